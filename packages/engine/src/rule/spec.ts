@@ -1,0 +1,43 @@
+/**
+ * The data shape of a rule file. Rules are data (YAML in packages/rules); nothing here runs code from a rule.
+ */
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const
+export type Severity = (typeof SEVERITIES)[number]
+
+export const LANGUAGES = ['cwl-filter', 'eventbridge', 'typed'] as const
+export type RuleLanguage = (typeof LANGUAGES)[number]
+
+export interface RuleReferences {
+  /** CIS control id per benchmark version, e.g. { "v1.2.0": "3.8", "v3.0.0": "4.8" }. */
+  cis?: Record<string, string>
+  nist80053?: string[]
+  mitreAttack?: string[]
+  urls?: string[]
+}
+
+/** A CloudWatch alarm on the metric the filter feeds: fires when Sum over one period reaches the threshold. */
+export interface AlarmSpec {
+  statistic: 'Sum'
+  threshold: number
+  periodSeconds: number
+  evaluationPeriods: number
+}
+
+export interface RuleSpec {
+  id: string
+  title: string
+  description?: string
+  severity: Severity
+  language: RuleLanguage
+  /** The pattern exactly as AWS or the benchmark prints it: CWL text, or an EventBridge pattern (JSON text or object). */
+  pattern: string | Record<string, unknown>
+  references?: RuleReferences
+  alarm?: AlarmSpec
+  /** Response steps that travel with the rule. */
+  guidance?: string
+  examples: { match: Record<string, unknown>[]; noMatch: Record<string, unknown>[] }
+  /** Pack the rule was loaded from; set by the loader, not by the rule file. */
+  pack?: string
+  /** File the rule was loaded from; set by the loader. */
+  file?: string
+}

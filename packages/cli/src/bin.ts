@@ -1,1 +1,30 @@
-console.log("trailscan")
+#!/usr/bin/env node
+import yargs from 'yargs'
+import { hideBin } from 'yargs/helpers'
+import { EXIT } from './exit-codes.js'
+import { VERSION } from './version.js'
+
+// Only yargs loads up front: each command imports the engine (and the S3 client) when it runs,
+// so `trailscan --version` and `--help` stay fast.
+const cli = yargs(hideBin(process.argv))
+  .scriptName('trailscan')
+  .version(VERSION)
+  .strict()
+  .demandCommand(1, 'Name a command: scan, test-metric-filter, test-event-pattern, rules, validate.')
+  .recommendCommands()
+  .wrap(Math.min(110, process.stdout.columns || 110))
+  .fail((msg, err, y) => {
+    if (err) throw err
+    process.stderr.write(`${y.help ? '' : ''}trailscan: ${msg}\nRun "trailscan --help" for usage.\n`)
+    process.exit(EXIT.usage)
+  })
+
+const commands = await Promise.all([
+  import('./commands/scan-command.js'),
+  import('./commands/test-metric-filter-command.js'),
+  import('./commands/test-event-pattern-command.js'),
+  import('./commands/rules-command.js'),
+])
+for (const c of commands) cli.command(c.command)
+
+await cli.parseAsync()

@@ -1,0 +1,61 @@
+import type { CommandModule } from 'yargs'
+import { LOG_LEVELS, type LogLevel } from '../logger.js'
+import { runCommand } from '../fail.js'
+
+export interface ScanArgs {
+  paths: string[]
+  rules?: string[]
+  format: 'jsonl' | 'table'
+  out?: string
+  'summary-json'?: string
+  'log-level': LogLevel
+  start?: string
+  end?: string
+  account?: string[]
+  region?: string[]
+  'fail-on'?: string
+  alarms: boolean
+  'max-object-bytes'?: number
+  concurrency?: number
+  profile?: string
+  's3-region'?: string
+  'endpoint-url'?: string
+  'request-payer': boolean
+  'include-digest': boolean
+  'include-insight': boolean
+  progress?: boolean
+  context?: string
+}
+
+export const command: CommandModule<object, ScanArgs> = {
+  command: 'scan <paths..>',
+  describe: 'Scan CloudTrail logs (files, directories or s3://bucket/prefix) and print findings',
+  builder: (y) =>
+    y
+      .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'files, directories (recursive) or s3://bucket[/prefix]' })
+      .option('rules', { type: 'string', array: true, describe: 'pack id, rule file or directory (repeatable; default: all shipped packs)' })
+      .option('format', { choices: ['jsonl', 'table'] as const, default: 'jsonl' as const, describe: 'findings format on stdout' })
+      .option('out', { type: 'string', describe: 'write findings to FILE instead of stdout' })
+      .option('summary-json', { type: 'string', describe: 'also write the run summary as JSON to FILE' })
+      .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'log level (logs go to stderr)' })
+      .option('start', { type: 'string', describe: 'only events at or after this time (ISO 8601, UTC)' })
+      .option('end', { type: 'string', describe: 'only events before this time (ISO 8601, UTC)' })
+      .option('account', { type: 'string', array: true, describe: 'only these account ids (repeatable)' })
+      .option('region', { type: 'string', array: true, describe: 'only these regions (repeatable)' })
+      .option('fail-on', { choices: ['info', 'low', 'medium', 'high', 'critical'], describe: 'exit 1 when a finding is at or above SEVERITY' })
+      .option('context', { type: 'string', describe: 'YAML mapping account ids to name, environment and owner' })
+      .option('alarms', { type: 'boolean', default: false, describe: "replay each rule's CloudWatch alarm over event time" })
+      .option('max-object-bytes', { type: 'number', describe: 'cap on decompressed bytes per object (default 2 GiB)' })
+      .option('concurrency', { type: 'number', describe: 'objects read at once (default 8 local, 16 S3)' })
+      .option('profile', { type: 'string', describe: 'AWS profile for S3 (default credential chain otherwise)', group: 'S3:' })
+      .option('s3-region', { type: 'string', describe: 'region of the S3 client (default from the environment/profile)', group: 'S3:' })
+      .option('endpoint-url', { type: 'string', describe: 'S3-compatible endpoint (path-style addressing)', group: 'S3:' })
+      .option('request-payer', { type: 'boolean', default: false, describe: 'send x-amz-request-payer: requester', group: 'S3:' })
+      .option('include-digest', { type: 'boolean', default: false, describe: 'list CloudTrail-Digest objects too (counted, never scanned as events)', group: 'S3:' })
+      .option('include-insight', { type: 'boolean', default: false, describe: 'list CloudTrail-Insight objects too', group: 'S3:' })
+      .option('progress', { type: 'boolean', describe: 'show progress on stderr (default: on when stderr is a terminal and not in CI)' }),
+  handler: async (args) => {
+    const { runScan } = await import('./scan-run.js')
+    await runCommand(() => runScan(args))
+  },
+}

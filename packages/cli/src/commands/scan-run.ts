@@ -1,0 +1,62 @@
+import { writeFile } from 'node:fs/promises'
+import { parseInstant, scan, SEVERITIES, type Finding, type LogObject, type Severity } from '@trailscan/engine'
+import { EXIT } from '../exit-codes.js'
+import { CliExit, describeError } from '../fail.js'
+import { compiledRulesOrExit } from '../load-rules.js'
+import { createLogger } from '../logger.js'
+import { FindingsWriter } from '../output/findings-writer.js'
+import { summaryText } from '../output/summary-text.js'
+import { openSources } from '../sources.js'
+import { loadAccountContext } from '../account-context.js'
+import type { ScanArgs } from './scan-command.js'
+
+function instant(v: string | undefined, flag: string): Date | undefined {
+  if (v === undefined) return undefined
+  try {
+    return parseInstant(v, flag)
+  } catch (e) {
+    throw new CliExit(EXIT.usage, describeError(e))
+  }
+}
+
+export async function runScan(args: ScanArgs): Promise<number> {
+  const log = createLogger(args['log-level'])
+  const start = instant(args.start, '--start')
+  const end = instant(args.end, '--end')
+  if (start && end && start >= end) throw new CliExit(EXIT.usage, '--start must be before --end')
+  const { rules } = await compiledRulesOrExit(args.rules)
+  log.debug({ rules: rules.length }, 'rules compiled')
+  const context = args.context ? await loadAccountContext(args.context) : undefined
+  const sources = await openSources(args, log, { start, end })
+  const writer = new FindingsWriter(args.format, args.out)
+  const failOn = args['fail-on'] ? SEVERITIES.indexOf(args['fail-on'] as Severity) : -1
+  let worst = -1
+  const summary = await scan({
+    objects: sources.objects as AsyncIterable<LogObject>,
+    rules,
+    ...(start ? { start } : {}),
+    ...(end ? { end } : {}),
+    ...(args.account ? { accounts: args.account } : {}),
+    ...(args.region ? { regions: args.region } : {}),
+    ...(args['max-object-bytes'] ? { maxObjectBytes: args['max-object-bytes'] } : {}),
+    concurrency: args.concurrency ?? sources.defaultConcurrency,
+    alarms: args.alarms,
+    ...(context ? { context } : {}),
+    logger: log,
+    onFinding: (f: Finding) => {
+      worst = Math.max(worst, SEVERITIES.indexOf(f.severity))
+      writer.finding(f)
+    },
+    onError: (e) => log.error({ code: e.code, ...e.location }, describeError(e)),
+    onObject: (o) => sources.progress?.objectDone(o),
+  })
+  sources.progress?.stop()
+  await writer.close(summary.alarms)
+  // Listing faults (an unreadable path, an S3 prefix that failed) happen outside scan(); they count too.
+  summary.errors.unshift(...sources.errors())
+  process.stderr.write(summaryText(summary))
+  if (args['summary-json']) await writeFile(args['summary-json'], `${JSON.stringify(summary, null, 2)}\n`)
+  if (summary.errors.length > 0) return EXIT.readErrors
+  if (failOn >= 0 && worst >= failOn) return EXIT.findings
+  return EXIT.ok
+}

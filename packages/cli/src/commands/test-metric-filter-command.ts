@@ -1,0 +1,33 @@
+import type { CommandModule } from 'yargs'
+import { runCommand } from '../fail.js'
+
+interface Args {
+  'filter-pattern': string
+  'log-event-messages': string[]
+}
+
+/** Offline twin of `aws logs test-metric-filter`: same arguments, same JSON result. */
+export const command: CommandModule<object, Args> = {
+  command: 'test-metric-filter',
+  describe: 'Test a CloudWatch Logs filter pattern on messages, as `aws logs test-metric-filter` does',
+  builder: (y) =>
+    y
+      .option('filter-pattern', { type: 'string', demandOption: true, describe: 'the pattern, or file://PATH' })
+      .option('log-event-messages', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'messages to test; file://PATH reads one message per line',
+      }),
+  handler: async (args) => {
+    const { readArgument, readMessages } = await import('../cli-args.js')
+    const { testMetricFilter } = await import('@trailscan/engine')
+    await runCommand(async () => {
+      const pattern = await readArgument(args['filter-pattern'])
+      const messages = await readMessages(args['log-event-messages'])
+      const result = testMetricFilter(pattern, messages)
+      process.stdout.write(`${JSON.stringify(result, null, 4)}\n`)
+      return 0
+    })
+  },
+}

@@ -1,0 +1,10 @@
+/** Exit codes, as ARCHITECTURE.md sets them. */
+export const EXIT = {
+  ok: 0,
+  /** Findings at or above --fail-on. */
+  findings: 1,
+  /** Usage or rule error: nothing was scanned. */
+  usage: 2,
+  /** Some objects or records could not be read; findings from the rest were written. */
+  readErrors: 3,
+} as const

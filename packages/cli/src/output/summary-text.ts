@@ -1,0 +1,29 @@
+import type { ScanSummary } from '@trailscan/engine'
+
+const MAX_ERRORS_SHOWN = 20
+
+/** The human summary every scan ends with, on stderr. */
+export function summaryText(s: ScanSummary): string {
+  const o = s.objects
+  const lines = [
+    'Summary',
+    `  objects   ${o.listed} listed, ${o.read} read, ${o.failed} with errors, ${o.digests} digest, ${o.insights} insight, ${o.pruned} pruned by filters`,
+    `  bytes     ${s.bytes.stored} stored, ${s.bytes.decompressed} decompressed`,
+    `  records   ${s.records.read} read, ${s.records.filteredOut} outside filters, ${s.records.failed} unreadable`,
+    `  findings  ${s.findings.total}${s.findings.duplicates ? ` (${s.findings.duplicates} duplicate deliveries dropped)` : ''}${s.findings.suppressed ? `, ${s.findings.suppressed} suppressed` : ''}`,
+  ]
+  const sev = Object.entries(s.findings.bySeverity).filter(([, n]) => n > 0)
+  if (sev.length) lines.push(`    by severity  ${sev.map(([k, n]) => `${k} ${n}`).join(', ')}`)
+  const rules = Object.entries(s.findings.byRule).sort(([a], [b]) => (a < b ? -1 : 1))
+  for (const [id, n] of rules) lines.push(`    ${id.padEnd(32)} ${n}`)
+  if (s.alarms.length) lines.push(`  alarms    ${s.alarms.length} alarm periods`)
+  lines.push(`  errors    ${s.errors.length}`)
+  for (const e of s.errors.slice(0, MAX_ERRORS_SHOWN)) {
+    const where = [e.object, e.recordIndex !== undefined ? `record ${e.recordIndex}` : undefined].filter(Boolean).join(' ')
+    lines.push(`    ${where}: ${e.message}`)
+  }
+  if (s.errors.length > MAX_ERRORS_SHOWN) lines.push(`    … ${s.errors.length - MAX_ERRORS_SHOWN} more (see --summary-json)`)
+  const secs = (s.durationMs / 1000).toFixed(2)
+  lines.push(`  time      ${secs} s, ${s.throughput.recordsPerSecond} records/s, ${s.throughput.decompressedMBPerSecond} MB/s decompressed`)
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,154 @@
+import { obj, str, type CloudTrailRecord, type RecordSource } from './record.js'
+import type { CompiledRule, RuleHit } from './rule/matcher.js'
+import type { Severity } from './rule/spec.js'
+
+/** The caller as CloudTrail names it. */
+export interface Actor {
+  arn: string | null
+  type: string | null
+  userName: string | null
+  accessKeyId: string | null
+  accountId: string | null
+  /** For assumed roles, the role session's issuer (the role ARN). */
+  sessionIssuer: string | null
+}
+
+export interface Resource {
+  /** What kind of thing, from the request: bucket, object, policy, role, user, group, trail, key, security-group … */
+  type: string | null
+  name: string | null
+  arn: string | null
+}
+
+export type UserAgentKind = 'console' | 'cli' | 'sdk' | 'service' | 'other' | 'unknown'
+
+/**
+ * One rule hit on one record. The first block of fields is a contract (JSON Lines consumers key on the names).
+ */
+export interface Finding {
+  kind: 'finding'
+  ruleId: string
+  title: string
+  severity: Severity
+  pack: string | null
+  eventId: string | null
+  eventTime: string | null
+  eventName: string | null
+  eventSource: string | null
+  account: string | null
+  region: string | null
+  sourceIp: string | null
+  userAgent: string | null
+  userAgentKind: UserAgentKind
+  actor: Actor
+  resource: Resource
+  errorCode: string | null
+  /** Short words set by the rule, e.g. "attempt (the call failed)". */
+  status: string | null
+  references: Record<string, unknown> | null
+  details: Record<string, unknown> | null
+  context: Record<string, unknown> | null
+  source: RecordSource
+}
+
+/** Request parameters that name the resource an API call acts on, most specific first, with their kind. */
+const RESOURCE_KEYS: readonly (readonly [string, string])[] = [
+  ['bucketName', 'bucket'],
+  ['policyArn', 'policy'],
+  ['policyName', 'policy'],
+  ['roleName', 'role'],
+  ['userName', 'user'],
+  ['groupName', 'group'],
+  ['keyId', 'key'],
+  ['name', 'trail'],
+  ['trailName', 'trail'],
+  ['groupId', 'security-group'],
+  ['networkAclId', 'network-acl'],
+  ['routeTableId', 'route-table'],
+  ['internetGatewayId', 'internet-gateway'],
+  ['customerGatewayId', 'customer-gateway'],
+  ['vpcId', 'vpc'],
+  ['vpcPeeringConnectionId', 'vpc-peering'],
+  ['configurationRecorderName', 'config-recorder'],
+  ['deliveryChannelName', 'delivery-channel'],
+  ['accountId', 'account'],
+  ['protectionId', 'shield-protection'],
+  ['serialNumber', 'mfa-device'],
+]
+
+export function resourceOf(record: CloudTrailRecord): Resource {
+  const rp = obj(record.requestParameters)
+  const firstArn = Array.isArray(record.resources) ? str(obj(record.resources[0])?.ARN) ?? null : null
+  if (rp) {
+    const bucket = str(rp.bucketName)
+    const key = str(rp.key)
+    if (bucket && key) return { type: 'object', name: `${bucket}/${key}`, arn: firstArn }
+    for (const [field, type] of RESOURCE_KEYS) {
+      const v = rp[field]
+      if (typeof v !== 'string' || v === '') continue
+      // `name` is only a resource name in CloudTrail's own API (CreateTrail, StopLogging …).
+      if (field === 'name' && record.eventSource !== 'cloudtrail.amazonaws.com') continue
+      return { type, name: v, arn: v.startsWith('arn:') ? v : firstArn }
+    }
+  }
+  return { type: null, name: null, arn: firstArn }
+}
+
+export function userAgentKind(record: CloudTrailRecord): UserAgentKind {
+  const ua = str(record.userAgent)
+  if (ua === undefined || ua === '') return 'unknown'
+  const u = ua.replace(/^\[/, '').toLowerCase()
+  if (u.startsWith('signin.amazonaws.com') || u.startsWith('console.') || u.includes('console.amazonaws.com') || u.startsWith('aws internal') || u.startsWith('s3console'))
+    return 'console'
+  if (u.startsWith('aws-cli/')) return 'cli'
+  if (/^(aws-sdk-|boto3\/|botocore\/|aws-sdk\/|terraform|pulumi|aws-cdk|cloudformation)/.test(u)) return 'sdk'
+  if (/\.amazonaws\.com$/.test(u) || u === 'aws internal') return 'service'
+  return 'other'
+}
+
+function actorOf(record: CloudTrailRecord): Actor {
+  const ui = obj(record.userIdentity) ?? {}
+  const issuer = obj(obj(ui.sessionContext)?.sessionIssuer)
+  return {
+    arn: str(ui.arn) ?? null,
+    type: str(ui.type) ?? null,
+    userName: str(ui.userName) ?? str(issuer?.userName) ?? null,
+    accessKeyId: str(ui.accessKeyId) ?? null,
+    accountId: str(ui.accountId) ?? null,
+    sessionIssuer: str(issuer?.arn) ?? null,
+  }
+}
+
+export function buildFinding(
+  rule: CompiledRule,
+  hit: RuleHit,
+  record: CloudTrailRecord,
+  source: RecordSource,
+  fallback: { account?: string; region?: string },
+): Finding {
+  const spec = rule.spec
+  return {
+    kind: 'finding',
+    ruleId: spec.id,
+    title: spec.title,
+    severity: hit.severity ?? spec.severity,
+    pack: spec.pack ?? null,
+    eventId: str(record.eventID) ?? null,
+    eventTime: str(record.eventTime) ?? null,
+    eventName: str(record.eventName) ?? null,
+    eventSource: str(record.eventSource) ?? null,
+    account: str(record.recipientAccountId) ?? str(obj(record.userIdentity)?.accountId) ?? fallback.account ?? null,
+    region: str(record.awsRegion) ?? fallback.region ?? null,
+    sourceIp: str(record.sourceIPAddress) ?? null,
+    userAgent: str(record.userAgent) ?? null,
+    userAgentKind: userAgentKind(record),
+    actor: actorOf(record),
+    resource: resourceOf(record),
+    errorCode: str(record.errorCode) ?? null,
+    status: hit.status ?? null,
+    references: (spec.references as Record<string, unknown> | undefined) ?? null,
+    details: hit.details ?? null,
+    context: null,
+    source,
+  }
+}

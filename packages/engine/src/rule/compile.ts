@@ -1,0 +1,57 @@
+import { assertNever, RuleSpecError, RuleSyntaxError, TrailscanError } from '../errors.js'
+import { compileCwlFilter } from './cwl-filter/index.js'
+import { compileEventPattern } from './eventbridge/index.js'
+import type { CompiledRule, MatchContext, RuleHit } from './matcher.js'
+import type { RuleSpec } from './spec.js'
+import { compileTypedRule } from './typed/index.js'
+
+const HIT: RuleHit = Object.freeze({})
+
+/** Compiles one rule spec by its language. Throws RuleSyntaxError (pattern) or RuleSpecError (shape). */
+export function compileRule(spec: RuleSpec): CompiledRule {
+  try {
+    return compileByLanguage(spec)
+  } catch (err) {
+    if (err instanceof TrailscanError) throw withRule(err, spec)
+    throw new RuleSpecError(`rule ${spec.id}: ${(err as Error).message}`, { location: { ruleId: spec.id }, cause: err })
+  }
+}
+
+function compileByLanguage(spec: RuleSpec): CompiledRule {
+  const lang = spec.language
+  switch (lang) {
+    case 'cwl-filter': {
+      if (typeof spec.pattern !== 'string') throw new RuleSpecError('a cwl-filter pattern is text')
+      const f = compileCwlFilter(spec.pattern)
+      return {
+        id: spec.id,
+        spec,
+        indexKeys: f.indexKeys,
+        literals: f.literals,
+        match: (ctx: MatchContext) => (f.matchRecord(ctx.record, ctx.text) ? HIT : null),
+      }
+    }
+    case 'eventbridge': {
+      const p = compileEventPattern(spec.pattern)
+      return {
+        id: spec.id,
+        spec,
+        indexKeys: p.indexKeys,
+        literals: null,
+        match: (ctx: MatchContext) => (p.match(ctx.envelope()) ? HIT : null),
+      }
+    }
+    case 'typed':
+      return compileTypedRule(spec)
+    default:
+      return assertNever(lang)
+  }
+}
+
+function withRule(err: TrailscanError, spec: RuleSpec): TrailscanError {
+  const location = { ...err.location, ruleId: spec.id, ...(spec.file ? { file: spec.file } : {}) }
+  const message = `rule ${spec.id}: ${err.message}`
+  return err instanceof RuleSyntaxError
+    ? new RuleSyntaxError(message, { location, cause: err })
+    : new RuleSpecError(message, { location, cause: err })
+}

@@ -1,0 +1,88 @@
+import { LANGUAGES, SEVERITIES, type RuleSpec } from './spec.js'
+
+/**
+ * Hand-written schema check for rule files: the shape is small and fixed, and a precise message per field
+ * ("examples.match[2] is not an object") serves rule authors better than a generic validator's output.
+ */
+export interface RuleDiagnostic {
+  severity: 'error' | 'warning'
+  message: string
+  ruleId?: string
+  file?: string
+  /** Dotted path of the field at fault, e.g. `examples.match[0]`. */
+  field?: string
+  line?: number
+  column?: number
+}
+
+const TOP_FIELDS = new Set([
+  'id', 'title', 'description', 'severity', 'language', 'pattern', 'references', 'alarm', 'guidance', 'examples',
+])
+const REFERENCE_FIELDS = new Set(['cis', 'nist80053', 'mitreAttack', 'urls'])
+const ALARM_FIELDS = new Set(['statistic', 'threshold', 'periodSeconds', 'evaluationPeriods'])
+const ID = /^[a-z0-9][a-z0-9.-]*$/
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x)
+}
+
+function isStringList(x: unknown): x is string[] {
+  return Array.isArray(x) && x.every((v) => typeof v === 'string')
+}
+
+/** Checks one parsed rule document. Returns every problem found; an empty list means it fits RuleSpec. */
+export function checkRuleShape(doc: unknown): RuleDiagnostic[] {
+  const out: RuleDiagnostic[] = []
+  const err = (field: string, message: string): void => {
+    out.push({ severity: 'error', field, message: `${field}: ${message}` })
+  }
+  if (!isObject(doc)) return [{ severity: 'error', message: 'a rule file must hold one YAML mapping' }]
+  for (const k of Object.keys(doc)) if (!TOP_FIELDS.has(k)) err(k, 'unknown field')
+  if (typeof doc.id !== 'string' || !ID.test(doc.id)) err('id', 'must be lower-case letters, digits, dots and dashes')
+  if (typeof doc.title !== 'string' || doc.title.trim() === '') err('title', 'must be a non-empty string')
+  if (doc.description !== undefined && typeof doc.description !== 'string') err('description', 'must be a string')
+  if (doc.guidance !== undefined && typeof doc.guidance !== 'string') err('guidance', 'must be a string')
+  if (!SEVERITIES.includes(doc.severity as never)) err('severity', `must be one of ${SEVERITIES.join(', ')}`)
+  if (!LANGUAGES.includes(doc.language as never)) err('language', `must be one of ${LANGUAGES.join(', ')}`)
+  if (typeof doc.pattern !== 'string' && !isObject(doc.pattern)) err('pattern', 'must be a string or a mapping')
+  if (doc.language === 'cwl-filter' && typeof doc.pattern !== 'string') err('pattern', 'a cwl-filter pattern is text')
+  if (doc.references !== undefined) {
+    const r = doc.references
+    if (!isObject(r)) err('references', 'must be a mapping')
+    else {
+      for (const k of Object.keys(r)) if (!REFERENCE_FIELDS.has(k)) err(`references.${k}`, 'unknown field')
+      if (r.cis !== undefined && (!isObject(r.cis) || !Object.values(r.cis).every((v) => typeof v === 'string')))
+        err('references.cis', 'must map benchmark versions to control ids (strings)')
+      for (const k of ['nist80053', 'mitreAttack', 'urls'] as const)
+        if (r[k] !== undefined && !isStringList(r[k])) err(`references.${k}`, 'must be a list of strings')
+    }
+  }
+  if (doc.alarm !== undefined) {
+    const a = doc.alarm
+    if (!isObject(a)) err('alarm', 'must be a mapping')
+    else {
+      for (const k of Object.keys(a)) if (!ALARM_FIELDS.has(k)) err(`alarm.${k}`, 'unknown field')
+      if (a.statistic !== 'Sum') err('alarm.statistic', 'only Sum is supported')
+      for (const k of ['threshold', 'periodSeconds', 'evaluationPeriods'] as const)
+        if (typeof a[k] !== 'number' || !(a[k] > 0)) err(`alarm.${k}`, 'must be a positive number')
+      if (typeof a.periodSeconds === 'number' && a.periodSeconds % 60 !== 0 && ![10, 20, 30].includes(a.periodSeconds))
+        err('alarm.periodSeconds', 'CloudWatch periods are 10, 20, 30 or a multiple of 60 seconds')
+    }
+  }
+  const ex = doc.examples
+  if (!isObject(ex)) err('examples', 'must be a mapping with match and noMatch lists')
+  else {
+    for (const k of Object.keys(ex)) if (k !== 'match' && k !== 'noMatch') err(`examples.${k}`, 'unknown field')
+    for (const k of ['match', 'noMatch'] as const) {
+      const list = ex[k]
+      if (!Array.isArray(list) || list.length === 0) err(`examples.${k}`, 'must be a non-empty list of records')
+      else list.forEach((r, i) => isObject(r) || err(`examples.${k}[${i}]`, 'must be a record (a mapping)'))
+    }
+  }
+  const id = typeof doc.id === 'string' ? doc.id : undefined
+  return id ? out.map((d) => ({ ...d, ruleId: id })) : out
+}
+
+export function isRuleSpec(doc: unknown): doc is RuleSpec {
+  return checkRuleShape(doc).length === 0
+}

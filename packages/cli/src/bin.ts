@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import yargs from 'yargs'
+import yargs, { type CommandModule } from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { EXIT } from './exit-codes.js'
 import { VERSION } from './version.js'
@@ -13,9 +13,9 @@ const cli = yargs(hideBin(process.argv))
   .demandCommand(1, 'Name a command: scan, test-metric-filter, test-event-pattern, rules, validate.')
   .recommendCommands()
   .wrap(Math.min(110, process.stdout.columns || 110))
-  .fail((msg, err, y) => {
+  .fail((msg, err) => {
     if (err) throw err
-    process.stderr.write(`${y.help ? '' : ''}trailscan: ${msg}\nRun "trailscan --help" for usage.\n`)
+    process.stderr.write(`trailscan: ${msg}\nRun "trailscan --help" for usage.\n`)
     process.exit(EXIT.usage)
   })
 
@@ -25,6 +25,6 @@ const commands = await Promise.all([
   import('./commands/test-event-pattern-command.js'),
   import('./commands/rules-command.js'),
 ])
-for (const c of commands) cli.command(c.command)
+for (const c of commands) cli.command(c.command as CommandModule)
 
 await cli.parseAsync()

@@ -2,8 +2,11 @@ import type { ErrorEntry, LogObject, TrailscanError } from '@trailscan/engine'
 import type { Logger } from 'pino'
 import type { ScanArgs } from './commands/scan-command.js'
 import { describeError } from './fail.js'
+import { Progress, progressWanted } from './progress.js'
 
 export interface ProgressSink {
+  listed(size: number): void
+  finding(): void
   objectDone(o: { uri: string; storedBytes: number; records: number }): void
   stop(): void
 }
@@ -12,17 +15,20 @@ export interface OpenedSources {
   objects: AsyncIterable<LogObject>
   defaultConcurrency: number
   progress?: ProgressSink
-  /** Errors met while listing, as summary entries. */
+  /** Errors met while listing local paths, as summary entries. */
   errors(): ErrorEntry[]
 }
 
-/** Local paths and s3:// URIs → one stream of objects, in the order given. */
+/**
+ * Local paths and s3:// URIs → one stream of objects, in the order given. The S3 client is imported only when
+ * an s3:// argument is present, so local scans never pay for loading the AWS SDK.
+ */
 export async function openSources(
   args: ScanArgs,
   log: Logger,
-  _window: { start: Date | undefined; end: Date | undefined },
+  window: { start: Date | undefined; end: Date | undefined },
 ): Promise<OpenedSources> {
-  const { listLocalObjects } = await import('@trailscan/engine')
+  const engine = await import('@trailscan/engine')
   const errors: ErrorEntry[] = []
   const onError = (e: TrailscanError): void => {
     log.error({ code: e.code, ...e.location }, describeError(e))
@@ -30,12 +36,53 @@ export async function openSources(
     if (e.location?.object) entry.object = e.location.object
     errors.push(entry)
   }
-  const local = args.paths.filter((p) => !p.startsWith('s3://'))
-  async function* all(): AsyncGenerator<LogObject> {
-    yield* listLocalObjects(local, {
-      onError,
-      onSkip: (path, reason) => log.debug({ path, reason }, 'not read'),
+  const s3Args = args.paths.filter((p) => engine.isS3Uri(p))
+  const locations = s3Args.map((p) => engine.parseS3Uri(p))
+  const client =
+    locations.length > 0
+      ? engine.createS3Client({
+          ...(args.profile ? { profile: args.profile } : {}),
+          ...(args['s3-region'] ? { region: args['s3-region'] } : {}),
+          ...(args['endpoint-url'] ? { endpointUrl: args['endpoint-url'] } : {}),
+        })
+      : undefined
+  const progress = progressWanted(args.progress) ? new Progress() : undefined
+
+  async function* one(path: string): AsyncGenerator<LogObject> {
+    if (!engine.isS3Uri(path)) {
+      yield* engine.listLocalObjects([path], { onError, onSkip: (p, reason) => log.debug({ path: p, reason }, 'not read') })
+      return
+    }
+    const { bucket, prefix } = engine.parseS3Uri(path)
+    yield* engine.listS3Objects({
+      client: client!,
+      bucket,
+      prefix,
+      ...(args.account ? { accounts: args.account } : {}),
+      ...(args.region ? { regions: args.region } : {}),
+      ...(window.start ? { start: window.start } : {}),
+      ...(window.end ? { end: window.end } : {}),
+      includeDigest: args['include-digest'],
+      includeInsight: args['include-insight'],
+      requestPayer: args['request-payer'],
+      onList: (req) => log.debug(req, 'list'),
+      onSkip: (uri, reason) => log.debug({ uri, reason }, 'not read'),
     })
   }
-  return { objects: all(), defaultConcurrency: 8, errors: () => errors }
+  async function* all(): AsyncGenerator<LogObject> {
+    for (const p of args.paths) {
+      for await (const o of one(p)) {
+        progress?.listed(o.size)
+        yield o
+      }
+    }
+  }
+  const opened: OpenedSources = {
+    objects: all(),
+    // S3 objects are small and latency-bound: more in flight keeps the CPU busy.
+    defaultConcurrency: locations.length > 0 ? 16 : 8,
+    errors: () => errors,
+  }
+  if (progress) opened.progress = progress
+  return opened
 }

@@ -38,3 +38,11 @@ export {
   lineColumn,
 } from './errors.js'
 export type { ErrorCode, Location } from './errors.js'
+export { validateDataset } from './validate/dataset.js'
+export type { DatasetOptions, DatasetReport } from './validate/dataset.js'
+export { compareFindings } from './validate/compare.js'
+export type { Comparison, RuleScore } from './validate/compare.js'
+export { readExpectedFindings, readExpectedErrors, FINDINGS_FILE, ERRORS_FILE } from './validate/expectations.js'
+export type { ExpectedFinding, ExpectedError } from './validate/expectations.js'
+export { createS3Client, listS3Objects, openS3Object, parseS3Uri, isS3Uri, FatalS3Error, isFatalS3Error } from './source/s3.js'
+export type { S3ClientOptions, ListS3Options, S3ListRequest, S3Location } from './source/s3.js'

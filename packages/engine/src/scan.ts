@@ -168,6 +168,8 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
 
   const emit = (outcome: ObjectOutcome): void => {
     for (const e of outcome.errors) {
+      // Bad credentials or a missing bucket mean nothing further can be read: stop the run, do not limp on.
+      if ((e as { fatal?: unknown }).fatal === true) throw e
       if (e instanceof RecordParseError && e.location?.recordIndex !== undefined) summary.records.failed++
       report(e)
     }

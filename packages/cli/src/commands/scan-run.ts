@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises'
-import { parseInstant, scan, SEVERITIES, type Finding, type LogObject, type Severity } from '@trailscan/engine'
+import { parseInstant, scan, SEVERITIES, TrailscanError, type Finding, type ScanSummary, type Severity } from '@trailscan/engine'
+import { loadAccountContext } from '../account-context.js'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
 import { compiledRulesOrExit } from '../load-rules.js'
@@ -7,7 +8,6 @@ import { createLogger } from '../logger.js'
 import { FindingsWriter } from '../output/findings-writer.js'
 import { summaryText } from '../output/summary-text.js'
 import { openSources } from '../sources.js'
-import { loadAccountContext } from '../account-context.js'
 import type { ScanArgs } from './scan-command.js'
 
 function instant(v: string | undefined, flag: string): Date | undefined {
@@ -31,28 +31,39 @@ export async function runScan(args: ScanArgs): Promise<number> {
   const writer = new FindingsWriter(args.format, args.out)
   const failOn = args['fail-on'] ? SEVERITIES.indexOf(args['fail-on'] as Severity) : -1
   let worst = -1
-  const summary = await scan({
-    objects: sources.objects as AsyncIterable<LogObject>,
-    rules,
-    ...(start ? { start } : {}),
-    ...(end ? { end } : {}),
-    ...(args.account ? { accounts: args.account } : {}),
-    ...(args.region ? { regions: args.region } : {}),
-    ...(args['max-object-bytes'] ? { maxObjectBytes: args['max-object-bytes'] } : {}),
-    concurrency: args.concurrency ?? sources.defaultConcurrency,
-    alarms: args.alarms,
-    ...(context ? { context } : {}),
-    logger: log,
-    onFinding: (f: Finding) => {
-      worst = Math.max(worst, SEVERITIES.indexOf(f.severity))
-      writer.finding(f)
-    },
-    onError: (e) => log.error({ code: e.code, ...e.location }, describeError(e)),
-    onObject: (o) => sources.progress?.objectDone(o),
-  })
+
+  let summary: ScanSummary
+  try {
+    summary = await scan({
+      objects: sources.objects,
+      rules,
+      ...(start ? { start } : {}),
+      ...(end ? { end } : {}),
+      ...(args.account ? { accounts: args.account } : {}),
+      ...(args.region ? { regions: args.region } : {}),
+      ...(args['max-object-bytes'] ? { maxObjectBytes: args['max-object-bytes'] } : {}),
+      ...(context ? { context } : {}),
+      concurrency: args.concurrency ?? sources.defaultConcurrency,
+      alarms: args.alarms,
+      logger: log,
+      onFinding: (f: Finding) => {
+        worst = Math.max(worst, SEVERITIES.indexOf(f.severity))
+        writer.finding(f)
+        sources.progress?.finding()
+      },
+      onError: (e) => log.error({ code: e.code, ...e.location }, describeError(e)),
+      onObject: (o) => sources.progress?.objectDone(o),
+    })
+  } catch (e) {
+    sources.progress?.stop()
+    await writer.close([])
+    // Bad credentials, a missing bucket, a listing that cannot go on: stop at once and say why.
+    if (e instanceof TrailscanError) throw new CliExit(EXIT.usage, describeError(e))
+    throw e
+  }
   sources.progress?.stop()
   await writer.close(summary.alarms)
-  // Listing faults (an unreadable path, an S3 prefix that failed) happen outside scan(); they count too.
+  // Faults met while listing local paths happen outside scan(); they count too.
   summary.errors.unshift(...sources.errors())
   process.stderr.write(summaryText(summary))
   if (args['summary-json']) await writeFile(args['summary-json'], `${JSON.stringify(summary, null, 2)}\n`)

@@ -81,7 +81,7 @@ export async function readRecords(
 
 /** A decode fault mid-object: say how many records were read before it, since they still count. */
 function withRecord(err: SourceReadError, records: number): SourceReadError {
-  if (err.location?.offset === undefined || records === 0) return err
+  if (err.location?.offset === undefined || records === 0 || (err as { fatal?: unknown }).fatal === true) return err
   return new SourceReadError(`${err.message}; ${records} records before the fault were scanned`, {
     location: { ...err.location, recordIndex: records },
     cause: err.cause,

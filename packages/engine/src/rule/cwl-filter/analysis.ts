@@ -1,0 +1,106 @@
+/**
+ * What a JSON pattern needs from a record before it can match, for the engine's index (exact eventSource /
+ * eventName values) and raw-text prefilter (literal substrings). Both must over-approximate: dropping a
+ * constraint is always safe, inventing one never is.
+ */
+import { assertNever } from '../../errors.js'
+import type { JsonExpression } from './ast.js'
+import { exactStringEquality } from './json-compile.js'
+
+/** Cap on prefilter alternatives; past it constraints are dropped, which only weakens the prefilter. */
+const MAX_ALTERNATIVES = 64
+
+/**
+ * Characters that appear unchanged in any JSON serialisation of a string. JSON writers may escape `/` (`\/`),
+ * HTML-sensitive characters (`<`, `>`, `&`, `'`, `=`, `+` in some encoders) and anything non-ASCII (`\uXXXX`), so
+ * a literal containing any of those could be absent from the raw text of a record that matches.
+ */
+const RAW_SAFE = /^[A-Za-z0-9 ._:@-]+$/
+
+/** Exact values the top-level `key` must have for `e` to match, or null when unconstrained. */
+export function requiredValues(e: JsonExpression, key: 'eventSource' | 'eventName'): string[] | null {
+  switch (e.kind) {
+    case 'compare': {
+      const eq = exactStringEquality(e)
+      const step = eq?.selector.steps[0]
+      return eq && eq.selector.steps.length === 1 && step?.kind === 'key' && step.name === key ? [eq.value] : null
+    }
+    case 'and': {
+      let result: Set<string> | null = null
+      for (const o of e.operands) {
+        const values = requiredValues(o, key)
+        if (values === null) continue
+        result = result === null ? new Set(values) : new Set(values.filter((v) => (result as Set<string>).has(v)))
+      }
+      return result === null ? null : [...result].sort()
+    }
+    case 'or': {
+      const union = new Set<string>()
+      for (const o of e.operands) {
+        const values = requiredValues(o, key)
+        if (values === null) return null
+        for (const v of values) union.add(v)
+      }
+      return [...union].sort()
+    }
+    case 'is':
+    case 'not-exists':
+      return null
+    default:
+      return assertNever(e)
+  }
+}
+
+type Alternatives = string[][]
+const UNCONSTRAINED: Alternatives = [[]]
+
+function alternatives(e: JsonExpression): Alternatives {
+  switch (e.kind) {
+    case 'compare': {
+      // Only `=` with a text literal says what the text must contain: the literal's pieces between wildcards appear
+      // in the string's JSON form or verbatim as a number's / boolean's text. Numbers compare numerically
+      // (1e3 = 1000), regexes and negations require nothing.
+      if (e.operator !== '=' || e.value.kind !== 'string') return UNCONSTRAINED
+      return [e.value.value.split('*').filter((p) => RAW_SAFE.test(p))]
+    }
+    case 'is':
+      // JSON literals are never escaped.
+      return [[e.test]]
+    case 'not-exists':
+      return UNCONSTRAINED
+    case 'and': {
+      let acc: Alternatives = [[]]
+      for (const o of e.operands) {
+        const alts = alternatives(o)
+        if (alts.every((a) => a.length === 0)) continue
+        if (acc.length * alts.length > MAX_ALTERNATIVES) continue
+        acc = acc.flatMap((a) => alts.map((b) => [...a, ...b]))
+      }
+      return acc
+    }
+    case 'or': {
+      const acc: Alternatives = []
+      for (const o of e.operands) {
+        const alts = alternatives(o)
+        if (alts.some((a) => a.length === 0)) return UNCONSTRAINED
+        acc.push(...alts)
+      }
+      return acc.length > MAX_ALTERNATIVES ? UNCONSTRAINED : acc
+    }
+    default:
+      return assertNever(e)
+  }
+}
+
+/** Prefilter literals for a JSON pattern, or null when some way of matching needs no literal at all. */
+export function requiredLiterals(e: JsonExpression): string[][] | null {
+  const alts = alternatives(e).map((a) => [...new Set(a)].sort())
+  if (alts.length === 0 || alts.some((a) => a.length === 0)) return null
+  const seen = new Set<string>()
+  return alts.filter((a) => {
+    const key = JSON.stringify(a)
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}

@@ -1,0 +1,31 @@
+/** The compiled-filter contract every pattern family implements. */
+import type { WildcardMode } from './wildcard.js'
+
+export interface MessageResult {
+  matched: boolean
+  extractedValues: Record<string, string>
+}
+
+export interface CwlFilter {
+  readonly text: string
+  readonly kind: 'json' | 'term' | 'space-delimited'
+  /**
+   * Test one log event message exactly as `aws logs test-metric-filter` does. extractedValues: `$.selector` keys for
+   * JSON patterns, `$name` / `$<position>` for space-delimited patterns, empty for term and regex patterns.
+   */
+  testMessage(message: string): MessageResult
+  /** Fast path for an already-parsed CloudTrail record; `text` is its raw JSON. Agrees with testMessage(text). */
+  matchRecord(record: unknown, text: string): boolean
+  /** Exact values $.eventSource / $.eventName must have for any match, or null when unconstrained. */
+  readonly indexKeys: { readonly eventSource: readonly string[] | null; readonly eventName: readonly string[] | null }
+  /**
+   * Alternatives of literal substrings; a record's raw JSON text can match only if it contains every literal of at
+   * least one alternative. Null when no literal can be derived safely.
+   */
+  readonly literals: readonly (readonly string[])[] | null
+}
+
+export interface CompileOptions {
+  /** How `*` in values behaves; see wildcard.ts. Default `glob`. */
+  readonly wildcard?: WildcardMode
+}

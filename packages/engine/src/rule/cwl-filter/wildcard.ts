@@ -1,0 +1,67 @@
+/**
+ * `*` wildcards in values, precompiled to string checks (no RegExp, no allocation per test).
+ *
+ * NOTE: two algorithms, because AWS's documentation and AWS's observed behaviour disagree (reference §2.5):
+ * - `glob` (default): `*` matches any text, with backtracking, anywhere in the value. It agrees with every
+ *   documented example and with every CIS pattern.
+ * - `aws-2019`: what the real TestMetricFilter API did in 2019 ([CF] e2e tests): the first piece is a prefix,
+ *   every later piece is found at its first occurrence after the previous one without backtracking, and unless the
+ *   literal ends with `*` the last piece must end at the end of the value. So `*111.111.111` does not match
+ *   `111.111.111.111`. Offered for users who need to reproduce that behaviour.
+ */
+
+export type WildcardMode = 'glob' | 'aws-2019'
+
+export type TextTest = (value: string) => boolean
+
+const always: TextTest = () => true
+
+export function compileWildcard(literal: string, mode: WildcardMode): TextTest {
+  if (!literal.includes('*')) return (v) => v === literal
+  const pieces = literal.split('*')
+  const first = pieces[0] as string
+  const last = pieces[pieces.length - 1] as string
+  const middle = pieces.slice(1, -1).filter((p) => p !== '')
+  if (first === '' && last === '' && middle.length === 0) return always
+  return mode === 'glob' ? compileGlob(first, middle, last) : compileFirstOccurrence(first, pieces.slice(1), literal.endsWith('*'))
+}
+
+function compileGlob(first: string, middle: readonly string[], last: string): TextTest {
+  const minLength = first.length + last.length + middle.reduce((n, p) => n + p.length, 0)
+  if (middle.length === 0) {
+    if (last === '') return (v) => v.startsWith(first)
+    if (first === '') return (v) => v.endsWith(last)
+    return (v) => v.length >= minLength && v.startsWith(first) && v.endsWith(last)
+  }
+  if (first === '' && last === '' && middle.length === 1) {
+    const only = middle[0] as string
+    return (v) => v.includes(only)
+  }
+  // Anchoring both ends first, then taking each middle piece at its leftmost place, is exact for `*`-only globs:
+  // a leftmost placement never leaves less room for the pieces after it.
+  return (v) => {
+    if (v.length < minLength || !v.startsWith(first) || !v.endsWith(last)) return false
+    const limit = v.length - last.length
+    let pos = first.length
+    for (const piece of middle) {
+      const at = v.indexOf(piece, pos)
+      if (at < 0 || at + piece.length > limit) return false
+      pos = at + piece.length
+    }
+    return true
+  }
+}
+
+function compileFirstOccurrence(first: string, rest: readonly string[], openEnd: boolean): TextTest {
+  const pieces = rest.filter((p) => p !== '')
+  return (v) => {
+    if (!v.startsWith(first)) return false
+    let pos = first.length
+    for (const piece of pieces) {
+      const at = v.indexOf(piece, pos)
+      if (at < 0) return false
+      pos = at + piece.length
+    }
+    return openEnd || pos === v.length
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The S3 client a scan uses. Credentials come from the SDK's default Node chain (env, shared config and SSO,
+ * web identity, container and instance roles); `profile` is handed to that chain and to the region loader, so
+ * no extra credential-provider package is needed.
+ */
+import { S3Client } from '@aws-sdk/client-s3'
+
+export interface S3ClientOptions {
+  /** Named profile from ~/.aws/config / credentials (SSO profiles included). */
+  profile?: string
+  /** Client region; without it the profile / AWS_REGION is used, then us-east-1. Buckets elsewhere still work. */
+  region?: string
+  /** S3-compatible endpoint (MinIO, localstack, a test server); implies path-style addressing. */
+  endpointUrl?: string
+  /** Total attempts per request, first try included. */
+  maxAttempts?: number
+  /** Socket-level timeouts in ms; 0 disables one. */
+  timeouts?: { connectMs?: number; idleMs?: number }
+}
+
+const DEFAULTS = {
+  maxAttempts: 8,
+  connectMs: 5_000,
+  // A socket that sends nothing for this long is declared dead: the SDK retries the request, and a body being
+  // streamed fails with TimeoutError, which the object reader resumes with a Range request.
+  idleMs: 30_000,
+} as const
+
+const FALLBACK_REGION = 'us-east-1'
+
+/** Region from the profile or environment, else us-east-1 (region redirects then find the bucket's region). */
+function regionProvider(profile: string | undefined): () => Promise<string> {
+  let pending: Promise<string> | undefined
+  return () => {
+    pending ??= (async () => {
+      // A throwaway client resolves the region the same way the SDK would (env, then the profile's config).
+      const probe = new S3Client(profile === undefined ? {} : { profile })
+      try {
+        const region = await probe.config.region()
+        return region === '' ? FALLBACK_REGION : region
+      } catch {
+        return FALLBACK_REGION
+      } finally {
+        probe.destroy()
+      }
+    })()
+    return pending
+  }
+}
+
+/** An S3Client with retries (standard mode: throttling, 5xx, resets, timeouts), region redirects and timeouts. */
+export function createS3Client(opts: S3ClientOptions = {}): S3Client {
+  const connectMs = opts.timeouts?.connectMs ?? DEFAULTS.connectMs
+  const idleMs = opts.timeouts?.idleMs ?? DEFAULTS.idleMs
+  return new S3Client({
+    ...(opts.profile === undefined ? {} : { profile: opts.profile }),
+    region: opts.region ?? regionProvider(opts.profile),
+    followRegionRedirects: true,
+    ...(opts.endpointUrl === undefined ? {} : { endpoint: opts.endpointUrl, forcePathStyle: true }),
+    maxAttempts: opts.maxAttempts ?? DEFAULTS.maxAttempts,
+    // NOTE: standard rather than adaptive: the lister already caps in-flight requests with p-limit, and the
+    // adaptive limiter is client-wide, so one hot prefix answering SlowDown would slow every other prefix too.
+    retryMode: 'standard',
+    requestHandler: { connectionTimeout: connectMs, socketTimeout: idleMs },
+  })
+}

@@ -1,0 +1,279 @@
+/**
+ * Lists a CloudTrail bucket as LogObjects, streamed page by page. Directory levels of the key layout are walked
+ * with Delimiter='/' listings only where that prunes something (organizations, accounts, regions, date
+ * directories); below the last level that still prunes, one flat listing takes every key. Those flat listings
+ * run concurrently (p-limit caps requests in flight) but are yielded in key order, with at most `concurrency`
+ * pages held ahead of the consumer.
+ */
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3'
+import pLimit, { type LimitFunction } from 'p-limit'
+import { UsageError } from '../errors.js'
+import type { LogObject } from './log-object.js'
+import { FatalS3Error, toS3SourceError } from './s3-errors.js'
+import { flatMapOrdered } from './s3-lookahead.js'
+import { s3LogObject, s3Uri, type ResumeOptions, type S3ObjectContext } from './s3-object.js'
+import {
+  ACCOUNT_RE,
+  REGION_RE,
+  collapsible,
+  dayWindow,
+  daysInMonth,
+  descend,
+  nodeAllowed,
+  skipReason,
+  startPoint,
+  wantedProducts,
+  type KeyFilter,
+  type WalkNode,
+} from './s3-prune.js'
+import { parseCloudTrailKey } from './key-layout.js'
+
+/** One ListObjectsV2 request, as reported to `onList`. `page` counts continuation requests from 0. */
+export interface S3ListRequest {
+  prefix: string
+  delimiter?: string
+  page: number
+}
+
+export interface ListS3Options {
+  client: S3Client
+  bucket: string
+  /** Key prefix: the bucket root, a trail prefix, or any point inside `AWSLogs/…` (a partial segment is fine). */
+  prefix?: string
+  /** 12-digit account ids to keep. */
+  accounts?: string[]
+  regions?: string[]
+  /** Event-time window; widened by `marginDays` to prune delivery-date directories. */
+  start?: Date
+  end?: Date
+  /** Days added at both ends of the window, because a file is delivered after the events it holds. Default 1. */
+  marginDays?: number
+  includeDigest?: boolean
+  includeInsight?: boolean
+  /** Send `x-amz-request-payer: requester` (requester-pays buckets). */
+  requestPayer?: boolean
+  /** Called before every ListObjectsV2 request (logging, tests). */
+  onList?: (req: S3ListRequest) => void
+  /** Called for each listed key that is not yielded (digest, other account, outside the window …). */
+  onSkip?: (uri: string, reason: string) => void
+  /** ListObjectsV2 requests in flight at most, and listing pages held ahead of the consumer. Default 8. */
+  concurrency?: number
+  /** How `open()` of the yielded objects resumes a cut body. */
+  resume?: ResumeOptions
+}
+
+interface Ctx {
+  opts: ListS3Options
+  filter: KeyFilter
+  limit: LimitFunction
+  object: S3ObjectContext
+  lookahead: number
+}
+
+const DEFAULT_CONCURRENCY = 8
+/** Bounds on the search for AWSLogs/ below a prefix that does not name it. */
+const SEARCH_MAX_DEPTH = 3
+const SEARCH_MAX_PAGES = 20
+const AWSLOGS_DIR_RE = /(^|\/)AWSLogs\/$/
+
+async function* listPages(ctx: Ctx, prefix: string, delimiter?: string): AsyncGenerator<ListObjectsV2CommandOutput> {
+  const { client, bucket, requestPayer, onList } = ctx.opts
+  let token: string | undefined
+  for (let page = 0; ; page++) {
+    onList?.(delimiter === undefined ? { prefix, page } : { prefix, delimiter, page })
+    const command = new ListObjectsV2Command({
+      Bucket: bucket,
+      ...(prefix === '' ? {} : { Prefix: prefix }),
+      ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
+      ...(token === undefined ? {} : { ContinuationToken: token }),
+      ...(requestPayer === true ? { RequestPayer: 'requester' as const } : {}),
+    })
+    let out: ListObjectsV2CommandOutput
+    try {
+      out = await ctx.limit(() => client.send(command))
+    } catch (err) {
+      // NOTE: always fatal: an async iteration cannot go on past a throw, so the listing is over either way.
+      throw toS3SourceError(err, s3Uri(bucket, prefix), 'cannot list', { fatal: true })
+    }
+    yield out
+    const next = out.IsTruncated === true ? out.NextContinuationToken : undefined
+    if (next === undefined) return
+    if (next === token) {
+      throw new FatalS3Error(`listing ${s3Uri(bucket, prefix)}: the store repeated a continuation token`, {
+        location: { object: s3Uri(bucket, prefix) },
+      })
+    }
+    token = next
+  }
+}
+
+/** Names of the directories one level below `node` (from a delimiter listing of prefix + partial). */
+async function* subdirs(ctx: Ctx, node: WalkNode): AsyncGenerator<string> {
+  for await (const page of listPages(ctx, node.prefix + node.partial, '/')) {
+    for (const cp of page.CommonPrefixes ?? []) {
+      if (cp.Prefix?.endsWith('/') === true) yield cp.Prefix.slice(node.prefix.length, -1)
+    }
+  }
+}
+
+/** Every key under `prefix` (no delimiter), filtered, one page at a time. */
+async function* flatPages(ctx: Ctx, prefix: string, area: 'layout' | 'plain'): AsyncGenerator<LogObject[]> {
+  for await (const page of listPages(ctx, prefix)) {
+    const objects: LogObject[] = []
+    for (const item of page.Contents ?? []) {
+      if (item.Key === undefined) continue
+      const skip = skipReason(item.Key, parseCloudTrailKey(item.Key), ctx.filter, area)
+      if (skip !== undefined) {
+        ctx.opts.onSkip?.(s3Uri(ctx.opts.bucket, item.Key), skip)
+        continue
+      }
+      objects.push(
+        s3LogObject(ctx.object, {
+          key: item.Key,
+          size: item.Size ?? 0,
+          ...(item.ETag === undefined ? {} : { etag: item.ETag }),
+          ...(item.LastModified === undefined ? {} : { mtime: item.LastModified }),
+        }),
+      )
+    }
+    if (objects.length > 0) yield objects
+  }
+}
+
+function range(from: number, to: number, width: number): string[] {
+  const out: string[] = []
+  for (let i = from; i <= to; i++) out.push(String(i).padStart(width, '0'))
+  return out
+}
+
+/** Segment names one level below `node`: computed where the filter or calendar fixes them, listed otherwise. */
+function candidates(ctx: Ctx, node: WalkNode): Iterable<string> | AsyncIterable<string> {
+  const f = ctx.filter
+  switch (node.level) {
+    case 'top':
+      return subdirs(ctx, node)
+    case 'account':
+      return f.accounts === undefined ? subdirs(ctx, node) : [...f.accounts].sort()
+    case 'product':
+      return wantedProducts(f)
+    case 'region':
+      return f.regions === undefined ? subdirs(ctx, node) : [...f.regions].sort()
+    case 'year': {
+      const { lo, hi } = f.window
+      return lo !== undefined && hi !== undefined ? range(Number(lo.slice(0, 4)), Number(hi.slice(0, 4)), 4) : subdirs(ctx, node)
+    }
+    case 'month':
+      return range(1, 12, 2)
+    case 'day':
+      return range(1, daysInMonth(node.year ?? '2000', node.month ?? '01'), 2)
+    case 'files':
+      return []
+  }
+}
+
+async function* children(ctx: Ctx, node: WalkNode): AsyncGenerator<WalkNode> {
+  for await (const seg of candidates(ctx, node)) {
+    // Listed names already match the partial segment (it was part of the listing prefix); computed ones may not.
+    if (!seg.startsWith(node.partial)) continue
+    const child = descend(node, seg)
+    if (child !== undefined && nodeAllowed(child, ctx.filter)) yield child
+  }
+}
+
+/**
+ * The prefixes to list flat under `node`, in key order. Directory listings happen here, one at a time, as the
+ * consumer pulls; they are few (one per directory that prunes) next to the flat listings they lead to.
+ */
+async function* leaves(ctx: Ctx, node: WalkNode): AsyncGenerator<string> {
+  if (collapsible(node, ctx.filter)) {
+    yield node.prefix + node.partial
+    return
+  }
+  for await (const child of children(ctx, node)) yield* leaves(ctx, child)
+}
+
+async function* leavesOf(ctx: Ctx, nodes: Iterable<WalkNode>): AsyncGenerator<string> {
+  for (const node of nodes) yield* leaves(ctx, node)
+}
+
+// NOTE: lookahead sits at this one level only. Nested at every layout level it would multiply (4 per level over
+// five levels is a thousand pages held), while here at most `lookahead` pages wait for the consumer.
+function walk(ctx: Ctx, nodes: Iterable<WalkNode>): AsyncIterable<LogObject[]> {
+  return flatMapOrdered(leavesOf(ctx, nodes), (prefix) => flatPages(ctx, prefix, 'layout'), ctx.lookahead)
+}
+
+/**
+ * AWSLogs/ directories below a prefix that does not name one, breadth first. The search stops at the first
+ * depth where any is found (trails sharing a bucket sit at the same depth) and within a page budget, so a big
+ * non-CloudTrail prefix costs a bounded number of extra requests before it is listed plainly.
+ */
+async function findRoots(ctx: Ctx, prefix: string): Promise<string[]> {
+  const roots: string[] = []
+  let level = [prefix]
+  let pages = 0
+  for (let depth = 0; depth < SEARCH_MAX_DEPTH && level.length > 0 && roots.length === 0; depth++) {
+    const next: string[] = []
+    for (const dir of level) {
+      for await (const page of listPages(ctx, dir, '/')) {
+        for (const cp of page.CommonPrefixes ?? []) {
+          if (cp.Prefix === undefined) continue
+          if (AWSLOGS_DIR_RE.test(cp.Prefix)) roots.push(cp.Prefix)
+          else next.push(cp.Prefix)
+        }
+        if (++pages >= SEARCH_MAX_PAGES) return roots
+      }
+    }
+    level = next
+  }
+  return roots
+}
+
+async function* search(ctx: Ctx, prefix: string): AsyncGenerator<LogObject[]> {
+  const roots = await findRoots(ctx, prefix)
+  if (roots.length === 0) {
+    // Not a CloudTrail layout at all (a copy of the files, an export): the user means everything under it.
+    yield* flatPages(ctx, prefix, 'plain')
+    return
+  }
+  yield* walk(ctx, roots.map((root): WalkNode => ({ level: 'top', prefix: root, partial: '' })))
+}
+
+function makeFilter(opts: ListS3Options): KeyFilter {
+  const filter: KeyFilter = {
+    window: dayWindow(opts.start, opts.end, opts.marginDays ?? 1),
+    includeDigest: opts.includeDigest === true,
+    includeInsight: opts.includeInsight === true,
+  }
+  if (opts.accounts !== undefined && opts.accounts.length > 0) {
+    const bad = opts.accounts.find((a) => !ACCOUNT_RE.test(a))
+    if (bad !== undefined) throw new UsageError(`account id must be 12 digits: ${JSON.stringify(bad)}`)
+    filter.accounts = new Set(opts.accounts)
+  }
+  if (opts.regions !== undefined && opts.regions.length > 0) {
+    const bad = opts.regions.find((r) => !REGION_RE.test(r))
+    if (bad !== undefined) throw new UsageError(`not a region name: ${JSON.stringify(bad)}`)
+    filter.regions = new Set(opts.regions)
+  }
+  return filter
+}
+
+/**
+ * The objects of a CloudTrail bucket (or any prefix), pruned by account, region and delivery date, and
+ * yielded as listing pages arrive. Digest and insight objects are left out unless asked for. Listing failures
+ * throw FatalS3Error; per-object failures surface later, from `open()`.
+ */
+export async function* listS3Objects(opts: ListS3Options): AsyncGenerator<LogObject, void, undefined> {
+  if (opts.bucket === '') throw new UsageError('bucket name is empty')
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY))
+  const object: S3ObjectContext = { client: opts.client, bucket: opts.bucket }
+  if (opts.requestPayer !== undefined) object.requestPayer = opts.requestPayer
+  if (opts.resume !== undefined) object.resume = opts.resume
+  const ctx: Ctx = { opts, filter: makeFilter(opts), limit: pLimit(concurrency), object, lookahead: concurrency }
+  const start = startPoint(opts.prefix ?? '')
+  let pages: AsyncIterable<LogObject[]>
+  if (start.mode === 'search') pages = search(ctx, start.prefix)
+  else if (start.mode === 'plain') pages = flatPages(ctx, start.prefix, 'plain')
+  else if (nodeAllowed(start.node, ctx.filter)) pages = walk(ctx, [start.node])
+  else return
+  for await (const page of pages) yield* page
+}

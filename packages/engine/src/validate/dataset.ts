@@ -1,0 +1,67 @@
+import { join, relative, sep } from 'node:path'
+import type { Finding } from '../finding.js'
+import type { CompiledRule } from '../rule/matcher.js'
+import { scan, type AccountContext } from '../scan.js'
+import { listLocalObjects } from '../source/local.js'
+import type { ScanSummary } from '../summary.js'
+import { compareFindings, type Comparison } from './compare.js'
+import { ERRORS_FILE, FINDINGS_FILE, readExpectedErrors, readExpectedFindings, type ExpectedError } from './expectations.js'
+
+export interface DatasetOptions {
+  dir: string
+  rules: readonly CompiledRule[]
+  /** Expectations file; default `<dir>/expected-findings.jsonl`. */
+  expectations?: string
+  context?: Readonly<Record<string, AccountContext>>
+}
+
+export interface DatasetReport {
+  dir: string
+  comparison: Comparison
+  /** Read faults the dataset declares but the scan did not meet, and faults it met that were not declared. */
+  errors: { missing: ExpectedError[]; unexpected: ExpectedError[] }
+  findings: Finding[]
+  summary: ScanSummary
+  clean: boolean
+}
+
+const key = (e: ExpectedError): string => `${e.object}\u0000${e.recordIndex ?? ''}`
+
+/** Scans a labelled dataset and compares what fired with what should have. */
+export async function validateDataset(opts: DatasetOptions): Promise<DatasetReport> {
+  const expected = await readExpectedFindings(opts.expectations ?? join(opts.dir, FINDINGS_FILE))
+  const expectedErrors = (await readExpectedErrors(join(opts.dir, ERRORS_FILE))) ?? []
+  const findings: Finding[] = []
+  const listErrors: ExpectedError[] = []
+  const summary = await scan({
+    objects: listLocalObjects([opts.dir], { onError: (e) => listErrors.push({ object: e.location?.object ?? '' }) }),
+    rules: opts.rules,
+    ...(opts.context ? { context: opts.context } : {}),
+    onFinding: (f) => findings.push(f),
+  })
+  const rel = (p: string): string => relative(opts.dir, p).split(sep).join('/')
+  const met: ExpectedError[] = [
+    ...listErrors.map((e) => ({ object: rel(e.object) })),
+    ...summary.errors.map((e) => {
+      const m: ExpectedError = { object: rel(e.object ?? '') }
+      if (e.recordIndex !== undefined) m.recordIndex = e.recordIndex
+      return m
+    }),
+  ]
+  // An expected error without a record index matches any fault in that object.
+  const matches = (want: ExpectedError, got: ExpectedError): boolean =>
+    want.object === got.object && (want.recordIndex === undefined || want.recordIndex === got.recordIndex)
+  const missing = expectedErrors.filter((w) => !met.some((g) => matches(w, g)))
+  const unexpected = met.filter((g) => !expectedErrors.some((w) => matches(w, g)))
+  const seen = new Set<string>()
+  const unexpectedUnique = unexpected.filter((e) => !seen.has(key(e)) && seen.add(key(e)))
+  const comparison = compareFindings(expected, findings)
+  return {
+    dir: opts.dir,
+    comparison,
+    errors: { missing, unexpected: unexpectedUnique },
+    findings,
+    summary,
+    clean: comparison.clean && missing.length === 0 && unexpectedUnique.length === 0,
+  }
+}

@@ -1,0 +1,49 @@
+import { compileRule, loadRules, toEventBridgeEnvelope, type CompiledRule, type LoadResult, type MatchContext } from '@trailscan/engine'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { rulesDir, shippedPackDir, shippedPackIds } from '../src/index.js'
+
+function context(record: Record<string, unknown>): MatchContext {
+  let env: Record<string, unknown> | undefined
+  return { record, text: JSON.stringify(record), envelope: () => (env ??= toEventBridgeEnvelope(record)) }
+}
+
+let loaded: LoadResult
+let compiled: CompiledRule[]
+
+beforeAll(async () => {
+  loaded = await loadRules(shippedPackIds().map((id) => shippedPackDir(id)!))
+  compiled = loaded.rules.map((r) => compileRule(r.spec))
+})
+
+describe('shipped rule packs', () => {
+  it('load without a single diagnostic', () => {
+    expect(loaded.diagnostics).toEqual([])
+    expect(loaded.rules.length).toBeGreaterThan(0)
+  })
+
+  it('are pure data: each rule survives a JSON round trip unchanged', () => {
+    for (const { spec } of loaded.rules) expect(JSON.parse(JSON.stringify(spec))).toEqual(spec)
+  })
+
+  it('name every rule file after its id', () => {
+    for (const { spec } of loaded.rules) expect(spec.file?.endsWith(`/${spec.id}.yaml`)).toBe(true)
+  })
+
+  it('live under the rules directory, one pack per folder with a pack.yaml', () => {
+    expect(loaded.packs.map((p) => p.id).sort()).toEqual(shippedPackIds())
+    for (const { spec } of loaded.rules) expect(spec.file?.startsWith(rulesDir)).toBe(true)
+  })
+})
+
+describe('every rule fires on its match examples and stays quiet on its noMatch examples', () => {
+  it.each(shippedPackIds())('pack %s', (pack) => {
+    const rules = compiled.filter((r) => r.spec.pack === pack)
+    expect(rules.length).toBeGreaterThan(0)
+    const failures: string[] = []
+    for (const rule of rules) {
+      rule.spec.examples.match.forEach((rec, i) => rule.match(context(rec)) || failures.push(`${rule.id} missed examples.match[${i}]`))
+      rule.spec.examples.noMatch.forEach((rec, i) => rule.match(context(rec)) && failures.push(`${rule.id} fired on examples.noMatch[${i}]`))
+    }
+    expect(failures).toEqual([])
+  })
+})

@@ -6,5 +6,7 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: ['default', './scripts/plain-summary-reporter.ts'],
   },
 })

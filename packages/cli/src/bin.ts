@@ -24,6 +24,7 @@ const commands = await Promise.all([
   import('./commands/test-metric-filter-command.js'),
   import('./commands/test-event-pattern-command.js'),
   import('./commands/rules-command.js'),
+  import('./commands/validate-command.js'),
 ])
 for (const c of commands) cli.command(c.command as CommandModule)
 

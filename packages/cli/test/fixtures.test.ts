@@ -40,11 +40,11 @@ describe('fixture datasets give exactly their expected findings', () => {
     expect(report.findings.length).toBeGreaterThanOrEqual(0)
   })
 
-  const withContext = datasets.filter((d) => existsSync(join(fixturesDir, d, 'expected-findings.context.jsonl')))
+  const withContext = datasets.filter((d) => existsSync(join(fixturesDir, d, 'expected-findings-context.jsonl')))
   it.each(withContext)('%s with its --context accounts file', async (name) => {
     const dir = join(fixturesDir, name)
     const context = await loadAccountContext(join(dir, 'accounts.yaml'))
-    const report = await validateDataset({ dir, rules, context, expectations: join(dir, 'expected-findings.context.jsonl') })
+    const report = await validateDataset({ dir, rules, context, expectations: join(dir, 'expected-findings-context.jsonl') })
     expect(mismatches(report)).toEqual([])
   })
 })

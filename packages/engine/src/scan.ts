@@ -11,6 +11,7 @@ import { toEventBridgeEnvelope } from './rule/eventbridge/index.js'
 import type { LogObject } from './source/log-object.js'
 import { CLOSING_EVENTS, ExposureTracker } from './correlate/exposure-tracker.js'
 import type { Exposure } from './rule/typed/index.js'
+import type { SuppressionMark, Suppressor } from './suppress.js'
 import { countFinding, emptySummary, errorEntry, finishSummary, type ScanSummary } from './summary.js'
 import { deliveryDayMayOverlap, inWindow, type TimeWindow } from './time-window.js'
 
@@ -39,6 +40,9 @@ export interface ScanOptions {
    * environment is `production` is raised to critical.
    */
   context?: Readonly<Record<string, AccountContext>>
+  /** Known benign callers; matching findings go to onSuppressed instead of onFinding, and are counted. */
+  suppressor?: Suppressor
+  onSuppressed?(finding: Finding, mark: SuppressionMark): void
   /** Called in listing order for every finding; exposure findings come last, once remediation is known. */
   onFinding(finding: Finding): void
   onError?(error: TrailscanError): void
@@ -112,7 +116,8 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     const out: ObjectOutcome = { findings: [], errors: [] }
     const onRecord = (rt: RecordText): void => {
       const rawName = eventNameOf(rt.text)
-      if (rawName !== undefined && index.candidates(rawName).length === 0 && !CLOSING_EVENTS.has(rawName)) return
+      const unindexed = index.unindexedMayMatch(rt.text)
+      if (rawName !== undefined && !unindexed && index.named(rawName).length === 0 && !CLOSING_EVENTS.has(rawName)) return
       let record: CloudTrailRecord
       try {
         record = JSON.parse(rt.text) as CloudTrailRecord
@@ -136,11 +141,10 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
         text: rt.text,
         envelope: () => (envelope ??= toEventBridgeEnvelope(record)),
       }
-      const rules = index.candidates(rawName ?? record.eventName)
-      for (const rule of rules) {
-        let hit
+      const hit = (rule: CompiledRule): void => {
+        let h
         try {
-          hit = rule.match(ctx)
+          h = rule.match(ctx)
         } catch (err) {
           // A rule must never take the scan down; the record is named so the rule can be fixed.
           out.errors.push(
@@ -149,11 +153,12 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
               cause: err,
             }),
           )
-          continue
+          return
         }
-        if (!hit) continue
-        out.findings.push(buildFinding(rule, hit, record, { uri: o.uri, recordIndex: rt.index }, o.key))
+        if (h) out.findings.push(buildFinding(rule, h, record, { uri: o.uri, recordIndex: rt.index }, o.key))
       }
+      for (const rule of index.named(rawName ?? record.eventName)) hit(rule)
+      if (unindexed) for (const rule of index.unindexed) hit(rule)
     }
     const res = await readRecords(o, decode, onRecord, (e) => out.errors.push(e))
     summary.records.read += res.records
@@ -203,6 +208,12 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
   }
 
   const deliver = (f: Finding): void => {
+    const mark = options.suppressor?.match(f)
+    if (mark) {
+      summary.findings.suppressed++
+      options.onSuppressed?.(f, mark)
+      return
+    }
     countFinding(summary, f)
     alarms?.add(f)
     options.onFinding(f)

@@ -1,11 +1,6 @@
-import { compileRule, loadRules, toEventBridgeEnvelope, type CompiledRule, type LoadResult, type MatchContext } from '@trailscan/engine'
+import { compileRule, loadRules, runExamples, type CompiledRule, type LoadResult } from '@trailscan/engine'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { rulesDir, shippedPackDir, shippedPackIds } from '../src/index.js'
-
-function context(record: Record<string, unknown>): MatchContext {
-  let env: Record<string, unknown> | undefined
-  return { record, text: JSON.stringify(record), envelope: () => (env ??= toEventBridgeEnvelope(record)) }
-}
 
 let loaded: LoadResult
 let compiled: CompiledRule[]
@@ -41,8 +36,9 @@ describe('every rule fires on its match examples and stays quiet on its noMatch 
     expect(rules.length).toBeGreaterThan(0)
     const failures: string[] = []
     for (const rule of rules) {
-      rule.spec.examples.match.forEach((rec, i) => rule.match(context(rec)) || failures.push(`${rule.id} missed examples.match[${i}]`))
-      rule.spec.examples.noMatch.forEach((rec, i) => rule.match(context(rec)) && failures.push(`${rule.id} fired on examples.noMatch[${i}]`))
+      const r = runExamples(rule)
+      failures.push(...r.missed.map((i) => `${rule.id} missed examples.match[${i}]`))
+      failures.push(...r.falseHits.map((i) => `${rule.id} fired on examples.noMatch[${i}]`))
     }
     expect(failures).toEqual([])
   })

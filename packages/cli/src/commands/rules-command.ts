@@ -45,6 +45,22 @@ export const command: CommandModule = {
           async (a) => (await import('./rules-catalogue.js')).showRule(a.id!, a.rules),
         ),
       )
+      .command(
+        sub(
+          'test [paths..]',
+          "Run each rule's embedded match and no-match examples; print a pass/fail table",
+          (b) => b.positional('paths', { type: 'string', array: true, describe: 'rule files, directories or pack ids (default: shipped packs)' }),
+          async (a) => (await import('./rules-lint.js')).testRules(a.paths),
+        ),
+      )
+      .command(
+        sub(
+          'check [paths..]',
+          'Lint rule files without running them: schema, pattern syntax (line and column), unknown fields, duplicate ids, missing examples',
+          (b) => b.positional('paths', { type: 'string', array: true, describe: 'rule files, directories or pack ids (default: shipped packs)' }),
+          async (a) => (await import('./rules-lint.js')).checkRules(a.paths),
+        ),
+      )
       .demandCommand(1),
   handler: () => undefined,
 }

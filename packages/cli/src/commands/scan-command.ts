@@ -25,6 +25,8 @@ export interface ScanArgs {
   'include-insight': boolean
   progress?: boolean
   context?: string
+  suppressions?: string
+  'show-suppressed': boolean
 }
 
 export const command: CommandModule<object, ScanArgs> = {
@@ -44,6 +46,8 @@ export const command: CommandModule<object, ScanArgs> = {
       .option('region', { type: 'string', array: true, describe: 'only these regions (repeatable)' })
       .option('fail-on', { choices: ['info', 'low', 'medium', 'high', 'critical'], describe: 'exit 1 when a finding is at or above SEVERITY' })
       .option('context', { type: 'string', describe: 'YAML mapping account ids to name, environment and owner' })
+      .option('suppressions', { type: 'string', describe: 'YAML file of known benign callers to suppress (each with a reason and an expiry)' })
+      .option('show-suppressed', { type: 'boolean', default: false, describe: 'also write suppressed findings, marked "suppressed"' })
       .option('alarms', { type: 'boolean', default: false, describe: "replay each rule's CloudWatch alarm over event time" })
       .option('max-object-bytes', { type: 'number', describe: 'cap on decompressed bytes per object (default 2 GiB)' })
       .option('concurrency', { type: 'number', describe: 'objects read at once (default 8 local, 16 S3)' })

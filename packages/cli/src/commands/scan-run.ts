@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises'
-import { parseInstant, scan, SEVERITIES, TrailscanError, type Finding, type ScanSummary, type Severity } from '@trailscan/engine'
+import { parseInstant, scan, SEVERITIES, Suppressor, TrailscanError, type Finding, type ScanSummary, type Severity } from '@trailscan/engine'
 import { loadAccountContext } from '../account-context.js'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
@@ -8,6 +8,7 @@ import { createLogger } from '../logger.js'
 import { FindingsWriter } from '../output/findings-writer.js'
 import { summaryText } from '../output/summary-text.js'
 import { openSources } from '../sources.js'
+import { loadSuppressions } from '../suppressions.js'
 import type { ScanArgs } from './scan-command.js'
 
 function instant(v: string | undefined, flag: string): Date | undefined {
@@ -27,6 +28,9 @@ export async function runScan(args: ScanArgs): Promise<number> {
   const { rules } = await compiledRulesOrExit(args.rules)
   log.debug({ rules: rules.length }, 'rules compiled')
   const context = args.context ? await loadAccountContext(args.context) : undefined
+  const suppressor = args.suppressions ? new Suppressor(await loadSuppressions(args.suppressions)) : undefined
+  for (const { index, suppression } of suppressor?.expired ?? [])
+    log.warn({ entry: index + 1, reason: suppression.reason, expires: suppression.expires }, `suppression ${index + 1} expired on ${suppression.expires} and no longer applies`)
   const sources = await openSources(args, log, { start, end })
   const writer = new FindingsWriter(args.format, args.out)
   const failOn = args['fail-on'] ? SEVERITIES.indexOf(args['fail-on'] as Severity) : -1
@@ -43,6 +47,10 @@ export async function runScan(args: ScanArgs): Promise<number> {
       ...(args.region ? { regions: args.region } : {}),
       ...(args['max-object-bytes'] ? { maxObjectBytes: args['max-object-bytes'] } : {}),
       ...(context ? { context } : {}),
+      ...(suppressor ? { suppressor } : {}),
+      onSuppressed: (f, mark) => {
+        if (args['show-suppressed']) writer.finding({ ...f, suppressed: { reason: mark.reason, expires: mark.expires } })
+      },
       concurrency: args.concurrency ?? sources.defaultConcurrency,
       alarms: args.alarms,
       logger: log,

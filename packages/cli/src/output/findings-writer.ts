@@ -19,12 +19,12 @@ export class FindingsWriter {
     this.out = outFile ? createWriteStream(outFile) : process.stdout
   }
 
-  finding(f: Finding): void {
+  finding(f: Finding & { suppressed?: { reason: string; expires: string } }): void {
     if (this.format === 'jsonl') this.out.write(`${JSON.stringify(f)}\n`)
     else
       this.rows.push([
         f.eventTime ?? '',
-        f.severity,
+        f.suppressed ? `${f.severity} (suppressed)` : f.severity,
         f.ruleId,
         f.eventName ?? '',
         f.account ?? '',

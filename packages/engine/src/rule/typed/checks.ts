@@ -92,11 +92,16 @@ const accessBlockWeakened: Check = (record) => {
   return { details: { level, target, change: 'set with settings off', disabled } }
 }
 
-/** Selectors that log no data events: no DataResources, and no advanced selector on eventCategory Data. */
+/**
+ * Selectors that log no data events: no DataResource that names at least one ARN (a resource type with an empty
+ * `values` list logs nothing, the Stratus Red Team event-selector technique), and no advanced selector on
+ * eventCategory Data.
+ */
 function logsNoDataEvents(rp: unknown): boolean {
   const basic = asList(field(rp, 'eventSelectors'))
   const advanced = asList(field(rp, 'advancedEventSelectors'))
-  const basicData = basic.some((s) => asList(field(s, 'dataResources')).length > 0 || asList(field(s, 'DataResources')).length > 0)
+  const namesArns = (d: unknown): boolean => strings(field(d, 'values')).length > 0 || strings(field(d, 'Values')).length > 0
+  const basicData = basic.some((s) => [...asList(field(s, 'dataResources')), ...asList(field(s, 'DataResources'))].some(namesArns))
   const advancedData = advanced.some((s) =>
     asList(field(s, 'fieldSelectors')).some((f) => field(f, 'field') === 'eventCategory' && strings(field(f, 'equals')).includes('Data')),
   )

@@ -61,6 +61,9 @@ function isNarrowed(condition: unknown): boolean {
     // Negated operators (StringNotEquals, NotIpAddress, ArnNotLike …) exclude some callers but admit the rest.
     if (/not/i.test(operator.replace(/IfExists$/i, ''))) continue
     if (/IfExists$/i.test(operator)) continue // a caller without the key passes an …IfExists test
+    // Null only tests whether the key is present, and ForAllValues: passes a request that has no value for the key
+    // (an anonymous caller has no aws:PrincipalOrgID): neither pins the statement to known callers.
+    if (/^Null$/i.test(operator) || /^ForAllValues:/i.test(operator)) continue
     const entries = obj(block)
     if (!entries) continue
     for (const [key, values] of Object.entries(entries)) {

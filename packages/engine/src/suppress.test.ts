@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import type { Finding } from './finding.js'
+import { Suppressor } from './suppress.js'
+
+const finding = (over: Partial<Finding> = {}): Finding =>
+  ({
+    ruleId: 'public-s3-acl-cli',
+    account: '111122223333',
+    userAgent: '[Terraform/1.7.5 aws-sdk-go-v2/1.25.2]',
+    actor: { arn: 'arn:aws:sts::111122223333:assumed-role/ci-deploy/gha-123', type: 'AssumedRole', userName: null, accessKeyId: null, accountId: null, sessionIssuer: null },
+    ...over,
+  }) as Finding
+
+const now = new Date('2026-11-24T12:00:00Z')
+
+describe('Suppressor', () => {
+  it('matches by rule, principal, account and user agent with wildcards; every given field must match', () => {
+    const s = new Suppressor(
+      [{ rule: 'public-s3-*', principal: 'arn:aws:sts::*:assumed-role/ci-*', userAgent: '*Terraform*', reason: 'IaC pipeline', expires: '2027-01-31' }],
+      now,
+    )
+    expect(s.match(finding())).toEqual({ reason: 'IaC pipeline', expires: '2027-01-31', entry: 0 })
+    expect(s.match(finding({ ruleId: 'cis-4.8' }))).toBeUndefined()
+    expect(s.match(finding({ userAgent: 'aws-cli/2.15.0' }))).toBeUndefined()
+  })
+
+  it('stops applying an expired entry and reports it', () => {
+    const s = new Suppressor([{ account: '111122223333', reason: 'old exception', expires: '2026-11-23' }], now)
+    expect(s.match(finding())).toBeUndefined()
+    expect(s.expired.map((e) => e.suppression.reason)).toEqual(['old exception'])
+  })
+
+  it('applies through the whole expiry day', () => {
+    const s = new Suppressor([{ account: '111122223333', reason: 'today', expires: '2026-11-24' }], now)
+    expect(s.match(finding())?.reason).toBe('today')
+  })
+
+  it('treats characters other than * literally', () => {
+    const s = new Suppressor([{ principal: 'arn:aws:iam::111122223333:user/a.b', reason: 'x', expires: '2027-01-01' }], now)
+    expect(s.match(finding({ actor: { ...finding().actor, arn: 'arn:aws:iam::111122223333:user/aXb' } }))).toBeUndefined()
+  })
+})

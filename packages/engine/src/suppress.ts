@@ -1,0 +1,73 @@
+import type { Finding } from './finding.js'
+
+/**
+ * Known benign callers (CI/CD roles, infrastructure-as-code pipelines) that public-bucket and CIS alerts are
+ * prone to. An entry matches by rule, principal ARN, account and user agent (each optional, `*` wildcards,
+ * all given fields must match), carries a reason, and expires: an expired entry stops applying. Suppressed
+ * findings are counted and can be shown; they are never dropped silently.
+ */
+export interface Suppression {
+  rule?: string
+  principal?: string
+  account?: string
+  userAgent?: string
+  reason: string
+  /** ISO date; the entry applies until the end of that day (UTC). */
+  expires: string
+}
+
+export interface SuppressionMark {
+  reason: string
+  expires: string
+  /** Index of the entry in its file, to find it again. */
+  entry: number
+}
+
+function glob(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*')
+  return new RegExp(`^${escaped}$`)
+}
+
+interface Compiled {
+  index: number
+  s: Suppression
+  rule?: RegExp
+  principal?: RegExp
+  account?: RegExp
+  userAgent?: RegExp
+}
+
+export class Suppressor {
+  private readonly active: Compiled[]
+  /** Entries whose expiry has passed: they no longer apply, and the caller should warn about each. */
+  readonly expired: { index: number; suppression: Suppression }[] = []
+
+  constructor(entries: readonly Suppression[], now: Date = new Date()) {
+    this.active = []
+    entries.forEach((s, index) => {
+      const end = Date.parse(`${s.expires.slice(0, 10)}T23:59:59.999Z`)
+      if (!(end >= now.getTime())) {
+        this.expired.push({ index, suppression: s })
+        return
+      }
+      const c: Compiled = { index, s }
+      if (s.rule !== undefined) c.rule = glob(s.rule)
+      if (s.principal !== undefined) c.principal = glob(s.principal)
+      if (s.account !== undefined) c.account = glob(s.account)
+      if (s.userAgent !== undefined) c.userAgent = glob(s.userAgent)
+      this.active.push(c)
+    })
+  }
+
+  /** The first active entry matching the finding, or undefined. */
+  match(f: Finding): SuppressionMark | undefined {
+    for (const c of this.active) {
+      if (c.rule && !c.rule.test(f.ruleId)) continue
+      if (c.principal && !c.principal.test(f.actor.arn ?? '')) continue
+      if (c.account && !c.account.test(f.account ?? '')) continue
+      if (c.userAgent && !c.userAgent.test(f.userAgent ?? '')) continue
+      return { reason: c.s.reason, expires: c.s.expires, entry: c.index }
+    }
+    return undefined
+  }
+}

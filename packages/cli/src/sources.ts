@@ -38,6 +38,13 @@ export async function openSources(
   }
   const s3Args = args.paths.filter((p) => engine.isS3Uri(p))
   const locations = s3Args.map((p) => engine.parseS3Uri(p))
+  if (locations.length > 0 && process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
+    // Trailscan supports Node 20 and 22 with an SDK release that runs on both. The SDK's own multi-line notice
+    // (releases after January 2027 need Node 22) would land in the middle of the logs; it becomes one log line.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+    if (Number(process.versions.node.split('.')[0]) < 22)
+      log.debug({ node: process.versions.node }, 'AWS SDK releases after January 2027 require Node 22; this one supports Node 20')
+  }
   const client =
     locations.length > 0
       ? engine.createS3Client({

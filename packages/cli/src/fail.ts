@@ -1,4 +1,4 @@
-import { TrailscanError } from '@trailscan/engine'
+import type { TrailscanError } from '@trailscan/engine'
 import { EXIT } from './exit-codes.js'
 
 /** A failure the user can act on: printed as one clear line, then the process exits with `code`. */
@@ -11,8 +11,14 @@ export class CliExit extends Error {
   }
 }
 
+/** Engine errors carry a TRAILSCAN_* code; checked by shape so that this module never loads the engine. */
+export function isTrailscanError(e: unknown): e is TrailscanError {
+  const code = e instanceof Error ? (e as { code?: unknown }).code : undefined
+  return typeof code === 'string' && code.startsWith('TRAILSCAN_')
+}
+
 export function describeError(e: unknown): string {
-  if (e instanceof TrailscanError) {
+  if (isTrailscanError(e)) {
     const l = e.location
     const where = [
       l?.file,
@@ -35,7 +41,7 @@ export async function runCommand(body: () => Promise<number>): Promise<void> {
     if (e instanceof CliExit) {
       if (e.message) process.stderr.write(`trailscan: ${e.message}\n`)
       code = e.code
-    } else if (e instanceof TrailscanError) {
+    } else if (isTrailscanError(e)) {
       process.stderr.write(`trailscan: ${describeError(e)}\n`)
       code = EXIT.usage
     } else throw e

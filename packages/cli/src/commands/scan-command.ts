@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs'
-import { LOG_LEVELS, type LogLevel } from '../logger.js'
+import { LOG_LEVELS, type LogLevel } from '../log-levels.js'
 import { runCommand } from '../fail.js'
 
 export interface ScanArgs {

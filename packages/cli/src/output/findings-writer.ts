@@ -31,7 +31,6 @@ export class FindingsWriter {
         f.region ?? '',
         f.actor.arn ?? f.actor.type ?? '',
         f.resource.name ?? '',
-        f.sourceIp ?? '',
       ])
   }
 
@@ -39,8 +38,8 @@ export class FindingsWriter {
     if (this.format === 'jsonl') {
       for (const a of alarms) this.out.write(`${JSON.stringify(a)}\n`)
     } else {
-      const headers = ['TIME', 'SEVERITY', 'RULE', 'EVENT', 'ACCOUNT', 'REGION', 'ACTOR', 'RESOURCE', 'SOURCE IP']
-      this.out.write(this.rows.length ? renderTable(headers, this.rows) : 'No findings.\n')
+      const headers = ['TIME', 'SEVERITY', 'RULE', 'EVENT', 'ACCOUNT', 'REGION', 'ACTOR', 'RESOURCE']
+      this.out.write(this.rows.length ? renderTable(headers, this.rows, 34) : 'No findings.\n')
       if (alarms.length > 0) {
         this.out.write('\nAlarms (CloudWatch would have fired):\n')
         this.out.write(

@@ -14,7 +14,7 @@ export function summaryText(s: ScanSummary): string {
   ]
   const sev = Object.entries(s.findings.bySeverity).filter(([, n]) => n > 0)
   if (sev.length) lines.push(`    by severity  ${sev.map(([k, n]) => `${k} ${n}`).join(', ')}`)
-  const rules = Object.entries(s.findings.byRule).sort(([a], [b]) => (a < b ? -1 : 1))
+  const rules = Object.entries(s.findings.byRule).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
   for (const [id, n] of rules) lines.push(`    ${id.padEnd(32)} ${n}`)
   if (s.alarms.length) lines.push(`  alarms    ${s.alarms.length} alarm periods`)
   lines.push(`  errors    ${s.errors.length}`)

@@ -3,7 +3,8 @@
  * web identity, container and instance roles); `profile` is handed to that chain and to the region loader, so
  * no extra credential-provider package is needed.
  */
-import { S3Client } from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
+import { s3Sdk } from './s3-sdk.js'
 
 export interface S3ClientOptions {
   /** Named profile from ~/.aws/config / credentials (SSO profiles included). */
@@ -34,7 +35,7 @@ function regionProvider(profile: string | undefined): () => Promise<string> {
   return () => {
     pending ??= (async () => {
       // A throwaway client resolves the region the same way the SDK would (env, then the profile's config).
-      const probe = new S3Client(profile === undefined ? {} : { profile })
+      const probe = new (s3Sdk().S3Client)(profile === undefined ? {} : { profile })
       try {
         const region = await probe.config.region()
         return region === '' ? FALLBACK_REGION : region
@@ -52,7 +53,7 @@ function regionProvider(profile: string | undefined): () => Promise<string> {
 export function createS3Client(opts: S3ClientOptions = {}): S3Client {
   const connectMs = opts.timeouts?.connectMs ?? DEFAULTS.connectMs
   const idleMs = opts.timeouts?.idleMs ?? DEFAULTS.idleMs
-  return new S3Client({
+  return new (s3Sdk().S3Client)({
     ...(opts.profile === undefined ? {} : { profile: opts.profile }),
     region: opts.region ?? regionProvider(opts.profile),
     followRegionRedirects: true,

@@ -5,7 +5,8 @@
  * run concurrently (p-limit caps requests in flight) but are yielded in key order, with at most `concurrency`
  * pages held ahead of the consumer.
  */
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3'
+import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3'
+import { s3Sdk } from './s3-sdk.js'
 import pLimit, { type LimitFunction } from 'p-limit'
 import { UsageError } from '../errors.js'
 import type { LogObject } from './log-object.js'
@@ -81,7 +82,7 @@ async function* listPages(ctx: Ctx, prefix: string, delimiter?: string): AsyncGe
   let token: string | undefined
   for (let page = 0; ; page++) {
     onList?.(delimiter === undefined ? { prefix, page } : { prefix, delimiter, page })
-    const command = new ListObjectsV2Command({
+    const command = new (s3Sdk().ListObjectsV2Command)({
       Bucket: bucket,
       ...(prefix === '' ? {} : { Prefix: prefix }),
       ...(delimiter === undefined ? {} : { Delimiter: delimiter }),

@@ -5,7 +5,8 @@
  */
 import { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { GetObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3'
+import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
+import { s3Sdk } from './s3-sdk.js'
 import { SourceReadError } from '../errors.js'
 import { parseCloudTrailKey } from './key-layout.js'
 import type { LogObject } from './log-object.js'
@@ -62,7 +63,7 @@ export function s3LogObject(ctx: S3ObjectContext, entry: S3ObjectEntry): LogObje
 
 function send(ctx: S3ObjectContext, key: string, from?: { offset: number; etag: string }): Promise<GetObjectCommandOutput> {
   return ctx.client.send(
-    new GetObjectCommand({
+    new (s3Sdk().GetObjectCommand)({
       Bucket: ctx.bucket,
       Key: key,
       ...(ctx.requestPayer === true ? { RequestPayer: 'requester' as const } : {}),

@@ -1,9 +1,9 @@
 /**
  * Compiles a validated pattern into a matcher. `$or` blocks are expanded into AND-ed sub-rules up front, as
  * event-ruler does (a field named again in a branch or after it replaces the earlier one, as AWS's "last wins"
- * does). match() then tries sub-rules in turn; each field's leaves are collected and tested with the precompiled
- * FieldTest, and only when leaves come from inside arrays of objects does a small search pick leaves that lie in
- * the same array elements.
+ * does). match() then tries sub-rules in turn. Each field's path is walked and its leaves tested in place with the
+ * precompiled FieldTest; only when a path crosses an array of objects are leaves collected, and a small search picks
+ * leaves that lie in the same array elements.
  *
  * NOTE on `exists: false` inside arrays of objects: event-ruler's answer there depends on the order of field names (an
  * accident). Here a field is absent when no leaf at its path lies in the array elements chosen for the other

@@ -73,7 +73,13 @@ export function collectLeaves(event: unknown, path: CompiledPath): Leaves {
   return out
 }
 
-function visit(obj: Record<string, unknown>, path: CompiledPath, part: number, mem: Membership | null, out: Leaves): void {
+function visit(
+  obj: Record<string, unknown>,
+  path: CompiledPath,
+  part: number,
+  mem: Membership | null,
+  out: Leaves,
+): void {
   const row = path.keys[part] as readonly string[]
   const last = path.keys.length - 1
   for (let i = 0; i < row.length; i++) {
@@ -117,7 +123,12 @@ export function probe(event: Record<string, unknown>, path: CompiledPath, test: 
   return probeObject(event, path, 0, test)
 }
 
-function probeObject(obj: Record<string, unknown>, path: CompiledPath, part: number, test: (leaf: Leaf) => boolean): number {
+function probeObject(
+  obj: Record<string, unknown>,
+  path: CompiledPath,
+  part: number,
+  test: (leaf: Leaf) => boolean,
+): number {
   const row = path.keys[part] as readonly string[]
   const last = path.keys.length - 1
   let r = 0

@@ -168,7 +168,10 @@ function anythingButTest(m: AnythingBut): LeafTest {
   }
 }
 
-function excludedStrings(form: 'prefix' | 'suffix' | 'equals-ignore-case' | 'wildcard', values: readonly string[]): StringTest {
+function excludedStrings(
+  form: 'prefix' | 'suffix' | 'equals-ignore-case' | 'wildcard',
+  values: readonly string[],
+): StringTest {
   // NOTE: an empty list (`{"anything-but": {"prefix": []}}`) passes AWS's validation and excludes nothing.
   if (values.length === 0) return never
   switch (form) {

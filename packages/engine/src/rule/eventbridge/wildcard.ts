@@ -94,7 +94,10 @@ export function wildcardComplexity(segments: readonly string[]): number {
   while (queue.length > 0) {
     const states = queue.pop() ?? []
     worst = Math.max(worst, states.length)
-    if (worst >= MAX_WILDCARD_COMPLEXITY || seen.size > MAX_EXPLORED_STATES) return Math.max(worst, MAX_WILDCARD_COMPLEXITY)
+    // Past the limit (or past a state count only such patterns reach) the exact figure no longer matters.
+    if (worst >= MAX_WILDCARD_COMPLEXITY || seen.size > MAX_EXPLORED_STATES) {
+      return Math.max(worst, MAX_WILDCARD_COMPLEXITY)
+    }
     for (const ch of alphabet) {
       const next = new Set<number>()
       for (const s of states) {

@@ -1,4 +1,5 @@
-import type { CompiledRule, LoadResult, RuleDiagnostic } from '@trailscan/engine'
+import { resolve } from 'node:path'
+import type { CompiledRule, LoadResult, RuleDiagnostic, RuleSpec } from '@trailscan/engine'
 import { EXIT } from './exit-codes.js'
 import { CliExit } from './fail.js'
 
@@ -26,19 +27,35 @@ export interface CompiledSet {
   diagnostics: RuleDiagnostic[]
 }
 
+/** The shipped packs named by `paths`, from the build-time snapshot when it is fresh (saves YAML parsing). */
+async function shippedFromSnapshot(paths: readonly string[]): Promise<LoadResult | undefined> {
+  const { rulesDir, shippedSnapshot } = await import('@trailscan/rules')
+  const dirs = paths.map((p) => resolve(p))
+  if (dirs.length === 0 || !dirs.every((d) => d.startsWith(rulesDir) && d !== rulesDir.replace(/\/$/, ''))) return undefined
+  const snap = shippedSnapshot()
+  if (!snap) return undefined
+  const within = (file: string): boolean => dirs.some((d) => file.startsWith(`${d}/`) || file === d)
+  return {
+    packs: snap.packs.filter((p) => dirs.includes(p.dir)),
+    rules: snap.rules.filter((r) => within(r.file)).map((r) => ({ spec: r as unknown as RuleSpec })),
+    diagnostics: [],
+  }
+}
+
 /** Loads and compiles; pattern errors become diagnostics placed at the pattern's line and column in the file. */
 export async function loadAndCompile(paths: readonly string[]): Promise<CompiledSet> {
-  const { loadRules, compileRule, TrailscanError, lineColumn } = await import('@trailscan/engine')
-  const load = await loadRules(paths)
+  const { loadRules, compileRule, TrailscanError, lineColumn, patternPosition } = await import('@trailscan/engine')
+  const load = (await shippedFromSnapshot(paths)) ?? (await loadRules(paths))
   const diagnostics = [...load.diagnostics]
   const rules: CompiledRule[] = []
-  for (const { spec, patternAt } of load.rules) {
+  for (const { spec } of load.rules) {
     try {
       rules.push(compileRule(spec))
     } catch (e) {
       const d: RuleDiagnostic = { severity: 'error', ruleId: spec.id, message: (e as Error).message }
       if (spec.file) d.file = spec.file
       const offset = e instanceof TrailscanError ? e.location?.offset : undefined
+      const patternAt = spec.file ? await patternPosition(spec.file) : undefined
       if (patternAt) {
         d.line = patternAt.line
         d.column = patternAt.column

@@ -2,7 +2,7 @@ import pLimit from 'p-limit'
 import { AlarmEvaluator } from './alarms.js'
 import { RecordParseError, type TrailscanError } from './errors.js'
 import { buildFinding, type Finding } from './finding.js'
-import { DECODE_DEFAULTS } from './read/decompress.js'
+import { DECODE_DEFAULTS, decodeRecord } from './read/decompress.js'
 import { readRecords, type RecordText } from './read/records.js'
 import { recordAccount, recordRegion, type CloudTrailRecord } from './record.js'
 import type { CompiledRule, MatchContext } from './rule/matcher.js'
@@ -115,12 +115,13 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
   const processObject = async (o: LogObject): Promise<ObjectOutcome> => {
     const out: ObjectOutcome = { findings: [], errors: [] }
     const onRecord = (rt: RecordText): void => {
-      const rawName = eventNameOf(rt.text)
-      const unindexed = index.unindexedMayMatch(rt.text)
+      const rawName = eventNameOf(rt.raw)
+      const unindexed = index.unindexedMayMatch(rt.raw)
       if (rawName !== undefined && !unindexed && index.named(rawName).length === 0 && !CLOSING_EVENTS.has(rawName)) return
+      const text = decodeRecord(rt.raw)
       let record: CloudTrailRecord
       try {
-        record = JSON.parse(rt.text) as CloudTrailRecord
+        record = JSON.parse(text) as CloudTrailRecord
       } catch (err) {
         out.errors.push(
           new RecordParseError(`record ${rt.index} is not valid JSON: ${(err as Error).message}`, {
@@ -138,7 +139,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
       let envelope: Record<string, unknown> | undefined
       const ctx: MatchContext = {
         record,
-        text: rt.text,
+        text,
         envelope: () => (envelope ??= toEventBridgeEnvelope(record)),
       }
       const hit = (rule: CompiledRule): void => {

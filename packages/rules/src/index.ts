@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { readSnapshot as readSnapshotFrom } from './snapshot.js'
 
 /**
  * The shipped rule packs are data: YAML files under rules/<pack-id>/, one rule per file, with a pack.yaml.
@@ -18,4 +19,12 @@ export function shippedPackIds(): string[] {
 /** Directory of a shipped pack, or undefined when no pack has that id. */
 export function shippedPackDir(id: string): string | undefined {
   return shippedPackIds().includes(id) ? `${rulesDir}${id}` : undefined
+}
+
+export { readSnapshot } from './snapshot.js'
+export type { Snapshot, SnapshotPack } from './snapshot.js'
+
+/** The shipped packs from the build-time snapshot, or undefined when it is missing or stale. */
+export function shippedSnapshot(): import('./snapshot.js').Snapshot | undefined {
+  return readSnapshotFrom(rulesDir)
 }

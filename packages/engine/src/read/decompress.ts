@@ -1,11 +1,14 @@
-import { StringDecoder } from 'node:string_decoder'
 import type { Readable } from 'node:stream'
 import { createGunzip, gunzipSync } from 'node:zlib'
 import { SourceReadError } from '../errors.js'
 import type { LogObject } from '../source/log-object.js'
 
 /**
- * Bytes of one object → decompressed text chunks. Gzip is recognised from the magic bytes, never the name.
+ * Bytes of one object → decompressed text chunks, decoded as latin1: one character per byte. That is several
+ * times faster than UTF-8 decoding, keeps character offsets equal to byte offsets, and is lossless: the record
+ * splitter only looks at ASCII structure (UTF-8 continuation bytes are never `"`, `\\`, `{` …), and the few
+ * records a rule may match are turned back into real text with `decodeRecord`.
+ * Gzip is recognised from the magic bytes, never the name.
  * Small objects are buffered and inflated in one call (3–4× faster than a stream per object, see
  * ARCHITECTURE.md); large ones are streamed so memory stays bounded. Either way the decompressed size is capped.
  * On a truncated or corrupt body, everything inflated before the fault is still yielded, then the error thrown.
@@ -74,13 +77,14 @@ export async function* decodeObject(
     stats.storedBytes = stored.length
     if (!isGzip(stored)) {
       stats.decodedBytes = stored.length
-      yield stored.toString('utf8')
+      yield stored.toString('latin1')
       return
     }
     stats.gzip = true
     let text: Buffer
     try {
-      text = gunzipSync(stored, { maxOutputLength: opts.maxBytes })
+      // One output chunk of the size the gzip trailer announces saves zlib from concatenating many small ones.
+      text = gunzipSync(stored, { maxOutputLength: opts.maxBytes, chunkSize: outputChunkSize(stored, opts.maxBytes) })
     } catch (err) {
       if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw capError(obj, opts.maxBytes)
       // Inflate again as a stream to recover every byte before the fault, so records before it still count.
@@ -89,7 +93,7 @@ export async function* decodeObject(
       return
     }
     stats.decodedBytes = text.length
-    yield text.toString('utf8')
+    yield text.toString('latin1')
     return
   }
   try {
@@ -100,7 +104,20 @@ export async function* decodeObject(
   }
 }
 
+/** UTF-8 text of a record the reader delivered as latin1 (one character per byte). */
+export function decodeRecord(raw: string): string {
+  // Pure ASCII, by far the common case, is the same in both encodings.
+  for (let i = 0; i < raw.length; i++) if (raw.charCodeAt(i) > 0x7f) return Buffer.from(raw, 'latin1').toString('utf8')
+  return raw
+}
+
 /** Small slices, because zlib drops the output of the call that hits corruption: the less per call, the more kept. */
+/** ISIZE (uncompressed size mod 2^32, last member only) + 1, kept within zlib's and the cap's bounds. */
+function outputChunkSize(gz: Buffer, max: number): number {
+  const isize = gz.length >= 18 ? gz.readUInt32LE(gz.length - 4) : 0
+  return Math.max(64 * 1024, Math.min(isize + 1, max, 512 * 1024 * 1024))
+}
+
 function toReadable(buf: Buffer): AsyncIterable<Buffer> {
   return (async function* () {
     for (let i = 0; i < buf.length; i += 16 * 1024) yield buf.subarray(i, i + 16 * 1024)
@@ -129,7 +146,6 @@ async function* sniffAndStream(
     yield* inflateStream(rest, obj, opts, stats)
     return
   }
-  const decoder = new StringDecoder('utf8')
   for await (const chunk of rest) {
     stats.storedBytes += chunk.length
     stats.decodedBytes += chunk.length
@@ -137,10 +153,8 @@ async function* sniffAndStream(
       stream.destroy()
       throw capError(obj, opts.maxBytes)
     }
-    yield decoder.write(chunk)
+    yield chunk.toString('latin1')
   }
-  const tail = decoder.end()
-  if (tail) yield tail
 }
 
 async function* inflateStream(
@@ -168,7 +182,6 @@ async function* inflateStream(
       gunzip.destroy(err as Error)
     }
   })()
-  const decoder = new StringDecoder('utf8')
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       stats.decodedBytes += chunk.length
@@ -176,14 +189,12 @@ async function* inflateStream(
         gunzip.destroy()
         throw capError(obj, opts.maxBytes)
       }
-      yield decoder.write(chunk)
+      yield chunk.toString('latin1')
     }
   } catch (err) {
     failure = err
   }
   await feed
-  const tail = decoder.end()
-  if (tail) yield tail
   if (failure instanceof SourceReadError) throw failure
   if (failure !== undefined) throw gzipError(obj, stats.decodedBytes, failure)
 }

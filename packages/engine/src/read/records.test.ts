@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import type { TrailscanError } from '../errors.js'
 import type { LogObject } from '../source/log-object.js'
-import { DECODE_DEFAULTS, type DecodeOptions } from './decompress.js'
+import { DECODE_DEFAULTS, decodeRecord, type DecodeOptions } from './decompress.js'
 import { readRecords, type RecordText } from './records.js'
 
 function objectOf(bytes: Buffer, uri = 'mem://object'): LogObject {
@@ -22,7 +22,7 @@ async function read(bytes: Buffer, opts: Partial<DecodeOptions> = {}) {
   return { records, errors, result }
 }
 
-const ids = (rs: RecordText[]): string[] => rs.map((r) => JSON.parse(r.text).eventID as string)
+const ids = (rs: RecordText[]): string[] => rs.map((r) => JSON.parse(decodeRecord(r.raw)).eventID as string)
 
 describe.each([
   ['one-shot', DECODE_DEFAULTS.oneShotBelow],
@@ -33,6 +33,12 @@ describe.each([
     expect(ids(records)).toEqual(['e0', 'e1', 'e2'])
     expect(errors).toEqual([])
     expect(result.stats.gzip).toBe(true)
+  })
+
+  it('gives back non-ASCII text exactly, whatever the chunk boundaries', async () => {
+    const text = '{"Records":[{"eventVersion":"1.08","eventID":"é€😀","userAgent":"naïve – 日本"}]}'
+    const { records } = await read(gzipSync(text), { oneShotBelow })
+    expect(JSON.parse(decodeRecord(records[0]!.raw))).toEqual({ eventVersion: '1.08', eventID: 'é€😀', userAgent: 'naïve – 日本' })
   })
 
   it('reads plain JSON as it is', async () => {
@@ -88,6 +94,6 @@ describe('readRecords', () => {
   it('delivers records of a large streamed object chunk by chunk, all of them', async () => {
     const { records } = await read(gzipSync(body(20_000, 100)), { oneShotBelow: 0 })
     expect(records).toHaveLength(20_000)
-    expect(JSON.parse(records[19_999]!.text).eventID).toBe('e19999')
+    expect(JSON.parse(records[19_999]!.raw).eventID).toBe('e19999')
   })
 })

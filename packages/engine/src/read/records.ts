@@ -3,8 +3,12 @@ import type { LogObject } from '../source/log-object.js'
 import { decodeObject, type DecodeOptions, type DecodeStats } from './decompress.js'
 import { RecordSplitter, type SplitEvent } from './splitter.js'
 
+/**
+ * One record as read: `raw` is its bytes as latin1 (see decompress.ts), fit for literal tests on ASCII; turn it
+ * into real text with `decodeRecord(raw)` before parsing or showing it.
+ */
 export interface RecordText {
-  text: string
+  raw: string
   index: number
 }
 
@@ -33,7 +37,7 @@ export async function readRecords(
     switch (e.kind) {
       case 'record':
         result.records++
-        onRecord(e)
+        onRecord({ raw: e.text, index: e.index })
         return
       case 'bad-record':
         result.records++

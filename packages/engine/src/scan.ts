@@ -6,7 +6,7 @@ import { DECODE_DEFAULTS, decodeRecord } from './read/decompress.js'
 import { readRecords, type RecordText } from './read/records.js'
 import { recordAccount, recordRegion, type CloudTrailRecord } from './record.js'
 import type { CompiledRule, MatchContext } from './rule/matcher.js'
-import { RuleIndex } from './rule/rule-index.js'
+import { LiteralCursor, RuleIndex } from './rule/rule-index.js'
 import { toEventBridgeEnvelope } from './rule/eventbridge/index.js'
 import type { LogObject } from './source/log-object.js'
 import { CLOSING_EVENTS, ExposureTracker } from './correlate/exposure-tracker.js'
@@ -114,9 +114,10 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
 
   const processObject = async (o: LogObject): Promise<ObjectOutcome> => {
     const out: ObjectOutcome = { findings: [], errors: [] }
+    const cursor = new LiteralCursor()
     const onRecord = (rt: RecordText): void => {
       const rawName = eventNameOf(rt.raw)
-      const unindexed = index.unindexedMayMatch(rt.raw)
+      const unindexed = index.unindexedMayMatchIn(rt.chunk, rt.start, rt.start + rt.raw.length, cursor)
       if (rawName !== undefined && !unindexed && index.named(rawName).length === 0 && !CLOSING_EVENTS.has(rawName)) return
       const text = decodeRecord(rt.raw)
       let record: CloudTrailRecord
@@ -248,18 +249,22 @@ function exposureOf(f: Finding): Exposure | undefined {
 }
 
 const NAME_KEY = '"eventName":"'
+const ANCHOR = '{"eventVersion":'
 
 /**
- * eventName straight from the raw text, so records no rule is indexed under are never parsed. Only an
- * unambiguous compact form is trusted: exactly one `"eventName":"…"` with no escapes. Anything else (pretty
- * printing, a nested eventName in requestParameters) returns undefined and the record is parsed instead.
+ * eventName straight from the raw text, so records no rule is indexed under are never parsed. In a record that
+ * starts as CloudTrail writes one ({"eventVersion": first), the top-level eventName precedes requestParameters
+ * and everything else that could nest one, so its first occurrence is the record's. Otherwise only an
+ * unambiguous form is trusted (exactly one compact `"eventName":"…"`, no escapes); anything else returns
+ * undefined and the record is parsed.
  */
 function eventNameOf(text: string): string | undefined {
   const i = text.indexOf(NAME_KEY)
   if (i < 0) return undefined
   const start = i + NAME_KEY.length
   const end = text.indexOf('"', start)
-  if (end < 0 || text.indexOf(NAME_KEY, end) >= 0) return undefined
+  if (end < 0) return undefined
+  if (!text.startsWith(ANCHOR) && text.indexOf(NAME_KEY, end) >= 0) return undefined
   const name = text.slice(start, end)
   return name.includes('\\') ? undefined : name
 }

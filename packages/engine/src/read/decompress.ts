@@ -71,11 +71,11 @@ export async function* decodeObject(
   opts: DecodeOptions,
   stats: DecodeStats,
 ): AsyncGenerator<string, void, undefined> {
-  const stream = await obj.open()
   if (obj.size <= opts.oneShotBelow) {
-    const stored = await readAll(stream, opts.maxBytes, obj)
+    const stored = obj.read ? await obj.read() : await readAll(await obj.open(), opts.maxBytes, obj)
     stats.storedBytes = stored.length
     if (!isGzip(stored)) {
+      if (stored.length > opts.maxBytes) throw capError(obj, opts.maxBytes)
       stats.decodedBytes = stored.length
       yield stored.toString('latin1')
       return
@@ -96,6 +96,7 @@ export async function* decodeObject(
     yield text.toString('latin1')
     return
   }
+  const stream = await obj.open()
   try {
     yield* sniffAndStream(stream, obj, opts, stats)
   } finally {

@@ -10,6 +10,9 @@ import { RecordSplitter, type SplitEvent } from './splitter.js'
 export interface RecordText {
   raw: string
   index: number
+  /** The decoded chunk the record sits in, from `start`: lets a caller search across records in one pass. */
+  chunk: string
+  start: number
 }
 
 export interface ObjectReadResult {
@@ -37,7 +40,7 @@ export async function readRecords(
     switch (e.kind) {
       case 'record':
         result.records++
-        onRecord({ raw: e.text, index: e.index })
+        onRecord({ raw: e.text, index: e.index, chunk: e.chunk, start: e.start })
         return
       case 'bad-record':
         result.records++

@@ -9,7 +9,8 @@
  * It does not validate JSON inside a record; the rule path parses candidates and reports what fails there.
  */
 export type SplitEvent =
-  | { kind: 'record'; text: string; index: number }
+  /** `text` is `chunk.slice(start, start + text.length)`: the chunk lets a caller search many records at once. */
+  | { kind: 'record'; text: string; index: number; chunk: string; start: number }
   | { kind: 'bad-record'; index: number; offset: number; reason: string }
   | { kind: 'digest' }
   | { kind: 'fatal'; offset: number; reason: string; recordIndex?: number }
@@ -231,7 +232,7 @@ export class RecordSplitter {
     }
     if ([...this.topKeys].some((k) => EVENT_KEYS.has(k))) {
       // JSON Lines: each top-level object is one record.
-      this.sink({ kind: 'record', text: this.buf.slice(start, this.pos), index: this.nextIndex++ })
+      this.sink({ kind: 'record', text: this.buf.slice(start, this.pos), index: this.nextIndex++, chunk: this.buf, start })
       return
     }
     this.sink({
@@ -267,7 +268,7 @@ export class RecordSplitter {
       // walking the structure; the last record of a chunk, or any other layout, takes the general path below.
       const next = b.indexOf(NEXT_ANCHOR, this.pos + ANCHOR.length)
       if (next > 0 && b.charCodeAt(next - 1) === 0x7d) {
-        this.sink({ kind: 'record', text: b.slice(this.pos, next), index: this.nextIndex++ })
+        this.sink({ kind: 'record', text: b.slice(this.pos, next), index: this.nextIndex++, chunk: b, start: this.pos })
         this.pos = next + 1
         return true
       }
@@ -358,7 +359,7 @@ export class RecordSplitter {
     const index = this.nextIndex++
     this.mode = Mode.Between
     if (this.buf.charCodeAt(start) === 0x7b) {
-      this.sink({ kind: 'record', text: this.buf.slice(start, this.pos), index })
+      this.sink({ kind: 'record', text: this.buf.slice(start, this.pos), index, chunk: this.buf, start })
     } else {
       const shown = this.buf.slice(start, Math.min(this.pos, start + 40))
       this.sink({ kind: 'bad-record', index, offset: this.base + start, reason: `record is not a JSON object (found ${shown})` })

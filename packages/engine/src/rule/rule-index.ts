@@ -30,6 +30,11 @@ export class RuleIndex {
     this.unindexed = unindexed
     // One rule without literals means every record must be looked at; flatten to null for a single test.
     this.unindexedLiterals = unindexed.some((r) => r.literals === null) ? null : unindexed.map((r) => r.literals!)
+    const all = new Set((this.unindexedLiterals ?? []).flat(2))
+    // An alternative with no literal at all matches any text; then no chunk-wide shortcut is possible.
+    const unconstrained = (this.unindexedLiterals ?? []).some((alts) => alts.some((set) => set.length === 0))
+    if (all.size > 0 && !unconstrained)
+      this.anyLiteral = new RegExp([...all].map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
   }
 
   /** Rules indexed under this eventName (empty when none). */
@@ -39,9 +44,24 @@ export class RuleIndex {
 
   /** Could any unindexed rule match a record with this raw text? A necessary condition only. */
   unindexedMayMatch(text: string): boolean {
+    return this.unindexedMayMatchIn(text, 0, text.length, undefined)
+  }
+
+  /** Any literal of any unindexed rule: a necessary condition for the exact test, searched chunk-wide. */
+  private readonly anyLiteral: RegExp | undefined
+
+  /**
+   * The same test for the record at [start, end) of `chunk`. A cursor remembers, across the records of a chunk,
+   * where the next occurrence of any unindexed literal is: one regex pass over the chunk (alternation runs at
+   * ~2 GB/s, against three `includes` per record) rejects every record before it, and only a record that holds
+   * an occurrence gets the exact per-rule test. Records arrive in order, which is what makes that valid.
+   */
+  unindexedMayMatchIn(chunk: string, start: number, end: number, cursor: LiteralCursor | undefined): boolean {
     if (this.unindexed.length === 0) return false
     const lits = this.unindexedLiterals
     if (lits === null) return true
+    if (cursor && this.anyLiteral && !cursor.hitWithin(this.anyLiteral, chunk, start, end)) return false
+    const text = start === 0 && end === chunk.length ? chunk : chunk.slice(start, end)
     for (const alternatives of lits) {
       for (const all of alternatives) {
         let ok = true
@@ -60,5 +80,21 @@ export class RuleIndex {
   /** Every eventName some rule is indexed under. */
   names(): IterableIterator<string> {
     return this.byName.keys()
+  }
+}
+
+/** Where the next literal occurrence in the current chunk is; reset when the chunk changes. */
+export class LiteralCursor {
+  private chunk: string | undefined
+  private next = -1
+
+  hitWithin(re: RegExp, chunk: string, start: number, end: number): boolean {
+    if (chunk !== this.chunk || (this.next !== -1 && this.next < start)) {
+      this.chunk = chunk
+      re.lastIndex = start
+      const m = re.exec(chunk)
+      this.next = m ? m.index : -1
+    }
+    return this.next !== -1 && this.next < end
   }
 }

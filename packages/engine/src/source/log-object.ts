@@ -14,4 +14,6 @@ export interface LogObject {
   mtime?: Date
   key: KeyInfo
   open(): Promise<Readable>
+  /** The whole stored object in one buffer, where the source can do that cheaper than a stream (small files). */
+  read?(): Promise<Buffer>
 }

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import type { CompiledRule } from './matcher.js'
+import { LiteralCursor, RuleIndex } from './rule-index.js'
+
+function rule(id: string, eventName: string[] | null, literals: string[][][] | null = null): CompiledRule {
+  return {
+    id,
+    spec: { id, title: id, severity: 'low', language: 'cwl-filter', pattern: '', examples: { match: [], noMatch: [] } },
+    indexKeys: { eventName, eventSource: null },
+    literals: literals === null ? null : literals[0]!,
+    match: () => null,
+  }
+}
+
+describe('RuleIndex', () => {
+  it('finds rules by the eventName they are indexed under', () => {
+    const a = rule('a', ['PutBucketAcl', 'PutBucketPolicy'])
+    const b = rule('b', ['PutBucketAcl'])
+    const idx = new RuleIndex([a, b])
+    expect(idx.named('PutBucketAcl').map((r) => r.id)).toEqual(['a', 'b'])
+    expect(idx.named('PutBucketPolicy').map((r) => r.id)).toEqual(['a'])
+    expect(idx.named('GetObject')).toEqual([])
+    expect(idx.named(undefined)).toEqual([])
+  })
+
+  it('guards unindexed rules by their literals', () => {
+    const idx = new RuleIndex([rule('root', null, [[['Root']]]), rule('denied', null, [[['AccessDenied'], ['UnauthorizedOperation']]])])
+    expect(idx.unindexedMayMatch('{"userIdentity":{"type":"Root"}}')).toBe(true)
+    expect(idx.unindexedMayMatch('{"errorCode":"Client.UnauthorizedOperation"}')).toBe(true)
+    expect(idx.unindexedMayMatch('{"errorCode":"NoSuchKey"}')).toBe(false)
+  })
+
+  it('must consult an unindexed rule without literals on every record', () => {
+    const idx = new RuleIndex([rule('any', null, null)])
+    expect(idx.unindexedMayMatch('{}')).toBe(true)
+  })
+
+  it('gives the same answers with a chunk-wide cursor as record by record', () => {
+    const idx = new RuleIndex([rule('root', null, [[['Root']]]), rule('denied', null, [[['AccessDenied', 'Bucket']]])])
+    const records = ['{"a":"x"}', '{"t":"Root"}', '{"e":"AccessDenied"}', '{"e":"AccessDenied","k":"Bucket"}', '{"b":"y"}', '{"t":"Root","u":"Root"}', '{"z":1}']
+    const chunk = records.join(',')
+    const cursor = new LiteralCursor()
+    let start = 0
+    for (const r of records) {
+      expect(idx.unindexedMayMatchIn(chunk, start, start + r.length, cursor)).toBe(idx.unindexedMayMatch(r))
+      start += r.length + 1
+    }
+  })
+})

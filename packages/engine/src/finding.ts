@@ -119,6 +119,31 @@ function actorOf(record: CloudTrailRecord): Actor {
   }
 }
 
+function pathValue(record: CloudTrailRecord, path: string): unknown {
+  let cur: unknown = record
+  for (const key of path.split('.')) {
+    const o = obj(cur)
+    if (!o) return undefined
+    cur = o[key]
+  }
+  return cur
+}
+
+/** The rule's declared output fields that the record has, merged with what the rule's check reported. */
+function outputDetails(
+  output: Record<string, string> | undefined,
+  record: CloudTrailRecord,
+  details: Record<string, unknown> | undefined,
+): Record<string, unknown> | null {
+  if (!output) return details ?? null
+  const out: Record<string, unknown> = {}
+  for (const [name, path] of Object.entries(output)) {
+    const v = pathValue(record, path)
+    if (v !== undefined && v !== null) out[name] = v
+  }
+  return details || Object.keys(out).length > 0 ? { ...out, ...details } : null
+}
+
 export function buildFinding(
   rule: CompiledRule,
   hit: RuleHit,
@@ -147,7 +172,7 @@ export function buildFinding(
     errorCode: str(record.errorCode) ?? null,
     status: hit.status ?? null,
     references: (spec.references as Record<string, unknown> | undefined) ?? null,
-    details: hit.details ?? null,
+    details: outputDetails(spec.output, record, hit.details),
     context: null,
     source,
   }

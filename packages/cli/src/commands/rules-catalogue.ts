@@ -16,7 +16,9 @@ function referenceText(spec: RuleSpec): string {
 
 export async function listRules(sources: string[] | undefined, format: 'table' | 'json'): Promise<number> {
   const { load, rules } = await compiledRulesOrExit(sources)
-  const specs = rules.map((r) => r.spec).sort((a, b) => ((a.pack ?? '') + a.id < (b.pack ?? '') + b.id ? -1 : 1))
+  const specs = rules
+    .map((r) => r.spec)
+    .sort((a, b) => (a.pack ?? '').localeCompare(b.pack ?? '') || a.id.localeCompare(b.id, 'en', { numeric: true }))
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify({ packs: load.packs.map(({ dir: _d, ...p }) => p), rules: specs.map(({ examples: _e, file: _f, ...s }) => s) }, null, 2)}\n`)
     return 0
@@ -28,7 +30,7 @@ export async function listRules(sources: string[] | undefined, format: 'table' |
     byPack.set(k, [...(byPack.get(k) ?? []), s])
   }
   for (const [pack, list] of byPack) {
-    process.stdout.write(`\n${pack}${titles.get(pack) ? ` — ${titles.get(pack)}` : ''} (${list.length} rules)\n`)
+    process.stdout.write(`\n${pack}${titles.get(pack) ? ` — ${titles.get(pack)}` : ''} (${list.length} ${list.length === 1 ? 'rule' : 'rules'})\n`)
     process.stdout.write(
       renderTable(
         ['ID', 'TITLE', 'SEVERITY', 'LANGUAGE', 'REFERENCES'],

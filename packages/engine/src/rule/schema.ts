@@ -17,6 +17,7 @@ export interface RuleDiagnostic {
 
 const TOP_FIELDS = new Set([
   'id', 'title', 'description', 'severity', 'language', 'pattern', 'references', 'alarm', 'guidance', 'examples',
+  'output',
 ])
 const REFERENCE_FIELDS = new Set(['cis', 'nist80053', 'mitreAttack', 'urls'])
 const ALARM_FIELDS = new Set(['statistic', 'threshold', 'periodSeconds', 'evaluationPeriods'])
@@ -69,6 +70,8 @@ export function checkRuleShape(doc: unknown): RuleDiagnostic[] {
         err('alarm.periodSeconds', 'CloudWatch periods are 10, 20, 30 or a multiple of 60 seconds')
     }
   }
+  if (doc.output !== undefined && (!isObject(doc.output) || !Object.values(doc.output).every((v) => typeof v === 'string' && v !== '')))
+    err('output', 'must map field names to dotted record paths')
   const ex = doc.examples
   if (!isObject(ex)) err('examples', 'must be a mapping with match and noMatch lists')
   else {

@@ -33,6 +33,11 @@ export interface RuleSpec {
   pattern: string | Record<string, unknown>
   references?: RuleReferences
   alarm?: AlarmSpec
+  /**
+   * Extra finding fields: name → dotted path into the record (`requestParameters.bucketPolicy`). Each value the
+   * record has lands in the finding's `details` under that name.
+   */
+  output?: Record<string, string>
   /** Response steps that travel with the rule. */
   guidance?: string
   examples: { match: Record<string, unknown>[]; noMatch: Record<string, unknown>[] }

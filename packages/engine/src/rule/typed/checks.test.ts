@@ -300,7 +300,13 @@ describe('s3-access-block-weakened', () => {
 
   it('fires on a deletion with every setting off', () => {
     const hit = run(bpa, s3('DeleteBucketPublicAccessBlock', { bucketName: 'b', publicAccessBlock: '' }))
-    expect(hit?.details).toEqual({ level: 'bucket', target: 'b', change: 'deleted', disabled: ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] })
+    expect(hit?.details).toEqual({
+      variant: expect.any(String),
+      level: 'bucket',
+      target: 'b',
+      change: 'deleted',
+      disabled: ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'],
+    })
   })
 
   it('names the account for the account-level calls', () => {

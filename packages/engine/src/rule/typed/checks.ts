@@ -86,10 +86,11 @@ const accessBlockWeakened: Check = (record) => {
   const name = str(record.eventName) ?? ''
   const level = name.includes('Account') ? 'account' : 'bucket'
   const target = level === 'account' ? str(record.recipientAccountId) ?? null : str(field(record.requestParameters, 'bucketName')) ?? null
-  if (name.startsWith('Delete')) return { details: { level, target, change: 'deleted', disabled: [...BPA_SETTINGS] } }
+  const variant = variantOf(record, 'headers')
+  if (name.startsWith('Delete')) return { details: { variant, level, target, change: 'deleted', disabled: [...BPA_SETTINGS] } }
   const disabled = disabledBpaSettings(field(record.requestParameters, 'PublicAccessBlockConfiguration'))
   if (disabled.length === 0) return null
-  return { details: { level, target, change: 'set with settings off', disabled } }
+  return { details: { variant, level, target, change: 'set with settings off', disabled } }
 }
 
 /**

@@ -41,13 +41,20 @@ describe('trailscan rules', () => {
   it('runs the embedded examples of the shipped packs and of a user rule directory', async () => {
     const shipped = await runCli(['rules', 'test'])
     expect(shipped.code).toBe(0)
-    expect(shipped.stdout).toMatch(/^30 passed, 0 failed$/m)
+    expect(shipped.stdout).toMatch(/^30 rules passed, 0 failed$/m)
     const dir = join(tmp, 'ok')
     rmSync(dir, { recursive: true, force: true })
     cpSync(join(fixtures, '..', 'packages/rules/rules/s3-hardening'), dir, { recursive: true })
     writeFileSync(join(dir, 'my-stop-logging.yaml'), userRule)
     const mine = await runCli(['rules', 'test', dir])
     expect(mine.stdout).toMatch(/PASS\s+my-stop-logging\s+1\/1\s+1\/1/)
+  })
+
+  it("passes the README's example rules, one per language", async () => {
+    const r = await runCli(['rules', 'test', join(fixtures, '..', 'examples/my-rules')])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/^3 rules passed, 0 failed$/m)
+    for (const lang of ['cwl', 'eventbridge', 'typed']) expect(r.stdout).toMatch(new RegExp(`PASS\\s+my-stop-logging-${lang}`))
   })
 
   it('fails a rule whose examples disagree with its pattern, naming the example', async () => {

@@ -25,7 +25,7 @@ export async function testRules(paths: string[] | undefined): Promise<number> {
   })
   process.stdout.write(renderTable(['RESULT', 'RULE', 'MATCH', 'NO MATCH', 'FAILURES'], rows, 70))
   for (const d of set.diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`)
-  process.stdout.write(`${set.rules.length - failed} passed, ${failed} failed\n`)
+  process.stdout.write(`${set.rules.length - failed} rules passed, ${failed} failed\n`)
   if (set.diagnostics.some((d) => d.severity === 'error')) return EXIT.usage
   return failed > 0 ? EXIT.findings : EXIT.ok
 }

@@ -117,8 +117,8 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     const cursor = new LiteralCursor()
     const onRecord = (rt: RecordText): void => {
       const rawName = eventNameOf(rt.raw)
-      const unindexed = index.unindexedMayMatchIn(rt.chunk, rt.start, rt.start + rt.raw.length, cursor)
-      if (rawName !== undefined && !unindexed && index.named(rawName).length === 0 && !CLOSING_EVENTS.has(rawName)) return
+      const unindexed = index.unindexedIn(rt.chunk, rt.start, rt.start + rt.raw.length, cursor)
+      if (rawName !== undefined && unindexed.length === 0 && index.named(rawName).length === 0 && !CLOSING_EVENTS.has(rawName)) return
       const text = decodeRecord(rt.raw)
       let record: CloudTrailRecord
       try {
@@ -160,7 +160,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
         if (h) out.findings.push(buildFinding(rule, h, record, { uri: o.uri, recordIndex: rt.index }, o.key))
       }
       for (const rule of index.named(rawName ?? record.eventName)) hit(rule)
-      if (unindexed) for (const rule of index.unindexed) hit(rule)
+      for (const rule of unindexed) hit(rule)
     }
     const res = await readRecords(o, decode, onRecord, (e) => out.errors.push(e))
     summary.records.read += res.records

@@ -81,6 +81,9 @@ describe('EventBridge pattern conformance: matching', () => {
       const { eventSource, eventName } = fromText.indexKeys
       if (eventSource !== null) expect(eventSource).toContain(detail['eventSource'])
       if (eventName !== null) expect(eventName).toContain(detail['eventName'])
+      // The raw-text prefilter must never reject a record the pattern matches.
+      const literals = fromText.literals
+      if (literals !== null) expect(literals.some((set) => set.every((l) => JSON.stringify(detail).includes(l)))).toBe(true)
     }
   })
 })

@@ -37,7 +37,7 @@ function compileByLanguage(spec: RuleSpec): CompiledRule {
         id: spec.id,
         spec,
         indexKeys: p.indexKeys,
-        literals: null,
+        literals: p.literals,
         match: (ctx: MatchContext) => (p.match(ctx.envelope()) ? HIT : null),
       }
     }

@@ -12,6 +12,8 @@ function rule(id: string, eventName: string[] | null, literals: string[][][] | n
   }
 }
 
+const ids = (rules: readonly CompiledRule[]): string[] => rules.map((r) => r.id)
+
 describe('RuleIndex', () => {
   it('finds rules by the eventName they are indexed under', () => {
     const a = rule('a', ['PutBucketAcl', 'PutBucketPolicy'])
@@ -23,16 +25,17 @@ describe('RuleIndex', () => {
     expect(idx.named(undefined)).toEqual([])
   })
 
-  it('guards unindexed rules by their literals', () => {
+  it('guards unindexed rules by their literals, rule by rule', () => {
     const idx = new RuleIndex([rule('root', null, [[['Root']]]), rule('denied', null, [[['AccessDenied'], ['UnauthorizedOperation']]])])
-    expect(idx.unindexedMayMatch('{"userIdentity":{"type":"Root"}}')).toBe(true)
-    expect(idx.unindexedMayMatch('{"errorCode":"Client.UnauthorizedOperation"}')).toBe(true)
-    expect(idx.unindexedMayMatch('{"errorCode":"NoSuchKey"}')).toBe(false)
+    expect(ids(idx.unindexed('{"userIdentity":{"type":"Root"}}'))).toEqual(['root'])
+    expect(ids(idx.unindexed('{"errorCode":"Client.UnauthorizedOperation"}'))).toEqual(['denied'])
+    expect(ids(idx.unindexed('{"errorCode":"NoSuchKey"}'))).toEqual([])
   })
 
-  it('must consult an unindexed rule without literals on every record', () => {
-    const idx = new RuleIndex([rule('any', null, null)])
-    expect(idx.unindexedMayMatch('{}')).toBe(true)
+  it('consults an unindexed rule without literals on every record, and only it', () => {
+    const idx = new RuleIndex([rule('any', null, null), rule('root', null, [[['Root']]])])
+    expect(ids(idx.unindexed('{}'))).toEqual(['any'])
+    expect(ids(idx.unindexed('{"type":"Root"}'))).toEqual(['any', 'root'])
   })
 
   it('gives the same answers with a chunk-wide cursor as record by record', () => {
@@ -42,7 +45,7 @@ describe('RuleIndex', () => {
     const cursor = new LiteralCursor()
     let start = 0
     for (const r of records) {
-      expect(idx.unindexedMayMatchIn(chunk, start, start + r.length, cursor)).toBe(idx.unindexedMayMatch(r))
+      expect(ids(idx.unindexedIn(chunk, start, start + r.length, cursor))).toEqual(ids(idx.unindexed(r)))
       start += r.length + 1
     }
   })

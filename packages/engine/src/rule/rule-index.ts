@@ -2,39 +2,38 @@ import type { CompiledRule } from './matcher.js'
 
 /**
  * Rules grouped by the eventName they can fire on, so a record consults only its own handful of rules rather
- * than every rule loaded. The few rules with no eventName constraint (CIS 4.1 on errorCode, 4.3 on the root
- * user) are guarded by their literals instead: a record whose raw text lacks them cannot match, and is not
- * parsed for their sake.
+ * than every rule loaded. Rules with no eventName constraint (CIS 4.1 on errorCode, 4.3 on the root user) are
+ * guarded by their literals instead: a record whose raw text lacks them cannot match, is not parsed for their
+ * sake, and does not run them. Only rules with neither an eventName nor a literal run on every record.
  */
 export class RuleIndex {
   private readonly byName = new Map<string, CompiledRule[]>()
-  /** Rules consulted for every record whose text passes their literal test. */
-  readonly unindexed: readonly CompiledRule[]
-  private readonly unindexedLiterals: readonly (readonly (readonly string[])[])[] | null
+  /** Unindexed rules without literals: consulted for every record. */
+  readonly always: readonly CompiledRule[]
+  /** Unindexed rules with literals, and their literal alternatives. */
+  private readonly guarded: readonly CompiledRule[]
+  /** Any literal of any guarded rule: one chunk-wide regex pass finds the records worth the exact test. */
+  private readonly anyLiteral: RegExp | undefined
   private readonly empty: readonly CompiledRule[] = []
 
   constructor(readonly rules: readonly CompiledRule[]) {
-    const unindexed: CompiledRule[] = []
+    const always: CompiledRule[] = []
+    const guarded: CompiledRule[] = []
     for (const r of rules) {
       const names = r.indexKeys.eventName
-      if (names === null) {
-        unindexed.push(r)
-        continue
-      }
-      for (const n of new Set(names)) {
-        let list = this.byName.get(n)
-        if (!list) this.byName.set(n, (list = []))
-        list.push(r)
-      }
+      if (names !== null) {
+        for (const n of new Set(names)) {
+          let list = this.byName.get(n)
+          if (!list) this.byName.set(n, (list = []))
+          list.push(r)
+        }
+      } else if (r.literals === null || r.literals.some((set) => set.length === 0)) always.push(r)
+      else guarded.push(r)
     }
-    this.unindexed = unindexed
-    // One rule without literals means every record must be looked at; flatten to null for a single test.
-    this.unindexedLiterals = unindexed.some((r) => r.literals === null) ? null : unindexed.map((r) => r.literals!)
-    const all = new Set((this.unindexedLiterals ?? []).flat(2))
-    // An alternative with no literal at all matches any text; then no chunk-wide shortcut is possible.
-    const unconstrained = (this.unindexedLiterals ?? []).some((alts) => alts.some((set) => set.length === 0))
-    if (all.size > 0 && !unconstrained)
-      this.anyLiteral = new RegExp([...all].map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
+    this.always = always
+    this.guarded = guarded
+    const all = new Set(guarded.flatMap((r) => r.literals!.flat()))
+    if (all.size > 0) this.anyLiteral = new RegExp([...all].map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
   }
 
   /** Rules indexed under this eventName (empty when none). */
@@ -42,39 +41,21 @@ export class RuleIndex {
     return typeof eventName === 'string' ? (this.byName.get(eventName) ?? this.empty) : this.empty
   }
 
-  /** Could any unindexed rule match a record with this raw text? A necessary condition only. */
-  unindexedMayMatch(text: string): boolean {
-    return this.unindexedMayMatchIn(text, 0, text.length, undefined)
+  /** The unindexed rules that may match a record with this raw text. */
+  unindexed(text: string): readonly CompiledRule[] {
+    return this.unindexedIn(text, 0, text.length, undefined)
   }
 
-  /** Any literal of any unindexed rule: a necessary condition for the exact test, searched chunk-wide. */
-  private readonly anyLiteral: RegExp | undefined
-
   /**
-   * The same test for the record at [start, end) of `chunk`. A cursor remembers, across the records of a chunk,
-   * where the next occurrence of any unindexed literal is: one regex pass over the chunk (alternation runs at
-   * ~2 GB/s, against three `includes` per record) rejects every record before it, and only a record that holds
-   * an occurrence gets the exact per-rule test. Records arrive in order, which is what makes that valid.
+   * The same for the record at [start, end) of `chunk`. With a cursor, the next literal occurrence is remembered
+   * across the records of a chunk (records arrive in order), so most records are dismissed without a search.
    */
-  unindexedMayMatchIn(chunk: string, start: number, end: number, cursor: LiteralCursor | undefined): boolean {
-    if (this.unindexed.length === 0) return false
-    const lits = this.unindexedLiterals
-    if (lits === null) return true
-    if (cursor && this.anyLiteral && !cursor.hitWithin(this.anyLiteral, chunk, start, end)) return false
+  unindexedIn(chunk: string, start: number, end: number, cursor: LiteralCursor | undefined): readonly CompiledRule[] {
+    if (this.guarded.length === 0) return this.always
+    if (cursor && this.anyLiteral && !cursor.hitWithin(this.anyLiteral, chunk, start, end)) return this.always
     const text = start === 0 && end === chunk.length ? chunk : chunk.slice(start, end)
-    for (const alternatives of lits) {
-      for (const all of alternatives) {
-        let ok = true
-        for (const l of all) {
-          if (!text.includes(l)) {
-            ok = false
-            break
-          }
-        }
-        if (ok) return true
-      }
-    }
-    return false
+    const hits = this.guarded.filter((r) => r.literals!.some((set) => set.every((l) => text.includes(l))))
+    return hits.length === 0 ? this.always : this.always.length === 0 ? hits : [...this.always, ...hits]
   }
 
   /** Every eventName some rule is indexed under. */

@@ -9,6 +9,7 @@
  * accident). Here a field is absent when no leaf at its path lies in the array elements chosen for the other
  * fields; with no other field to pin the elements, any leaf anywhere makes it present.
  */
+import { patternLiterals } from './literals.js'
 import type { EventPatternAst, Matcher, PatternObject } from './ast.js'
 import { parseIp } from './cidr.js'
 import { parseEventPattern } from './parse.js'
@@ -38,6 +39,8 @@ export interface EventPattern {
    * be possible, or null when unconstrained.
    */
   readonly indexKeys: IndexKeys
+  /** Alternatives of literal sets a record's raw text must contain for a match (see literals.ts), or null. */
+  readonly literals: readonly (readonly string[])[] | null
 }
 
 type SubRule = Map<string, readonly Matcher[]>
@@ -104,7 +107,7 @@ export function compileAst(ast: EventPatternAst): EventPattern {
     for (const fields of rules) if (probeRule(fields, paths, event as Record<string, unknown>)) return true
     return false
   }
-  return { match, indexKeys }
+  return { match, indexKeys, literals: patternLiterals(subRules) }
 }
 
 /** The exact strings a path must equal in every sub-rule, or null when some sub-rule leaves it open. */

@@ -1,0 +1,22 @@
+// Engine "read only": list the corpus with listLocalObjects and run the engine's readRecords over every object
+// (sniff, gunzip one-shot or streamed, RecordSplitter) with the scan's concurrency, counting record texts.
+// No rule work, no JSON.parse: this is the engine's read stage alone.
+//   node read-records.mjs <corpusDir>   → prints {"objects","records","rawBytes","errors"} on stdout
+import { join } from 'node:path'
+import { DECODE_DEFAULTS, listLocalObjects, readRecords } from '@trailscan/engine'
+import { forEachLimit, SCAN_CONCURRENCY } from '../lib/pool.mjs'
+
+const dir = process.argv[2]
+const objects = []
+for await (const o of listLocalObjects([join(dir, 'AWSLogs')])) objects.push(o)
+let records = 0
+let rawBytes = 0
+let errors = 0
+// Records arrive as `raw` (latin1 bytes) in newer engines, as `text` before; either way only their length is taken.
+let chars = 0
+await forEachLimit(objects, SCAN_CONCURRENCY, async (o) => {
+  const res = await readRecords(o, DECODE_DEFAULTS, (rt) => (chars += (rt.text ?? rt.raw).length), () => errors++)
+  records += res.records
+  rawBytes += res.stats.decodedBytes
+})
+process.stdout.write(JSON.stringify({ objects: objects.length, records, rawBytes, errors, chars }) + '\n')

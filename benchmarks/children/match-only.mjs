@@ -3,7 +3,7 @@
 // gunzip nor splitting is timed. Variants, interleaved in this process:
 //   engine path  — what scan() does per record: eventName read from the raw text, RuleIndex lookup (plus the
 //                  literal test for rules with no eventName), JSON.parse only when some rule may fire, rule.match,
-//                  buildFinding for hits. Mirrors scan.ts onRecord (both RuleIndex APIs the engine has had); the
+//                  buildFinding for hits. Mirrors scan.ts onRecord with the public RuleIndex API; the
 //                  exposure tracker's extra parses of closing events are not included
 //   engine scan()— the real scan() over the same objects held uncompressed in memory: adds the splitter, the
 //                  exposure tracker and finding order/dedup, and keeps this scenario honest if the mirror drifts
@@ -31,19 +31,21 @@ const stored = manifest.files.map((f) => readFileSync(join(dir, f)))
 const inflated = stored.map((b) => gunzipSync(b))
 const memObjects = () =>
   manifest.files.map((f, i) => ({ uri: f, size: inflated[i].length, key: parseCloudTrailKey(f), open: async () => Readable.from([inflated[i]]) }))
+// The reader hands over each record's bytes as latin1 text (`raw`); rules see it decoded (`decodeRecord`).
+const raws = []
 const texts = []
 for await (const o of listLocalObjects([join(dir, 'AWSLogs')]))
-  // Newer engines hand over `raw` (latin1 bytes) and export decodeRecord; older ones hand over `text`.
-  await readRecords(o, DECODE_DEFAULTS, (rt) => texts.push(rt.text ?? engine.decodeRecord(rt.raw)), (e) => { throw e })
+  await readRecords(o, DECODE_DEFAULTS, (rt) => (raws.push(rt.raw), texts.push(engine.decodeRecord(rt.raw))), (e) => { throw e })
 
 const NAME_KEY = '"eventName":"'
-/** Same contract as scan.ts's eventNameOf: trust only one compact, unescaped occurrence. */
+/** Same contract as scan.ts's eventNameOf: first occurrence in a record CloudTrail wrote. */
 function eventNameOf(text) {
   const i = text.indexOf(NAME_KEY)
   if (i < 0) return undefined
   const start = i + NAME_KEY.length
   const end = text.indexOf('"', start)
-  if (end < 0 || text.indexOf(NAME_KEY, end) >= 0) return undefined
+  if (end < 0) return undefined
+  if (!text.startsWith('{"eventVersion":') && text.indexOf(NAME_KEY, end) >= 0) return undefined
   const name = text.slice(start, end)
   return name.includes('\\') ? undefined : name
 }
@@ -53,27 +55,25 @@ const ctxOf = (record, text) => {
   return { record, text, envelope: () => (env ??= toEventBridgeEnvelope(record)) }
 }
 
-// RuleIndex API: `named` + `unindexedMayMatch` (literal prefilter for unindexed rules) or the older `candidates`.
-const hasLiterals = typeof index.named === 'function'
-const rulesFor = hasLiterals ? (name, record) => index.named(name ?? record.eventName) : (name, record) => index.candidates(name ?? record.eventName)
 const KEY = { kind: 'log' }
 
 const variants = {
   'engine path (index + parse candidates)': () => {
     let hits = 0
-    for (let i = 0; i < texts.length; i++) {
-      const text = texts[i]
-      const name = eventNameOf(text)
-      const unindexed = hasLiterals && index.unindexedMayMatch(text)
-      if (name !== undefined && !unindexed && (hasLiterals ? index.named(name) : index.candidates(name)).length === 0) continue
+    for (let i = 0; i < raws.length; i++) {
+      const raw = raws[i]
+      const name = eventNameOf(raw)
+      const unindexed = index.unindexed(raw)
+      if (name !== undefined && unindexed.length === 0 && index.named(name).length === 0) continue
+      const text = engine.decodeRecord(raw)
       const record = JSON.parse(text)
       const ctx = ctxOf(record, text)
       const fire = (rule) => {
         const hit = rule.match(ctx)
         if (hit) hits += buildFinding(rule, hit, record, { uri: 'mem', recordIndex: i }, KEY) ? 1 : 0
       }
-      for (const rule of rulesFor(name, record)) fire(rule)
-      if (unindexed) for (const rule of index.unindexed) fire(rule)
+      for (const rule of index.named(name ?? record.eventName)) fire(rule)
+      for (const rule of unindexed) fire(rule)
     }
     return hits
   },

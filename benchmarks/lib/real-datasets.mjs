@@ -1,12 +1,14 @@
 // Reads the real CloudTrail datasets in /work/shared/datasets (never copied into the repo) into a uniform
 // list of files. Used twice: measure-datasets.mjs derives the generator's figures from them, and
 // compare-paths.mjs runs the engine's fast path and a brute-force path over them.
+import { fileURLToPath } from 'node:url'
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs'
 import { join, relative, basename } from 'node:path'
 import { gunzipSync, inflateRawSync } from 'node:zlib'
 import { CACHE_DIR } from './paths.mjs'
 
-export const DATASETS_DIR = process.env.TRAILSCAN_DATASETS ?? '/work/shared/datasets'
+// The shared reference folder sits beside the checkout (../shared/datasets), as it does on CI.
+export const DATASETS_DIR = process.env.TRAILSCAN_DATASETS ?? fileURLToPath(new URL('../../../shared/datasets', import.meta.url))
 
 /** Every file under dir, sorted, so runs are reproducible. */
 export function walk(dir) {

@@ -38,6 +38,19 @@ describe('RuleIndex', () => {
     expect(ids(idx.unindexed('{"type":"Root"}'))).toEqual(['any', 'root'])
   })
 
+  it('finds overlapping literals and literals inside longer ones', () => {
+    const idx = new RuleIndex([rule('abc', null, [[['abc']]]), rule('bcd', null, [[['bcd']]]), rule('q', null, [[['"Denied"']]]), rule('bare', null, [[['Denied']]])])
+    expect(ids(idx.unindexed('xabcdx'))).toEqual(['abc', 'bcd'])
+    expect(ids(idx.unindexed('{"e":"Denied"}')).sort()).toEqual(['bare', 'q'])
+    expect(ids(idx.unindexed('{"e":"NotDenied"}'))).toEqual(['bare'])
+  })
+
+  it('needs every literal of a several-literal alternative', () => {
+    const idx = new RuleIndex([rule('both', null, [[['Opt', 'sso.amazonaws.com']]])])
+    expect(ids(idx.unindexed('{"a":"Opt","s":"sso.amazonaws.com"}'))).toEqual(['both'])
+    expect(ids(idx.unindexed('{"a":"Opt"}'))).toEqual([])
+  })
+
   it('gives the same answers with a chunk-wide cursor as record by record', () => {
     const idx = new RuleIndex([rule('root', null, [[['Root']]]), rule('denied', null, [[['AccessDenied', 'Bucket']]])])
     const records = ['{"a":"x"}', '{"t":"Root"}', '{"e":"AccessDenied"}', '{"e":"AccessDenied","k":"Bucket"}', '{"b":"y"}', '{"t":"Root","u":"Root"}', '{"z":1}']

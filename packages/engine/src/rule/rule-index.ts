@@ -10,10 +10,17 @@ export class RuleIndex {
   private readonly byName = new Map<string, CompiledRule[]>()
   /** Unindexed rules without literals: consulted for every record. */
   readonly always: readonly CompiledRule[]
-  /** Unindexed rules with literals, and their literal alternatives. */
+  /** Unindexed rules with literals. */
   private readonly guarded: readonly CompiledRule[]
-  /** Any literal of any guarded rule: one chunk-wide regex pass finds the records worth the exact test. */
+  /** Every literal of every guarded rule, longest first, as one global regex (see LiteralCursor). */
   private readonly anyLiteral: RegExp | undefined
+  /** Literal → the literals it contains (itself included): found one, found them all. */
+  private readonly contained = new Map<string, readonly string[]>()
+  /** Literal → guarded rules with an alternative made of that literal alone. */
+  private readonly byLiteral = new Map<string, CompiledRule[]>()
+  /** Guarded rules with an alternative of several literals: checked against the set found. */
+  private readonly multi: readonly CompiledRule[]
+  private readonly found = new Set<string>()
   private readonly empty: readonly CompiledRule[] = []
 
   constructor(readonly rules: readonly CompiledRule[]) {
@@ -32,8 +39,20 @@ export class RuleIndex {
     }
     this.always = always
     this.guarded = guarded
-    const all = new Set(guarded.flatMap((r) => r.literals!.flat()))
-    if (all.size > 0) this.anyLiteral = new RegExp([...all].map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
+    const multi: CompiledRule[] = []
+    for (const r of guarded) {
+      if (r.literals!.some((set) => set.length > 1)) multi.push(r)
+      for (const set of r.literals!) {
+        if (set.length !== 1) continue
+        const list = this.byLiteral.get(set[0]!) ?? []
+        if (!list.includes(r)) list.push(r)
+        this.byLiteral.set(set[0]!, list)
+      }
+    }
+    this.multi = multi
+    const all = [...new Set(guarded.flatMap((r) => r.literals!.flat()))].sort((a, b) => b.length - a.length)
+    for (const l of all) this.contained.set(l, all.filter((o) => l.includes(o)))
+    if (all.length > 0) this.anyLiteral = new RegExp(all.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
   }
 
   /** Rules indexed under this eventName (empty when none). */
@@ -47,15 +66,22 @@ export class RuleIndex {
   }
 
   /**
-   * The same for the record at [start, end) of `chunk`. With a cursor, the next literal occurrence is remembered
-   * across the records of a chunk (records arrive in order), so most records are dismissed without a search.
+   * The same for the record at [start, end) of `chunk`. One global regex of every literal walks the chunk once
+   * (the cursor keeps its place across records, which arrive in order) and reports which literals each record
+   * holds; the rules follow from maps, so the cost does not grow with the number of guarded rules.
    */
   unindexedIn(chunk: string, start: number, end: number, cursor: LiteralCursor | undefined): readonly CompiledRule[] {
-    if (this.guarded.length === 0) return this.always
-    if (cursor && this.anyLiteral && !cursor.hitWithin(this.anyLiteral, chunk, start, end)) return this.always
-    const text = start === 0 && end === chunk.length ? chunk : chunk.slice(start, end)
-    const hits = this.guarded.filter((r) => r.literals!.some((set) => set.every((l) => text.includes(l))))
-    return hits.length === 0 ? this.always : this.always.length === 0 ? hits : [...this.always, ...hits]
+    if (this.guarded.length === 0 || !this.anyLiteral) return this.always
+    const found = this.found
+    found.clear()
+    ;(cursor ?? new LiteralCursor()).collect(this.anyLiteral, chunk, start, end, found)
+    if (found.size === 0) return this.always
+    for (const l of [...found]) for (const inner of this.contained.get(l) ?? []) found.add(inner)
+    const hits = new Set<CompiledRule>()
+    for (const l of found) for (const r of this.byLiteral.get(l) ?? this.empty) hits.add(r)
+    for (const r of this.multi) if (!hits.has(r) && r.literals!.some((set) => set.every((l) => found.has(l)))) hits.add(r)
+    if (hits.size === 0) return this.always
+    return this.always.length === 0 ? [...hits] : [...this.always, ...hits]
   }
 
   /** Every eventName some rule is indexed under. */
@@ -64,18 +90,32 @@ export class RuleIndex {
   }
 }
 
-/** Where the next literal occurrence in the current chunk is; reset when the chunk changes. */
+/**
+ * A walk through one chunk's literal occurrences, in order. The regex lists literals longest first, and each
+ * search restarts one character after the previous match, so every position where some literal starts is seen,
+ * with the longest literal there; the shorter ones there are inside it (RuleIndex.contained). Together that finds
+ * every literal in a record, overlapping ones included.
+ */
 export class LiteralCursor {
   private chunk: string | undefined
-  private next = -1
+  private at = -1
+  private text = ''
 
-  hitWithin(re: RegExp, chunk: string, start: number, end: number): boolean {
-    if (chunk !== this.chunk || (this.next !== -1 && this.next < start)) {
+  collect(re: RegExp, chunk: string, start: number, end: number, found: Set<string>): void {
+    if (chunk !== this.chunk) {
       this.chunk = chunk
-      re.lastIndex = start
-      const m = re.exec(chunk)
-      this.next = m ? m.index : -1
+      this.search(re, start)
+    } else if (this.at !== -1 && this.at < start) this.search(re, start)
+    while (this.at !== -1 && this.at < end) {
+      if (this.at + this.text.length <= end) found.add(this.text)
+      this.search(re, this.at + 1)
     }
-    return this.next !== -1 && this.next < end
+  }
+
+  private search(re: RegExp, from: number): void {
+    re.lastIndex = from
+    const m = re.exec(this.chunk!)
+    this.at = m ? m.index : -1
+    this.text = m ? m[0] : ''
   }
 }

@@ -10,6 +10,8 @@
  *   `111.111.111.111`. Offered for users who need to reproduce that behaviour.
  */
 
+import { segmentMatcher } from '../glob.js'
+
 export type WildcardMode = 'glob' | 'aws-2019'
 
 export type TextTest = (value: string) => boolean
@@ -37,19 +39,7 @@ function compileGlob(first: string, middle: readonly string[], last: string): Te
     const only = middle[0] as string
     return (v) => v.includes(only)
   }
-  // Anchoring both ends first, then taking each middle piece at its leftmost place, is exact for `*`-only globs:
-  // a leftmost placement never leaves less room for the pieces after it.
-  return (v) => {
-    if (v.length < minLength || !v.startsWith(first) || !v.endsWith(last)) return false
-    const limit = v.length - last.length
-    let pos = first.length
-    for (const piece of middle) {
-      const at = v.indexOf(piece, pos)
-      if (at < 0 || at + piece.length > limit) return false
-      pos = at + piece.length
-    }
-    return true
-  }
+  return segmentMatcher(first, middle, last)
 }
 
 function compileFirstOccurrence(first: string, rest: readonly string[], openEnd: boolean): TextTest {

@@ -4,6 +4,8 @@
  * exact for star-only globs and linear, unlike a backtracking regex.
  */
 
+import { segmentMatcher } from '../glob.js'
+
 /** The literal runs between stars, or AWS's reason for rejecting the text. */
 export function wildcardSegments(text: string): string[] | string {
   const segments: string[] = []
@@ -50,18 +52,7 @@ export function compileWildcard(segments: readonly string[]): (s: string) => boo
   if (segments.length === 1) return (s) => s === first
   const last = segments[segments.length - 1] ?? ''
   const middle = segments.slice(1, -1).filter((m) => m !== '')
-  const fixed = first.length + last.length
-  return (s) => {
-    if (s.length < fixed || !s.startsWith(first) || !s.endsWith(last)) return false
-    const end = s.length - last.length
-    let pos = first.length
-    for (const m of middle) {
-      const at = s.indexOf(m, pos)
-      if (at < 0 || at + m.length > end) return false
-      pos = at + m.length
-    }
-    return true
-  }
+  return segmentMatcher(first, middle, last)
 }
 
 /**

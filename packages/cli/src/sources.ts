@@ -50,6 +50,9 @@ export async function openSources(
       ? engine.createS3Client({
           ...(args.profile ? { profile: args.profile } : {}),
           ...(args['s3-region'] ? { region: args['s3-region'] } : {}),
+          // With no region configured anywhere, the first --region is as good a guess as any for the client;
+          // redirects then find the bucket's own region.
+          ...(args.region?.[0] ? { fallbackRegion: args.region[0] } : {}),
           ...(args['endpoint-url'] ? { endpointUrl: args['endpoint-url'] } : {}),
         })
       : undefined

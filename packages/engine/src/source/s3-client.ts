@@ -9,6 +9,8 @@ import { s3Sdk } from './s3-sdk.js'
 export interface S3ClientOptions {
   /** Named profile from ~/.aws/config / credentials (SSO profiles included). */
   profile?: string
+  /** Region to use when neither `region` nor the environment or profile names one (default us-east-1). */
+  fallbackRegion?: string
   /** Client region; without it the profile / AWS_REGION is used, then us-east-1. Buckets elsewhere still work. */
   region?: string
   /** S3-compatible endpoint (MinIO, localstack, a test server); implies path-style addressing. */
@@ -30,7 +32,7 @@ const DEFAULTS = {
 const FALLBACK_REGION = 'us-east-1'
 
 /** Region from the profile or environment, else us-east-1 (region redirects then find the bucket's region). */
-function regionProvider(profile: string | undefined): () => Promise<string> {
+function regionProvider(profile: string | undefined, fallback: string): () => Promise<string> {
   let pending: Promise<string> | undefined
   return () => {
     pending ??= (async () => {
@@ -38,9 +40,9 @@ function regionProvider(profile: string | undefined): () => Promise<string> {
       const probe = new (s3Sdk().S3Client)(profile === undefined ? {} : { profile })
       try {
         const region = await probe.config.region()
-        return region === '' ? FALLBACK_REGION : region
+        return region === '' ? fallback : region
       } catch {
-        return FALLBACK_REGION
+        return fallback
       } finally {
         probe.destroy()
       }
@@ -55,7 +57,7 @@ export function createS3Client(opts: S3ClientOptions = {}): S3Client {
   const idleMs = opts.timeouts?.idleMs ?? DEFAULTS.idleMs
   return new (s3Sdk().S3Client)({
     ...(opts.profile === undefined ? {} : { profile: opts.profile }),
-    region: opts.region ?? regionProvider(opts.profile),
+    region: opts.region ?? regionProvider(opts.profile, opts.fallbackRegion ?? FALLBACK_REGION),
     followRegionRedirects: true,
     ...(opts.endpointUrl === undefined ? {} : { endpoint: opts.endpointUrl, forcePathStyle: true }),
     maxAttempts: opts.maxAttempts ?? DEFAULTS.maxAttempts,

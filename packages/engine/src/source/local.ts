@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs'
+import { createReadStream, readFileSync } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, sep } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -13,6 +13,7 @@ import type { LogObject } from './log-object.js'
  */
 const LOG_NAME = /\.(json|jsonl|ndjson|gz|log)$/i
 const DATASET_META = /^expected-[a-z-]+\.jsonl$/
+const SYNC_READ_BELOW = 1024 * 1024
 
 export interface LocalListOptions {
   /** Called for each file a directory walk passes over, with the reason. */
@@ -35,10 +36,15 @@ export function localObject(path: string, size: number, mtime?: Date): LogObject
     key: parseCloudTrailKey(path.split(sep).join('/')),
     open: () => openLocal(path),
     // A stream per 20 KB file costs more than the file: its buffers and events dominate (see ARCHITECTURE.md).
-    read: () =>
-      readFile(path).catch((err: Error) => {
-        throw new SourceReadError(`cannot read file: ${err.message}`, { location: { object: path }, cause: err })
-      }),
+    // Small files are even read synchronously: four thread-pool round trips (open, fstat, read, close) cost more
+    // than the read itself, and the main thread would only wait for them.
+    read: async () => {
+      try {
+        return size <= SYNC_READ_BELOW ? readFileSync(path) : await readFile(path)
+      } catch (err) {
+        throw new SourceReadError(`cannot read file: ${(err as Error).message}`, { location: { object: path }, cause: err })
+      }
+    },
   }
   if (mtime) obj.mtime = mtime
   return obj

@@ -1,4 +1,4 @@
-import { LANGUAGES, SEVERITIES, type RuleSpec } from './spec.js'
+import { LANGUAGES, SEVERITIES } from './spec.js'
 
 /**
  * Hand-written schema check for rule files: the shape is small and fixed, and a precise message per field
@@ -84,8 +84,4 @@ export function checkRuleShape(doc: unknown): RuleDiagnostic[] {
   }
   const id = typeof doc.id === 'string' ? doc.id : undefined
   return id ? out.map((d) => ({ ...d, ruleId: id })) : out
-}
-
-export function isRuleSpec(doc: unknown): doc is RuleSpec {
-  return checkRuleShape(doc).length === 0
 }

@@ -1,0 +1,102 @@
+import { CLOSING_EVENTS, type ExposureTracker } from '../correlate/exposure-tracker.js'
+import { RecordParseError, type TrailscanError } from '../errors.js'
+import { buildFinding, type Finding } from '../finding.js'
+import { decodeRecord, type DecodeOptions } from '../read/decompress.js'
+import { readRecords, type ObjectReadResult, type RecordText } from '../read/records.js'
+import type { CloudTrailRecord } from '../record.js'
+import { toEventBridgeEnvelope } from '../rule/eventbridge/index.js'
+import type { CompiledRule, MatchContext } from '../rule/matcher.js'
+import { LiteralCursor, type RuleIndex } from '../rule/rule-index.js'
+import type { LogObject } from '../source/log-object.js'
+import type { RecordFilter } from './record-filter.js'
+
+export interface ObjectOutcome {
+  findings: Finding[]
+  errors: TrailscanError[]
+  read: ObjectReadResult
+  /** Records parsed but outside the filters. */
+  filteredOut: number
+}
+
+/**
+ * One object → its findings and faults. The hot path: read each record's eventName (and the literals of the
+ * unindexed rules) from its raw text, and decode, parse and match only the records some rule may fire on.
+ */
+export class ObjectScanner {
+  constructor(
+    private readonly index: RuleIndex,
+    private readonly filter: RecordFilter,
+    private readonly tracker: ExposureTracker,
+    private readonly decode: DecodeOptions,
+  ) {}
+
+  async scan(o: LogObject): Promise<ObjectOutcome> {
+    const findings: Finding[] = []
+    const errors: TrailscanError[] = []
+    let filteredOut = 0
+    const cursor = new LiteralCursor()
+    const onRecord = (rt: RecordText): void => {
+      const rawName = eventNameOf(rt.raw)
+      const unindexed = this.index.unindexedIn(rt.chunk, rt.start, rt.start + rt.raw.length, cursor)
+      const named = this.index.named(rawName)
+      if (rawName !== undefined && unindexed.length === 0 && named.length === 0 && !CLOSING_EVENTS.has(rawName)) return
+      const text = decodeRecord(rt.raw)
+      let record: CloudTrailRecord
+      try {
+        record = JSON.parse(text) as CloudTrailRecord
+      } catch (err) {
+        errors.push(fault(`record ${rt.index} is not valid JSON: ${(err as Error).message}`, o, rt.index, err))
+        return
+      }
+      if (typeof record.eventName === 'string' && CLOSING_EVENTS.has(record.eventName)) this.tracker.observe(record)
+      if (!this.filter.recordPasses(record)) {
+        filteredOut++
+        return
+      }
+      let envelope: Record<string, unknown> | undefined
+      const ctx: MatchContext = { record, text, envelope: () => (envelope ??= toEventBridgeEnvelope(record)) }
+      const rules = rawName === undefined ? this.index.named(record.eventName) : named
+      for (const rule of rules) this.run(rule, ctx, o, rt.index, findings, errors)
+      for (const rule of unindexed) this.run(rule, ctx, o, rt.index, findings, errors)
+    }
+    const read = await readRecords(o, this.decode, onRecord, (e) => errors.push(e))
+    return { findings, errors, read, filteredOut }
+  }
+
+  private run(rule: CompiledRule, ctx: MatchContext, o: LogObject, index: number, findings: Finding[], errors: TrailscanError[]): void {
+    let hit
+    try {
+      hit = rule.match(ctx)
+    } catch (err) {
+      // A rule must never take the scan down; the record is named so the rule can be fixed.
+      errors.push(fault(`rule ${rule.id} failed on record ${index}: ${(err as Error).message}`, o, index, err, rule.id))
+      return
+    }
+    if (hit) findings.push(buildFinding(rule, hit, ctx.record, { uri: o.uri, recordIndex: index }, o.key))
+  }
+}
+
+function fault(message: string, o: LogObject, recordIndex: number, cause: unknown, ruleId?: string): RecordParseError {
+  return new RecordParseError(message, { location: { object: o.uri, recordIndex, ...(ruleId ? { ruleId } : {}) }, cause })
+}
+
+const NAME_KEY = '"eventName":"'
+const ANCHOR = '{"eventVersion":'
+
+/**
+ * eventName straight from the raw text, so records no rule is indexed under are never parsed. In a record that
+ * starts as CloudTrail writes one ({"eventVersion": first), the top-level eventName precedes requestParameters
+ * and everything else that could nest one, so its first occurrence is the record's. Otherwise only an
+ * unambiguous form is trusted (exactly one compact `"eventName":"…"`, no escapes); anything else returns
+ * undefined and the record is parsed.
+ */
+export function eventNameOf(text: string): string | undefined {
+  const i = text.indexOf(NAME_KEY)
+  if (i < 0) return undefined
+  const start = i + NAME_KEY.length
+  const end = text.indexOf('"', start)
+  if (end < 0) return undefined
+  if (!text.startsWith(ANCHOR) && text.indexOf(NAME_KEY, end) >= 0) return undefined
+  const name = text.slice(start, end)
+  return name.includes('\\') ? undefined : name
+}

@@ -1,0 +1,38 @@
+import { recordAccount, recordRegion, type CloudTrailRecord } from '../record.js'
+import type { LogObject } from '../source/log-object.js'
+import { deliveryDayMayOverlap, inWindow, type TimeWindow } from '../time-window.js'
+
+/** A responder's filters: an event-time window, accounts and regions. Objects are pruned by key first. */
+export class RecordFilter {
+  private readonly window: TimeWindow = {}
+  private readonly accounts: ReadonlySet<string> | undefined
+  private readonly regions: ReadonlySet<string> | undefined
+
+  constructor(
+    opts: { start?: Date; end?: Date; accounts?: readonly string[]; regions?: readonly string[] },
+    private readonly marginDays: number,
+  ) {
+    if (opts.start) this.window.start = opts.start
+    if (opts.end) this.window.end = opts.end
+    this.accounts = opts.accounts?.length ? new Set(opts.accounts) : undefined
+    this.regions = opts.regions?.length ? new Set(opts.regions) : undefined
+  }
+
+  /** False when the object's key (account, region, delivery date) shows it holds nothing inside the filters. */
+  objectMayPass(o: LogObject): boolean {
+    const k = o.key
+    if (this.accounts && k.account !== undefined && !this.accounts.has(k.account)) return false
+    if (this.regions && k.region !== undefined && !this.regions.has(k.region)) return false
+    return k.deliveryDate === undefined || deliveryDayMayOverlap(k.deliveryDate, this.window, this.marginDays)
+  }
+
+  recordPasses(r: CloudTrailRecord): boolean {
+    if (this.window.start || this.window.end) {
+      const t = typeof r.eventTime === 'string' ? Date.parse(r.eventTime) : Number.NaN
+      if (!inWindow(t, this.window)) return false
+    }
+    if (this.accounts && !this.accounts.has(recordAccount(r) ?? '')) return false
+    if (this.regions && !this.regions.has(recordRegion(r) ?? '')) return false
+    return true
+  }
+}

@@ -1,18 +1,17 @@
 import { readFile } from 'node:fs/promises'
-import type { AccountContext } from '@trailscan/engine'
-import { parse } from 'yaml'
+import { parseYaml, type AccountContext } from '@trailscan/engine'
 import { EXIT } from './exit-codes.js'
 import { CliExit } from './fail.js'
 
 /**
  * `--context accounts.yaml`: account ids mapped to a name, an environment and an owner, either under an
- * `accounts:` key or at the top level. Ids are quoted or not; YAML would read an unquoted id as a number,
- * so keys are taken as text and checked to be 12 digits.
+ * `accounts:` key or at the top level. Ids are quoted or not; YAML reads an unquoted id as a number and drops a
+ * leading zero, so keys are taken as text, padded back to 12 digits and checked.
  */
 export async function loadAccountContext(path: string): Promise<Record<string, AccountContext>> {
   let doc: unknown
   try {
-    doc = parse(await readFile(path, 'utf8'), { intAsBigInt: true })
+    doc = parseYaml(await readFile(path, 'utf8'))
   } catch (e) {
     throw new CliExit(EXIT.usage, `--context ${path}: ${(e as Error).message}`)
   }

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import type { Suppression } from '@trailscan/engine'
-import { parse } from 'yaml'
+import { parseYaml, type Suppression } from '@trailscan/engine'
 import { EXIT } from './exit-codes.js'
 import { CliExit } from './fail.js'
 
@@ -14,7 +13,7 @@ const FIELDS = new Set(['rule', 'principal', 'account', 'userAgent', 'reason', '
 export async function loadSuppressions(path: string): Promise<Suppression[]> {
   let doc: unknown
   try {
-    doc = parse(await readFile(path, 'utf8'), { schema: 'core' })
+    doc = parseYaml(await readFile(path, 'utf8'))
   } catch (e) {
     throw new CliExit(EXIT.usage, `--suppressions ${path}: ${(e as Error).message}`)
   }

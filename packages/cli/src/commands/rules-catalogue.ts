@@ -1,4 +1,4 @@
-import { stringify } from 'yaml'
+import { dump } from 'js-yaml'
 import { EXIT } from '../exit-codes.js'
 import { CliExit } from '../fail.js'
 import { compiledRulesOrExit } from '../load-rules.js'
@@ -48,6 +48,6 @@ export async function showRule(id: string, sources: string[] | undefined): Promi
   if (!rule) throw new CliExit(EXIT.usage, `no rule with id "${id}" (see "trailscan rules list")`)
   const { file, ...spec } = rule.spec
   process.stdout.write(`# ${spec.id}: ${spec.title}\n# file: ${file ?? 'n/a'}\n`)
-  process.stdout.write(stringify(spec, { lineWidth: 0 }))
+  process.stdout.write(dump(spec, { lineWidth: -1, noRefs: true }))
   return 0
 }

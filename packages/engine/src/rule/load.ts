@@ -1,6 +1,6 @@
 import { readFile, readdir, stat } from 'node:fs/promises'
 import { basename, dirname, extname, join } from 'node:path'
-import { isMap, isScalar, LineCounter, parse, parseDocument } from 'yaml'
+import { CORE_SCHEMA, load } from 'js-yaml'
 import { checkRuleShape, type RuleDiagnostic } from './schema.js'
 import type { RuleSpec } from './spec.js'
 
@@ -65,19 +65,20 @@ async function loadDir(dir: string, result: LoadResult): Promise<void> {
     const info = await readPackFile(join(dir, packFile.name), dir, result)
     if (info) pack = info.id
   }
-  for (const e of entries) {
-    const full = join(dir, e.name)
-    if (e.isDirectory() && !e.name.startsWith('.')) await loadDir(full, result)
-    else if (e.isFile() && RULE_FILE.test(e.name) && e !== packFile) await loadFile(full, pack, result)
-  }
+  // Rule files are small and many (a user directory may hold a thousand): read them all at once, then parse in
+  // name order, so the wait is one round of reads rather than one per file.
+  const files = entries.filter((e) => e.isFile() && RULE_FILE.test(e.name) && e !== packFile).map((e) => join(dir, e.name))
+  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8').catch((err: Error) => err)))
+  files.forEach((f, i) => addRuleText(f, pack, texts[i]!, result))
+  for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.')) await loadDir(join(dir, e.name), result)
 }
 
 async function readPackFile(file: string, dir: string, result: LoadResult): Promise<PackInfo | undefined> {
   let doc: Record<string, unknown> | undefined
   try {
-    doc = parse(await readFile(file, 'utf8')) as Record<string, unknown> | undefined
+    doc = parseYaml(await readFile(file, 'utf8')) as Record<string, unknown> | undefined
   } catch (e) {
-    result.diagnostics.push({ severity: 'error', file, message: `YAML: ${(e as Error).message.split('\n')[0]}` })
+    result.diagnostics.push(yamlError(file, e))
     return undefined
   }
   if (typeof doc?.id !== 'string') {
@@ -94,20 +95,19 @@ async function readPackFile(file: string, dir: string, result: LoadResult): Prom
 }
 
 async function loadFile(file: string, pack: string, result: LoadResult): Promise<void> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (err) {
-    result.diagnostics.push({ severity: 'error', file, message: `cannot read: ${(err as Error).message}` })
+  addRuleText(file, pack, await readFile(file, 'utf8').catch((err: Error) => err), result)
+}
+
+function addRuleText(file: string, pack: string, text: string | Error, result: LoadResult): void {
+  if (text instanceof Error) {
+    result.diagnostics.push({ severity: 'error', file, message: `cannot read: ${text.message}` })
     return
   }
   let value: unknown
   try {
-    // The plain parser is ~3× faster than building a document with source positions; positions are only
-    // needed to place an error, so they are computed then (patternPosition, yamlErrors).
-    value = parse(text)
-  } catch {
-    result.diagnostics.push(...yamlErrors(file, text))
+    value = parseYaml(text)
+  } catch (e) {
+    result.diagnostics.push(yamlError(file, e))
     return
   }
   const problems = checkRuleShape(value)
@@ -118,25 +118,36 @@ async function loadFile(file: string, pack: string, result: LoadResult): Promise
   result.rules.push({ spec: { ...(value as RuleSpec), pack, file } })
 }
 
-function yamlErrors(file: string, text: string): RuleDiagnostic[] {
-  const lines = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false })
-  const errors = doc.errors.length > 0 ? doc.errors : []
-  if (errors.length === 0) return [{ severity: 'error', file, message: 'YAML: a rule file holds exactly one document' }]
-  return errors.map((e) => {
-    const at = lines.linePos(e.pos[0])
-    return { severity: 'error', file, line: at.line, column: at.col, message: `YAML: ${e.message.split('\n')[0]}` }
-  })
+/**
+ * YAML 1.2 core schema: no timestamps, so `eventTime: 2024-05-01T10:00:00Z` in an example stays the string a
+ * CloudTrail record holds. js-yaml, because it parses rule files 2.5–5× faster than the \`yaml\` package did
+ * (measured on the shipped packs and on 1,000 generated rules), and a thousand-rule directory is a real use.
+ */
+export function parseYaml(text: string): unknown {
+  return load(text, { schema: CORE_SCHEMA })
 }
 
-/** Where the `pattern` value starts in a rule file (1-based), and whether it is quoted; to place pattern errors. */
+function yamlError(file: string, e: unknown): RuleDiagnostic {
+  const mark = (e as { mark?: { line: number; column: number } }).mark
+  const reason = (e as { reason?: string }).reason ?? (e as Error).message.split('\n')[0]
+  return mark
+    ? { severity: 'error', file, line: mark.line + 1, column: mark.column + 1, message: `YAML: ${reason}` }
+    : { severity: 'error', file, message: `YAML: ${reason}` }
+}
+
+/**
+ * Where the top-level `pattern` value starts in a rule file (1-based), and whether it is quoted; to place pattern
+ * syntax errors. Rule files are flat mappings, so the key sits at the start of its line.
+ */
 export async function patternPosition(file: string): Promise<{ line: number; column: number; quoted: boolean } | undefined> {
-  const lines = new LineCounter()
-  const doc = parseDocument(await readFile(file, 'utf8'), { lineCounter: lines })
-  const node = isMap(doc.contents) ? doc.contents.get('pattern', true) : undefined
-  if (!isScalar(node) || !node.range) return undefined
-  const at = lines.linePos(node.range[0])
-  return { line: at.line, column: at.col, quoted: node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE' }
+  const lines = (await readFile(file, 'utf8')).split(/\r?\n/)
+  const i = lines.findIndex((l) => /^pattern:/.test(l))
+  if (i < 0) return undefined
+  const rest = lines[i]!.slice('pattern:'.length)
+  const lead = rest.length - rest.trimStart().length
+  const value = rest.trimStart()
+  if (value === '' || value.startsWith('|') || value.startsWith('>')) return { line: i + 2, column: 3, quoted: false }
+  return { line: i + 1, column: 'pattern:'.length + lead + 1, quoted: value.startsWith("'") || value.startsWith('"') }
 }
 
 /** True when a path names a rule file or directory rather than a pack id. */

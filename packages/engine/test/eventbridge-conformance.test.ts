@@ -81,9 +81,11 @@ describe('EventBridge pattern conformance: matching', () => {
       const { eventSource, eventName } = fromText.indexKeys
       if (eventSource !== null) expect(eventSource).toContain(detail['eventSource'])
       if (eventName !== null) expect(eventName).toContain(detail['eventName'])
-      // The raw-text prefilter must never reject a record the pattern matches.
+      // The raw-text prefilter must never reject a record the pattern matches. It reads the envelope's source
+      // back into the record's eventSource, so it holds for events built from CloudTrail records, as scans build them.
       const literals = fromText.literals
-      if (literals !== null) expect(literals.some((set) => set.every((l) => JSON.stringify(detail).includes(l)))).toBe(true)
+      const fromRecord = toEventBridgeEnvelope(detail).source === c.event['source']
+      if (literals !== null && fromRecord) expect(literals.some((set) => set.every((l) => JSON.stringify(detail).includes(l)))).toBe(true)
     }
   })
 })

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest'
 import type { CompiledRule } from './matcher.js'
 import { LiteralCursor, RuleIndex } from './rule-index.js'
 
-function rule(id: string, eventName: string[] | null, literals: string[][][] | null = null): CompiledRule {
+function rule(id: string, eventName: string[] | null, literals: string[][][] | null = null, eventSource: string[] | null = null): CompiledRule {
   return {
     id,
     spec: { id, title: id, severity: 'low', language: 'cwl-filter', pattern: '', examples: { match: [], noMatch: [] } },
-    indexKeys: { eventName, eventSource: null },
+    indexKeys: { eventName, eventSource },
     literals: literals === null ? null : literals[0]!,
     match: () => null,
   }
@@ -23,6 +23,14 @@ describe('RuleIndex', () => {
     expect(idx.named('PutBucketPolicy').map((r) => r.id)).toEqual(['a'])
     expect(idx.named('GetObject')).toEqual([])
     expect(idx.named(undefined)).toEqual([])
+  })
+
+  it('groups rules that constrain only the eventSource by it', () => {
+    const idx = new RuleIndex([rule('kms', null, null, ['kms.amazonaws.com']), rule('both', ['Decrypt'], null, ['kms.amazonaws.com'])])
+    expect(ids(idx.sourced('kms.amazonaws.com'))).toEqual(['kms'])
+    expect(ids(idx.named('Decrypt'))).toEqual(['both'])
+    expect(idx.always).toEqual([])
+    expect(ids(idx.unindexed('{}'))).toEqual([])
   })
 
   it('guards unindexed rules by their literals, rule by rule', () => {

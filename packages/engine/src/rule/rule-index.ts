@@ -2,12 +2,14 @@ import type { CompiledRule } from './matcher.js'
 
 /**
  * Rules grouped by the eventName they can fire on, so a record consults only its own handful of rules rather
- * than every rule loaded. Rules with no eventName constraint (CIS 4.1 on errorCode, 4.3 on the root user) are
+ * than every rule loaded; rules that constrain only the eventSource are grouped by that. Rules with neither (CIS 4.1 on errorCode, 4.3 on the root user) are
  * guarded by their literals instead: a record whose raw text lacks them cannot match, is not parsed for their
  * sake, and does not run them. Only rules with neither an eventName nor a literal run on every record.
  */
 export class RuleIndex {
   private readonly byName = new Map<string, CompiledRule[]>()
+  /** Rules with no eventName constraint but an eventSource one, by eventSource. */
+  private readonly bySource = new Map<string, CompiledRule[]>()
   /** Unindexed rules without literals: consulted for every record. */
   readonly always: readonly CompiledRule[]
   /** Unindexed rules with literals. */
@@ -28,13 +30,10 @@ export class RuleIndex {
     const guarded: CompiledRule[] = []
     for (const r of rules) {
       const names = r.indexKeys.eventName
-      if (names !== null) {
-        for (const n of new Set(names)) {
-          let list = this.byName.get(n)
-          if (!list) this.byName.set(n, (list = []))
-          list.push(r)
-        }
-      } else if (r.literals === null || r.literals.some((set) => set.length === 0)) always.push(r)
+      const sources = r.indexKeys.eventSource
+      if (names !== null) addTo(this.byName, names, r)
+      else if (sources !== null) addTo(this.bySource, sources, r)
+      else if (r.literals === null || r.literals.some((set) => set.length === 0)) always.push(r)
       else guarded.push(r)
     }
     this.always = always
@@ -58,6 +57,11 @@ export class RuleIndex {
   /** Rules indexed under this eventName (empty when none). */
   named(eventName: unknown): readonly CompiledRule[] {
     return typeof eventName === 'string' ? (this.byName.get(eventName) ?? this.empty) : this.empty
+  }
+
+  /** Rules with no eventName constraint indexed under this eventSource (empty when none). */
+  sourced(eventSource: unknown): readonly CompiledRule[] {
+    return typeof eventSource === 'string' ? (this.bySource.get(eventSource) ?? this.empty) : this.empty
   }
 
   /** The unindexed rules that may match a record with this raw text. */
@@ -87,6 +91,14 @@ export class RuleIndex {
   /** Every eventName some rule is indexed under. */
   names(): IterableIterator<string> {
     return this.byName.keys()
+  }
+}
+
+function addTo(map: Map<string, CompiledRule[]>, keys: readonly string[], r: CompiledRule): void {
+  for (const k of new Set(keys)) {
+    let list = map.get(k)
+    if (!list) map.set(k, (list = []))
+    list.push(r)
   }
 }
 

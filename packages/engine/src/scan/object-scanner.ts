@@ -36,10 +36,20 @@ export class ObjectScanner {
     let filteredOut = 0
     const cursor = new LiteralCursor()
     const onRecord = (rt: RecordText): void => {
-      const rawName = eventNameOf(rt.raw)
+      const rawName = fieldOf(rt.raw, NAME_KEY)
+      const rawSource = fieldOf(rt.raw, SOURCE_KEY)
       const unindexed = this.index.unindexedIn(rt.chunk, rt.start, rt.start + rt.raw.length, cursor)
       const named = this.index.named(rawName)
-      if (rawName !== undefined && unindexed.length === 0 && named.length === 0 && !CLOSING_EVENTS.has(rawName)) return
+      const sourced = this.index.sourced(rawSource)
+      if (
+        rawName !== undefined &&
+        rawSource !== undefined &&
+        unindexed.length === 0 &&
+        named.length === 0 &&
+        sourced.length === 0 &&
+        !CLOSING_EVENTS.has(rawName)
+      )
+        return
       const text = decodeRecord(rt.raw)
       let record: CloudTrailRecord
       try {
@@ -55,8 +65,8 @@ export class ObjectScanner {
       }
       let envelope: Record<string, unknown> | undefined
       const ctx: MatchContext = { record, text, envelope: () => (envelope ??= toEventBridgeEnvelope(record)) }
-      const rules = rawName === undefined ? this.index.named(record.eventName) : named
-      for (const rule of rules) this.run(rule, ctx, o, rt.index, findings, errors)
+      for (const rule of rawName === undefined ? this.index.named(record.eventName) : named) this.run(rule, ctx, o, rt.index, findings, errors)
+      for (const rule of rawSource === undefined ? this.index.sourced(record.eventSource) : sourced) this.run(rule, ctx, o, rt.index, findings, errors)
       for (const rule of unindexed) this.run(rule, ctx, o, rt.index, findings, errors)
     }
     const read = await readRecords(o, this.decode, onRecord, (e) => errors.push(e))
@@ -81,22 +91,23 @@ function fault(message: string, o: LogObject, recordIndex: number, cause: unknow
 }
 
 const NAME_KEY = '"eventName":"'
+const SOURCE_KEY = '"eventSource":"'
 const ANCHOR = '{"eventVersion":'
 
 /**
- * eventName straight from the raw text, so records no rule is indexed under are never parsed. In a record that
- * starts as CloudTrail writes one ({"eventVersion": first), the top-level eventName precedes requestParameters
- * and everything else that could nest one, so its first occurrence is the record's. Otherwise only an
- * unambiguous form is trusted (exactly one compact `"eventName":"…"`, no escapes); anything else returns
- * undefined and the record is parsed.
+ * A top-level string field (eventName, eventSource) straight from the raw text, so records no rule is indexed
+ * under are never parsed. In a record that starts as CloudTrail writes one ({"eventVersion": first), these
+ * fields precede requestParameters and everything else that could nest one, so the first occurrence is the
+ * record's. Otherwise only an unambiguous form is trusted (exactly one compact `"key":"…"`, no escapes);
+ * anything else returns undefined and the record is parsed.
  */
-export function eventNameOf(text: string): string | undefined {
-  const i = text.indexOf(NAME_KEY)
+export function fieldOf(text: string, key: string): string | undefined {
+  const i = text.indexOf(key)
   if (i < 0) return undefined
-  const start = i + NAME_KEY.length
+  const start = i + key.length
   const end = text.indexOf('"', start)
   if (end < 0) return undefined
-  if (!text.startsWith(ANCHOR) && text.indexOf(NAME_KEY, end) >= 0) return undefined
-  const name = text.slice(start, end)
-  return name.includes('\\') ? undefined : name
+  if (!text.startsWith(ANCHOR) && text.indexOf(key, end) >= 0) return undefined
+  const value = text.slice(start, end)
+  return value.includes('\\') ? undefined : value
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { compileEventPattern } from './compile.js'
+import { toEventBridgeEnvelope } from './envelope.js'
 
 const lits = (p: Record<string, unknown>) => compileEventPattern(p).literals
 
@@ -16,8 +17,15 @@ describe('EventBridge pattern literals for the raw-text prefilter', () => {
     expect(lits({ detail: { eventName: [{ prefix: 'PutBucket' }] } })).toEqual([['"PutBucket']])
   })
 
+  it("reads the record's eventSource prefix from the envelope's source", () => {
+    expect(lits({ source: ['aws.kms', 'aws.s3'], detail: { sourceIPAddress: [{ cidr: '203.0.113.0/24' }] } })).toEqual([['"kms.'], ['"s3.']])
+    const record = { eventSource: 'kms.amazonaws.com', eventName: 'Decrypt' }
+    expect(toEventBridgeEnvelope(record).source).toBe('aws.kms')
+    expect(JSON.stringify(record)).toContain('"kms.')
+  })
+
   it('gives nothing for envelope-only fields, numbers, negations, suffixes, case-insensitive or IP-like values', () => {
-    expect(lits({ source: ['aws.s3'] })).toBeNull()
+    expect(lits({ account: ['111122223333'] })).toBeNull()
     expect(lits({ detail: { n: [{ numeric: ['>', 5] }] } })).toBeNull()
     expect(lits({ detail: { e: [{ 'anything-but': 'x' }] } })).toBeNull()
     expect(lits({ detail: { e: [{ suffix: 'Acl' }] } })).toBeNull()

@@ -11,6 +11,7 @@ import type { Matcher } from './ast.js'
  */
 const SAFE = /^[A-Za-z0-9 ._:@-]{3,}$/
 const IP_LIKE = /^[0-9A-Fa-f:.]+$/
+const SERVICE = /^aws\.[A-Za-z0-9-]{2,}$/
 
 function fieldLiterals(matchers: readonly Matcher[]): string[] | undefined {
   const out: string[] = []
@@ -23,13 +24,26 @@ function fieldLiterals(matchers: readonly Matcher[]): string[] | undefined {
   return out.length > 0 ? out : undefined
 }
 
+/**
+ * The envelope's `source` is "aws." + the first label of the record's eventSource (envelope.ts, sourceOf), so
+ * `source: aws.kms` means the record's text holds `"kms.` (as in `"eventSource":"kms.amazonaws.com"`). This
+ * relies on envelope.ts having no source overrides; a test holds the two together.
+ */
+function sourceLiterals(matchers: readonly Matcher[]): string[] | undefined {
+  const out: string[] = []
+  for (const m of matchers) {
+    if (m.kind !== 'string' || !SERVICE.test(m.value)) return undefined
+    out.push(`"${m.value.slice(4)}.`)
+  }
+  return out.length > 0 ? out : undefined
+}
+
 export function patternLiterals(subRules: readonly ReadonlyMap<string, readonly Matcher[]>[]): string[][] | null {
   const all: string[][] = []
   for (const rule of subRules) {
     let best: string[] | undefined
     for (const [path, matchers] of rule) {
-      if (!path.startsWith('detail.')) continue
-      const lits = fieldLiterals(matchers)
+      const lits = path === 'source' ? sourceLiterals(matchers) : path.startsWith('detail.') ? fieldLiterals(matchers) : undefined
       // Fewer alternatives filter more; among equals, longer literals are rarer.
       if (lits && (!best || lits.length < best.length || (lits.length === best.length && Math.min(...lits.map((l) => l.length)) > Math.min(...best.map((l) => l.length)))))
         best = lits

@@ -33,6 +33,14 @@ describe('RuleIndex', () => {
     expect(ids(idx.unindexed('{}'))).toEqual([])
   })
 
+  it('keeps from a named group only the rules whose literals the record holds', () => {
+    const a = rule('denied-decrypt', ['Decrypt'], [[['AccessDenied']]])
+    const b = rule('any-decrypt', ['Decrypt'], null)
+    const idx = new RuleIndex([a, b])
+    expect(ids(idx.mayMatch(idx.named('Decrypt'), '{"eventName":"Decrypt"}'))).toEqual(['any-decrypt'])
+    expect(ids(idx.mayMatch(idx.named('Decrypt'), '{"eventName":"Decrypt","errorCode":"AccessDenied"}'))).toEqual(['denied-decrypt', 'any-decrypt'])
+  })
+
   it('guards unindexed rules by their literals, rule by rule', () => {
     const idx = new RuleIndex([rule('root', null, [[['Root']]]), rule('denied', null, [[['AccessDenied'], ['UnauthorizedOperation']]])])
     expect(ids(idx.unindexed('{"userIdentity":{"type":"Root"}}'))).toEqual(['root'])

@@ -59,6 +59,23 @@ export class RuleIndex {
     return typeof eventName === 'string' ? (this.byName.get(eventName) ?? this.empty) : this.empty
   }
 
+  /**
+   * The rules of a group (named or sourced) that may match this record: those without literals, and those whose
+   * literals the raw text holds. With a thousand rules most eventNames have some rule, so without this test
+   * nearly every record would be parsed; with it, a record is parsed only when a rule's other values are there.
+   */
+  mayMatch(group: readonly CompiledRule[], raw: string): readonly CompiledRule[] {
+    if (group.length === 0) return group
+    let out: CompiledRule[] | undefined
+    for (let i = 0; i < group.length; i++) {
+      const r = group[i]!
+      const ok = r.literals === null || r.literals.some((set) => set.every((l) => raw.includes(l)))
+      if (ok && out) out.push(r)
+      else if (!ok && !out) out = group.slice(0, i)
+    }
+    return out ?? group
+  }
+
   /** Rules with no eventName constraint indexed under this eventSource (empty when none). */
   sourced(eventSource: unknown): readonly CompiledRule[] {
     return typeof eventSource === 'string' ? (this.bySource.get(eventSource) ?? this.empty) : this.empty

@@ -39,8 +39,8 @@ export class ObjectScanner {
       const rawName = fieldOf(rt.raw, NAME_KEY)
       const rawSource = fieldOf(rt.raw, SOURCE_KEY)
       const unindexed = this.index.unindexedIn(rt.chunk, rt.start, rt.start + rt.raw.length, cursor)
-      const named = this.index.named(rawName)
-      const sourced = this.index.sourced(rawSource)
+      const named = this.index.mayMatch(this.index.named(rawName), rt.raw)
+      const sourced = this.index.mayMatch(this.index.sourced(rawSource), rt.raw)
       if (
         rawName !== undefined &&
         rawSource !== undefined &&

@@ -4,6 +4,12 @@ import { hideBin } from 'yargs/helpers'
 import { EXIT } from './exit-codes.js'
 import { VERSION } from './version.js'
 
+// `trailscan scan … | head` closes our stdout early: that is the reader being done, not an error to report.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+  throw err
+})
+
 // Only yargs loads up front: each command imports the engine (and the S3 client) when it runs,
 // so `trailscan --version` and `--help` stay fast.
 const cli = yargs(hideBin(process.argv))

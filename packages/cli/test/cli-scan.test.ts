@@ -132,3 +132,18 @@ describe('trailscan scan', () => {
     expect(r.stderr).toMatch(/unknown rule pack "no-such-pack"/)
   })
 })
+
+describe('trailscan scan | head', () => {
+  it('stops quietly when the reader closes the pipe early', async () => {
+    const { spawn } = await import('node:child_process')
+    const { BIN } = await import('./run-cli.js')
+    const fixtures = new URL('../../../fixtures/', import.meta.url).pathname
+    const child = spawn(process.execPath, [BIN, 'scan', fixtures, '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.stdout.once('data', () => child.stdout.destroy())
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(stderr).not.toMatch(/EPIPE|Error:/)
+    expect(code).not.toBeNull()
+  })
+})

@@ -1,4 +1,4 @@
-import { createReadStream, readFileSync } from 'node:fs'
+import { createReadStream, readFileSync, statSync } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, sep } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -107,7 +107,9 @@ async function* walk(root: string, dir: string, opts: LocalListOptions): AsyncGe
       continue
     }
     try {
-      const st = await stat(full) // follows links: a dangling link is an unreadable file, reported below
+      // Synchronous: one stat per file, interleaved with the scan, otherwise leaves the main thread idle waiting
+      // on the thread pool. It follows links, so a dangling link is an unreadable file, reported below.
+      const st = statSync(full)
       if (st.isDirectory()) {
         yield* walk(root, full, opts)
         continue

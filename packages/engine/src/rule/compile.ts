@@ -23,29 +23,26 @@ function compileByLanguage(spec: RuleSpec): CompiledRule {
     case 'cwl-filter': {
       if (typeof spec.pattern !== 'string') throw new RuleSpecError('a cwl-filter pattern is text')
       const f = compileCwlFilter(spec.pattern)
-      return {
-        id: spec.id,
-        spec,
-        indexKeys: f.indexKeys,
-        literals: f.literals,
-        match: (ctx: MatchContext) => (f.matchRecord(ctx.record, ctx.text) ? HIT : null),
-      }
+      return booleanRule(spec, f, (ctx) => f.matchRecord(ctx.record, ctx.text))
     }
     case 'eventbridge': {
       const p = compileEventPattern(spec.pattern)
-      return {
-        id: spec.id,
-        spec,
-        indexKeys: p.indexKeys,
-        literals: p.literals,
-        match: (ctx: MatchContext) => (p.match(ctx.envelope()) ? HIT : null),
-      }
+      return booleanRule(spec, p, (ctx) => p.match(ctx.envelope()))
     }
     case 'typed':
       return compileTypedRule(spec)
     default:
       return assertNever(lang)
   }
+}
+
+/** A pattern language's yes/no matcher as a rule whose hits carry the rule's own severity. */
+function booleanRule(
+  spec: RuleSpec,
+  keys: Pick<CompiledRule, 'indexKeys' | 'literals'>,
+  test: (ctx: MatchContext) => boolean,
+): CompiledRule {
+  return { id: spec.id, spec, indexKeys: keys.indexKeys, literals: keys.literals, match: (ctx) => (test(ctx) ? HIT : null) }
 }
 
 function withRule(err: TrailscanError, spec: RuleSpec): TrailscanError {

@@ -76,6 +76,11 @@ export class RuleIndex {
     return out ?? group
   }
 
+  /** Whether any rule is grouped by eventSource; when none is, a record's eventSource need not be read. */
+  get hasSourced(): boolean {
+    return this.bySource.size > 0
+  }
+
   /** Rules with no eventName constraint indexed under this eventSource (empty when none). */
   sourced(eventSource: unknown): readonly CompiledRule[] {
     return typeof eventSource === 'string' ? (this.bySource.get(eventSource) ?? this.empty) : this.empty

@@ -37,7 +37,8 @@ export class ObjectScanner {
     const cursor = new LiteralCursor()
     const onRecord = (rt: RecordText): void => {
       const rawName = fieldOf(rt.raw, NAME_KEY)
-      const rawSource = fieldOf(rt.raw, SOURCE_KEY)
+      // `null`: no rule is grouped by eventSource, so it is not read at all (the shipped packs have none).
+      const rawSource = this.index.hasSourced ? fieldOf(rt.raw, SOURCE_KEY) : null
       const unindexed = this.index.unindexedIn(rt.chunk, rt.start, rt.start + rt.raw.length, cursor)
       const named = this.index.mayMatch(this.index.named(rawName), rt.raw)
       const sourced = this.index.mayMatch(this.index.sourced(rawSource), rt.raw)
@@ -66,7 +67,8 @@ export class ObjectScanner {
       let envelope: Record<string, unknown> | undefined
       const ctx: MatchContext = { record, text, envelope: () => (envelope ??= toEventBridgeEnvelope(record)) }
       for (const rule of rawName === undefined ? this.index.named(record.eventName) : named) this.run(rule, ctx, o, rt.index, findings, errors)
-      for (const rule of rawSource === undefined ? this.index.sourced(record.eventSource) : sourced) this.run(rule, ctx, o, rt.index, findings, errors)
+      if (rawSource !== null)
+        for (const rule of rawSource === undefined ? this.index.sourced(record.eventSource) : sourced) this.run(rule, ctx, o, rt.index, findings, errors)
       for (const rule of unindexed) this.run(rule, ctx, o, rt.index, findings, errors)
     }
     const read = await readRecords(o, this.decode, onRecord, (e) => errors.push(e))

@@ -4,10 +4,10 @@ import { SourceReadError } from '../errors.js'
 import type { LogObject } from '../source/log-object.js'
 
 /**
- * Bytes of one object → decompressed text chunks, decoded as latin1: one character per byte. That is several
- * times faster than UTF-8 decoding, keeps character offsets equal to byte offsets, and is lossless: the record
- * splitter only looks at ASCII structure (UTF-8 continuation bytes are never `"`, `\\`, `{` …), and the few
- * records a rule may match are turned back into real text with `decodeRecord`.
+ * Bytes of one object → its decompressed bytes, in chunks. The record splitter works on the bytes (or on them
+ * read as latin1, one character per byte: several times faster than UTF-8 decoding, offsets stay byte offsets,
+ * and lossless, since the splitter only looks at ASCII structure and UTF-8 continuation bytes are never `"`,
+ * `\\`, `{` …); the few records a rule may match are decoded as UTF-8 on their own.
  * Gzip is recognised from the magic bytes, never the name.
  * Small objects are buffered and inflated in one call (3–4× faster than a stream per object, see
  * ARCHITECTURE.md); large ones are streamed so memory stays bounded. Either way the decompressed size is capped.
@@ -70,14 +70,14 @@ export async function* decodeObject(
   obj: LogObject,
   opts: DecodeOptions,
   stats: DecodeStats,
-): AsyncGenerator<string, void, undefined> {
+): AsyncGenerator<Buffer, void, undefined> {
   if (obj.size <= opts.oneShotBelow) {
     const stored = obj.read ? await obj.read() : await readAll(await obj.open(), opts.maxBytes, obj)
     stats.storedBytes = stored.length
     if (!isGzip(stored)) {
       if (stored.length > opts.maxBytes) throw capError(obj, opts.maxBytes)
       stats.decodedBytes = stored.length
-      yield stored.toString('latin1')
+      yield stored
       return
     }
     stats.gzip = true
@@ -93,7 +93,7 @@ export async function* decodeObject(
       return
     }
     stats.decodedBytes = text.length
-    yield text.toString('latin1')
+    yield text
     return
   }
   const stream = await obj.open()
@@ -130,7 +130,7 @@ async function* sniffAndStream(
   obj: LogObject,
   opts: DecodeOptions,
   stats: DecodeStats,
-): AsyncGenerator<string, void, undefined> {
+): AsyncGenerator<Buffer, void, undefined> {
   const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
   const first = await it.next()
   if (first.done) return
@@ -154,7 +154,7 @@ async function* sniffAndStream(
       stream.destroy()
       throw capError(obj, opts.maxBytes)
     }
-    yield chunk.toString('latin1')
+    yield chunk
   }
 }
 
@@ -163,7 +163,7 @@ async function* inflateStream(
   obj: LogObject,
   opts: DecodeOptions,
   stats: DecodeStats,
-): AsyncGenerator<string, void, undefined> {
+): AsyncGenerator<Buffer, void, undefined> {
   stats.gzip = true
   const gunzip = createGunzip({ chunkSize: CHUNK })
   let failure: unknown
@@ -190,7 +190,7 @@ async function* inflateStream(
         gunzip.destroy()
         throw capError(obj, opts.maxBytes)
       }
-      yield chunk.toString('latin1')
+      yield chunk
     }
   } catch (err) {
     failure = err

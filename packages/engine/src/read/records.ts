@@ -1,18 +1,35 @@
 import { RecordParseError, SourceReadError, type TrailscanError } from '../errors.js'
 import type { LogObject } from '../source/log-object.js'
-import { decodeObject, type DecodeOptions, type DecodeStats } from './decompress.js'
-import { RecordSplitter, type SplitEvent } from './splitter.js'
+import { CompactSplitter } from './compact-splitter.js'
+import { decodeObject, decodeRecord, type DecodeOptions, type DecodeStats } from './decompress.js'
+import type { SplitEvent } from './splitter.js'
 
 /**
- * One record as read: `raw` is its bytes as latin1 (see decompress.ts), fit for literal tests on ASCII; turn it
- * into real text with `decodeRecord(raw)` before parsing or showing it.
+ * One record as read. CloudTrail's compact layout arrives as a range of the inflated bytes (`bytes`, `start`,
+ * `end`), anything else as a range of latin1 text (`chunk`); either way `raw` is the record as latin1, one
+ * character per byte, fit for literal tests on ASCII, and `json()` is its real (UTF-8) text for JSON.parse.
+ * Only records some rule may want need either: the scanner reads eventName straight from the bytes.
  */
-export interface RecordText {
-  raw: string
-  index: number
-  /** The decoded chunk the record sits in, from `start`: lets a caller search across records in one pass. */
-  chunk: string
-  start: number
+export class RecordText {
+  private rawText: string | undefined
+
+  constructor(
+    readonly index: number,
+    /** The inflated bytes the record sits in (compact layout), or undefined. */
+    readonly bytes: Buffer | undefined,
+    /** The latin1 text the record sits in (general layout), or undefined. */
+    readonly chunk: string | undefined,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  get raw(): string {
+    return (this.rawText ??= this.bytes ? this.bytes.toString('latin1', this.start, this.end) : this.chunk!.slice(this.start, this.end))
+  }
+
+  json(): string {
+    return this.bytes ? this.bytes.toString('utf8', this.start, this.end) : decodeRecord(this.raw)
+  }
 }
 
 export interface ObjectReadResult {
@@ -40,7 +57,7 @@ export async function readRecords(
     switch (e.kind) {
       case 'record':
         result.records++
-        onRecord({ raw: e.text, index: e.index, chunk: e.chunk, start: e.start })
+        onRecord(new RecordText(e.index, undefined, e.chunk, e.start, e.start + e.text.length))
         return
       case 'bad-record':
         result.records++
@@ -67,7 +84,10 @@ export async function readRecords(
         return
     }
   }
-  const splitter = new RecordSplitter(sink)
+  const splitter = new CompactSplitter((bytes, start, end, index) => {
+    result.records++
+    onRecord(new RecordText(index, bytes, undefined, start, end))
+  }, sink)
   try {
     for await (const chunk of decodeObject(obj, opts, stats)) splitter.push(chunk)
   } catch (err) {

@@ -59,6 +59,22 @@ export class RecordSplitter {
 
   constructor(private readonly sink: SplitSink) {}
 
+  /**
+   * A splitter that starts inside a `{"Records":[` body, between records, `offset` bytes into the object, with
+   * `recordIndex` records already read: lets the byte splitter hand over at a record boundary.
+   */
+  static insideRecords(sink: SplitSink, recordIndex: number, offset: number): RecordSplitter {
+    const s = new RecordSplitter(sink)
+    s.mode = Mode.Between
+    s.container = 'records'
+    s.sawRecords = true
+    s.topValues = 1
+    s.topKeys.add('Records')
+    s.nextIndex = recordIndex
+    s.base = offset
+    return s
+  }
+
   /** Number of records (good or bad) seen so far. */
   get recordCount(): number {
     return this.nextIndex

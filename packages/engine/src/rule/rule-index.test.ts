@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { CompiledRule } from './matcher.js'
-import { LiteralCursor, RuleIndex } from './rule-index.js'
+import { ByteLiteralCursor, LiteralCursor, RuleIndex } from './rule-index.js'
 
 function rule(id: string, eventName: string[] | null, literals: string[][][] | null = null, eventSource: string[] | null = null): CompiledRule {
   return {
@@ -77,5 +77,56 @@ describe('RuleIndex', () => {
       expect(ids(idx.unindexedIn(chunk, start, start + r.length, cursor))).toEqual(ids(idx.unindexed(r)))
       start += r.length + 1
     }
+  })
+})
+
+describe('RuleIndex on a record’s bytes', () => {
+  const records = [
+    '{"eventVersion":"1.08","userIdentity":{"type":"Root"},"eventName":"A"}',
+    '{"eventVersion":"1.08","errorCode":"AccessDenied","eventName":"B"}',
+    '{"eventVersion":"1.08","eventName":"C","x":"Root"}',
+    '{"eventVersion":"1.08","errorCode":"Client.UnauthorizedOperation","eventName":"D","t":"xabcdx"}',
+    '{"eventVersion":"1.08","eventName":"E","r":"NotRoot\\"","s":"sso.amazonaws.com","o":"Opt"}',
+    '{"eventVersion":"1.08","eventName":"F","s":"sso.amazonaws.com"}',
+  ]
+  const buf = Buffer.from(records.join(','), 'latin1')
+  const spans = records.map((r, i) => {
+    const start = records.slice(0, i).reduce((n, x) => n + x.length + 1, 0)
+    return [start, start + r.length] as const
+  })
+  const guarded = [
+    rule('root', null, [[['"Root"']]]),
+    rule('denied', null, [[['"AccessDenied'], ['UnauthorizedOperation"']]]),
+    rule('abc', null, [[['abc']]]),
+    rule('bcd', null, [[['bcd']]]),
+    rule('both', null, [[['Opt', '"sso.amazonaws.com"']]]),
+  ]
+  const many = Array.from({ length: 12 }, (_, i) => rule(`r${i}`, null, [[[`"rare-${i}"`]]]))
+
+  it.each([
+    ['few literals: one search per literal', guarded],
+    ['many literals: one regex over the text', [...guarded, ...many]],
+  ])('agrees with the text path (%s)', (_name, rules) => {
+    const idx = new RuleIndex(rules)
+    const cursor = new ByteLiteralCursor()
+    const fromBytes = spans.map(([s, e]) => ids(idx.unindexedInBytes(buf, s, e, cursor)).sort())
+    expect(fromBytes).toEqual(records.map((r) => ids(idx.unindexed(r)).sort()))
+    expect(fromBytes).toEqual([['root'], ['denied'], ['root'], ['abc', 'bcd', 'denied'], ['both'], []])
+  })
+
+  it('does not test literals a named group’s own key puts in the text', () => {
+    const idx = new RuleIndex([rule('named-only', ['DisableRule'], [[['"DisableRule"']]]), rule('with-code', ['DisableRule'], [[['"DisableRule"', '"AccessDenied"']]])])
+    let reads = 0
+    const record = {
+      get raw(): string {
+        reads++
+        return '{"eventName":"DisableRule"}'
+      },
+    }
+    expect(ids(idx.mayMatch(idx.named('DisableRule'), record))).toEqual(['named-only'])
+    expect(reads).toBe(1)
+    const onlyImplied = new RuleIndex([rule('named-only', ['DisableRule'], [[['"DisableRule"']]])])
+    expect(ids(onlyImplied.mayMatch(onlyImplied.named('DisableRule'), record))).toEqual(['named-only'])
+    expect(reads).toBe(1)
   })
 })

@@ -22,7 +22,11 @@ export class RuleIndex {
   private readonly byLiteral = new Map<string, CompiledRule[]>()
   /** Guarded rules with an alternative of several literals: checked against the set found. */
   private readonly multi: readonly CompiledRule[]
+  private readonly byteLiterals: readonly ByteLiteral[] | undefined
   private readonly found = new Set<string>()
+  /** Per group (by identity): its literals, and each rule's alternatives as indexes into them. */
+  private readonly plans = new Map<readonly CompiledRule[], GroupPlan>()
+  private literalState = new Int8Array(16)
   private readonly empty: readonly CompiledRule[] = []
 
   constructor(readonly rules: readonly CompiledRule[]) {
@@ -36,6 +40,8 @@ export class RuleIndex {
       else if (r.literals === null || r.literals.some((set) => set.length === 0)) always.push(r)
       else guarded.push(r)
     }
+    for (const [name, group] of this.byName) this.plans.set(group, planFor(group, `"eventName":${JSON.stringify(name)}`))
+    for (const [source, group] of this.bySource) this.plans.set(group, planFor(group, `"eventSource":${JSON.stringify(source)}`))
     this.always = always
     this.guarded = guarded
     const multi: CompiledRule[] = []
@@ -51,6 +57,8 @@ export class RuleIndex {
     this.multi = multi
     const all = [...new Set(guarded.flatMap((r) => r.literals!.flat()))].sort((a, b) => b.length - a.length)
     for (const l of all) this.contained.set(l, all.filter((o) => l.includes(o)))
+    // Few literals: each is looked for in the bytes on its own. Many: one regex over the bytes read as text.
+    if (all.length > 0 && all.length <= BYTE_LITERALS_MAX) this.byteLiterals = all.map(byteLiteral)
     if (all.length > 0) this.anyLiteral = new RegExp(all.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
   }
 
@@ -63,14 +71,31 @@ export class RuleIndex {
    * The rules of a group (named or sourced) that may match this record: those without literals, and those whose
    * literals the raw text holds. With a thousand rules most eventNames have some rule, so without this test
    * nearly every record would be parsed; with it, a record is parsed only when a rule's other values are there.
+   * Each distinct literal of the group is looked for at most once per record, and literals the group's own key
+   * already puts in the text (`"DisableRule"` for the rules under eventName DisableRule) are not looked for.
+   * `record.raw` is read only when some literal has to be.
    */
-  mayMatch(group: readonly CompiledRule[], raw: string): readonly CompiledRule[] {
+  mayMatch(group: readonly CompiledRule[], record: string | { readonly raw: string }): readonly CompiledRule[] {
     if (group.length === 0) return group
+    const plan = this.plans.get(group) ?? planFor(group, '')
+    if (plan.literals.length === 0) return group
+    const raw = typeof record === 'string' ? record : record.raw
+    const state = this.literalState.length >= plan.literals.length ? this.literalState : (this.literalState = new Int8Array(plan.literals.length * 2))
+    state.fill(0, 0, plan.literals.length)
     let out: CompiledRule[] | undefined
     for (let i = 0; i < group.length; i++) {
-      const r = group[i]!
-      const ok = r.literals === null || r.literals.some((set) => set.every((l) => raw.includes(l)))
-      if (ok && out) out.push(r)
+      const alts = plan.alternatives[i]!
+      let ok = alts === null
+      for (let a = 0; !ok && a < alts!.length; a++) {
+        const set = alts![a]!
+        ok = true
+        for (let k = 0; ok && k < set.length; k++) {
+          const l = set[k]!
+          if (state[l] === 0) state[l] = raw.includes(plan.literals[l]!) ? 1 : 2
+          ok = state[l] === 1
+        }
+      }
+      if (ok && out) out.push(group[i]!)
       else if (!ok && !out) out = group.slice(0, i)
     }
     return out ?? group
@@ -101,6 +126,26 @@ export class RuleIndex {
     const found = this.found
     found.clear()
     ;(cursor ?? new LiteralCursor()).collect(this.anyLiteral, chunk, start, end, found)
+    return this.rulesWith(found)
+  }
+
+  /**
+   * The same for the record at bytes [start, end) of `buf`, for records the byte splitter delivers. With a few
+   * literals, each one's next occurrence is found with Buffer.indexOf and remembered until the records pass it,
+   * so the bytes are never decoded; with more, one pass of memchr-speed searches per literal would cost more
+   * than reading the bytes as latin1 once and walking them with the one regex.
+   */
+  unindexedInBytes(buf: Buffer, start: number, end: number, cursor: ByteLiteralCursor): readonly CompiledRule[] {
+    if (this.guarded.length === 0 || !this.anyLiteral) return this.always
+    const found = this.found
+    found.clear()
+    const lits = this.byteLiterals
+    if (lits) cursor.collect(lits, buf, start, end, found)
+    else cursor.text.collect(this.anyLiteral, cursor.textOf(buf), start, end, found)
+    return this.rulesWith(found)
+  }
+
+  private rulesWith(found: Set<string>): readonly CompiledRule[] {
     if (found.size === 0) return this.always
     for (const l of [...found]) for (const inner of this.contained.get(l) ?? []) found.add(inner)
     const hits = new Set<CompiledRule>()
@@ -114,6 +159,94 @@ export class RuleIndex {
   names(): IterableIterator<string> {
     return this.byName.keys()
   }
+
+  /** Every eventSource some rule (with no eventName constraint) is indexed under. */
+  sources(): IterableIterator<string> {
+    return this.bySource.keys()
+  }
+}
+
+/** Past this many distinct literals, searching the bytes once per literal costs more than one decode + regex. */
+const BYTE_LITERALS_MAX = 8
+
+interface ByteLiteral {
+  text: string
+  length: number
+  /**
+   * What Buffer.indexOf looks for: the literal without a leading quote, which is then checked by hand. Node
+   * searches needles under 7 bytes by their first byte, and in JSON a `"` is every few bytes: `"Root"` is found
+   * ten times faster as `Root"`.
+   */
+  probe: Buffer
+  quoted: boolean
+}
+
+function byteLiteral(text: string): ByteLiteral {
+  const quoted = text.length > 1 && text.startsWith('"')
+  return { text, length: text.length, probe: Buffer.from(quoted ? text.slice(1) : text, 'latin1'), quoted }
+}
+
+/**
+ * Per-object state for RuleIndex.unindexedInBytes: each literal's next occurrence in the current buffer (-1:
+ * none left), or the buffer read as latin1 when the regex is used. Records arrive in order within a buffer.
+ */
+export class ByteLiteralCursor {
+  private buf: Buffer | undefined
+  private next: number[] = []
+  private textBuf: Buffer | undefined
+  private textValue = ''
+  readonly text = new LiteralCursor()
+
+  collect(lits: readonly ByteLiteral[], buf: Buffer, start: number, end: number, found: Set<string>): void {
+    if (buf !== this.buf) {
+      this.buf = buf
+      this.next = lits.map(() => -2)
+    }
+    const next = this.next
+    for (let i = 0; i < lits.length; i++) {
+      let at = next[i]!
+      if (at === -1) continue
+      const lit = lits[i]!
+      if (at < start) next[i] = at = find(buf, lit, start)
+      if (at >= 0 && at + lit.length <= end) found.add(lit.text)
+    }
+  }
+
+  textOf(buf: Buffer): string {
+    if (buf !== this.textBuf) {
+      this.textBuf = buf
+      this.textValue = buf.toString('latin1', 0, buf.length)
+    }
+    return this.textValue
+  }
+}
+
+/** Where `lit` next starts in `buf` at or after `from`, or -1. */
+function find(buf: Buffer, lit: ByteLiteral, from: number): number {
+  if (!lit.quoted) return buf.indexOf(lit.probe, from)
+  for (let at = buf.indexOf(lit.probe, from + 1); at >= 0; at = buf.indexOf(lit.probe, at + 1)) if (buf[at - 1] === 0x22) return at - 1
+  return -1
+}
+
+interface GroupPlan {
+  literals: readonly string[]
+  /** Per rule of the group: null when it needs no literal, else its alternatives (every literal of one). */
+  alternatives: readonly (readonly (readonly number[])[] | null)[]
+}
+
+/** `implied`: text every record of the group holds (its key as CloudTrail writes it). */
+function planFor(group: readonly CompiledRule[], implied: string): GroupPlan {
+  const literals: string[] = []
+  const indexOf = (l: string): number => {
+    const i = literals.indexOf(l)
+    return i >= 0 ? i : literals.push(l) - 1
+  }
+  const alternatives = group.map((r) => {
+    if (r.literals === null) return null
+    const alts = r.literals.map((set) => set.filter((l) => !implied.includes(l)))
+    return alts.some((set) => set.length === 0) ? null : alts.map((set) => set.map(indexOf))
+  })
+  return { literals, alternatives }
 }
 
 function addTo(map: Map<string, CompiledRule[]>, keys: readonly string[], r: CompiledRule): void {

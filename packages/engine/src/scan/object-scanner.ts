@@ -1,13 +1,14 @@
 import { CLOSING_EVENTS, type ExposureTracker } from '../correlate/exposure-tracker.js'
 import { RecordParseError, type TrailscanError } from '../errors.js'
 import { buildFinding, type Finding } from '../finding.js'
-import { decodeRecord, type DecodeOptions } from '../read/decompress.js'
+import type { DecodeOptions } from '../read/decompress.js'
 import { readRecords, type ObjectReadResult, type RecordText } from '../read/records.js'
 import type { CloudTrailRecord } from '../record.js'
 import { toEventBridgeEnvelope } from '../rule/eventbridge/index.js'
 import type { CompiledRule, MatchContext } from '../rule/matcher.js'
-import { LiteralCursor, type RuleIndex } from '../rule/rule-index.js'
+import { ByteLiteralCursor, LiteralCursor, type RuleIndex } from '../rule/rule-index.js'
 import type { LogObject } from '../source/log-object.js'
+import { FieldReader } from './field-reader.js'
 import type { RecordFilter } from './record-filter.js'
 
 export interface ObjectOutcome {
@@ -20,28 +21,50 @@ export interface ObjectOutcome {
 
 /**
  * One object → its findings and faults. The hot path: read each record's eventName (and the literals of the
- * unindexed rules) from its raw text, and decode, parse and match only the records some rule may fire on.
+ * unindexed rules) from its bytes, and decode, parse and match only the records some rule may fire on.
  */
 export class ObjectScanner {
+  /** eventName (and eventSource, when some rule is grouped by it) read from a compact record's bytes. */
+  private readonly names: FieldReader
+  private readonly sources: FieldReader | undefined
+
   constructor(
     private readonly index: RuleIndex,
     private readonly filter: RecordFilter,
     private readonly tracker: ExposureTracker,
     private readonly decode: DecodeOptions,
-  ) {}
+  ) {
+    this.names = new FieldReader('eventName', new Set([...index.names(), ...CLOSING_EVENTS]))
+    this.sources = index.hasSourced ? new FieldReader('eventSource', index.sources()) : undefined
+  }
 
   async scan(o: LogObject): Promise<ObjectOutcome> {
     const findings: Finding[] = []
     const errors: TrailscanError[] = []
     let filteredOut = 0
     const cursor = new LiteralCursor()
+    const byteCursor = new ByteLiteralCursor()
+    const index = this.index
     const onRecord = (rt: RecordText): void => {
-      const rawName = fieldOf(rt.raw, NAME_KEY)
+      const bytes = rt.bytes
+      let rawName: string | undefined
       // `null`: no rule is grouped by eventSource, so it is not read at all (the shipped packs have none).
-      const rawSource = this.index.hasSourced ? fieldOf(rt.raw, SOURCE_KEY) : null
-      const unindexed = this.index.unindexedIn(rt.chunk, rt.start, rt.start + rt.raw.length, cursor)
-      const named = this.index.mayMatch(this.index.named(rawName), rt.raw)
-      const sourced = this.index.mayMatch(this.index.sourced(rawSource), rt.raw)
+      let rawSource: string | null | undefined
+      let unindexed: readonly CompiledRule[]
+      if (bytes) {
+        rawName = this.names.read(bytes, rt.start, rt.end)
+        rawSource = this.sources ? this.sources.read(bytes, rt.start, rt.end) : null
+        unindexed = index.unindexedInBytes(bytes, rt.start, rt.end, byteCursor)
+      } else {
+        rawName = fieldOf(rt.raw, NAME_KEY)
+        rawSource = index.hasSourced ? fieldOf(rt.raw, SOURCE_KEY) : null
+        unindexed = index.unindexedIn(rt.chunk!, rt.start, rt.end, cursor)
+      }
+      const namedGroup = index.named(rawName)
+      const sourcedGroup = index.sourced(rawSource)
+      // A record is read as text only when a rule of its group has literals to test.
+      const named = index.mayMatch(namedGroup, rt)
+      const sourced = index.mayMatch(sourcedGroup, rt)
       if (
         rawName !== undefined &&
         rawSource !== undefined &&
@@ -51,7 +74,7 @@ export class ObjectScanner {
         !CLOSING_EVENTS.has(rawName)
       )
         return
-      const text = decodeRecord(rt.raw)
+      const text = rt.json()
       let record: CloudTrailRecord
       try {
         record = JSON.parse(text) as CloudTrailRecord

@@ -42,13 +42,22 @@ describe('index keys', () => {
 
 describe('prefilter literals', () => {
   it('take the text between wildcards of each || branch', () => {
-    expect(compileCwlFilter(CIS_4_1).literals).toEqual([['UnauthorizedOperation'], ['AccessDenied']])
+    expect(compileCwlFilter(CIS_4_1).literals).toEqual([['UnauthorizedOperation"'], ['"AccessDenied']])
+  })
+
+  it('carry the quotes a string value sits between, unless a number, boolean or null could match', () => {
+    expect(compileCwlFilter('{ $.userIdentity.type = "Root" }').literals).toEqual([['"Root"']])
+    expect(compileCwlFilter('{ $.a = "ab*cd*ef" }').literals).toEqual([['"ab', 'cd', 'ef"']])
+    expect(compileCwlFilter('{ $.a = "12*" }').literals).toEqual([['12']])
+    expect(compileCwlFilter('{ $.a = "*1e5" }').literals).toEqual([['1e5']])
+    expect(compileCwlFilter('{ $.a = "tru*" }').literals).toEqual([['tru']])
+    expect(compileCwlFilter('{ $.a = "null" }').literals).toEqual([['null']])
   })
 
   it('multiply out && over ||', () => {
     expect(compileCwlFilter(CIS_4_7).literals).toEqual([
-      ['DisableKey', 'kms.amazonaws.com'],
-      ['ScheduleKeyDeletion', 'kms.amazonaws.com'],
+      ['"DisableKey"', '"kms.amazonaws.com"'],
+      ['"ScheduleKeyDeletion"', '"kms.amazonaws.com"'],
     ])
   })
 
@@ -65,7 +74,7 @@ describe('prefilter literals', () => {
     expect(compileCwlFilter('{ $.a = "café" }').literals).toBeNull()
     expect(compileCwlFilter('{ $.a = "<b>" }').literals).toBeNull()
     expect(compileCwlFilter('{ $.a = "say \\"hi\\"" }').literals).toBeNull()
-    expect(compileCwlFilter('{ $.a = "arn:aws:iam*" && $.b = "a/b" }').literals).toEqual([['arn:aws:iam']])
+    expect(compileCwlFilter('{ $.a = "arn:aws:iam*" && $.b = "a/b" }').literals).toEqual([['"arn:aws:iam']])
   })
 
   it('use the JSON literals for IS TRUE / FALSE / NULL', () => {

@@ -61,7 +61,7 @@ function alternatives(e: JsonExpression): Alternatives {
       // in the string's JSON form or verbatim as a number's / boolean's text. Numbers compare numerically
       // (1e3 = 1000), regexes and negations require nothing.
       if (e.operator !== '=' || e.value.kind !== 'string') return UNCONSTRAINED
-      return [e.value.value.split('*').filter((p) => RAW_SAFE.test(p))]
+      return [quotedPieces(e.value.value)]
     }
     case 'is':
       // JSON literals are never escaped.
@@ -90,6 +90,25 @@ function alternatives(e: JsonExpression): Alternatives {
     default:
       return assertNever(e)
   }
+}
+
+/**
+ * The pieces of a `=` value between its wildcards that the raw text must hold. When no number, boolean or null
+ * could match (some piece has a character none of their texts has), the value is a JSON string, so the first
+ * and last pieces also carry the quote they sit against: `"Root"` rather than `Root`, `"AccessDenied` for
+ * `AccessDenied*`. Longer, rarer literals reject more records and are found faster.
+ */
+function quotedPieces(value: string): string[] {
+  const pieces = value.split('*')
+  const stringOnly = pieces.some((p) => /[^-+.0-9eE]/.test(p) && !['true', 'false', 'null'].some((t) => t.includes(p)))
+  const out: string[] = []
+  pieces.forEach((p, i) => {
+    if (!RAW_SAFE.test(p)) return
+    const open = stringOnly && i === 0 ? '"' : ''
+    const close = stringOnly && i === pieces.length - 1 ? '"' : ''
+    out.push(open + p + close)
+  })
+  return out
 }
 
 /** Prefilter literals for a JSON pattern, or null when some way of matching needs no literal at all. */

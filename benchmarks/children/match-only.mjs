@@ -1,10 +1,11 @@
 // Scenario "match only", run in its own process for a clean heap: the compiled shipped rules over record texts
 // already split and held in memory (read once up front with the engine's readRecords), so neither I/O nor
 // gunzip nor splitting is timed. Variants, interleaved in this process:
-//   engine path  — what scan() does per record: eventName read from the raw text, RuleIndex lookup (plus the
-//                  literal test for rules with no eventName), JSON.parse only when some rule may fire, rule.match,
-//                  buildFinding for hits. Mirrors scan.ts onRecord with the public RuleIndex API; the
-//                  exposure tracker's extra parses of closing events are not included
+//   engine path  — what scan() does per record when records arrive as text (any layout but CloudTrail's compact
+//                  one, which scan() reads on the bytes): eventName read from the raw text, RuleIndex lookup (plus
+//                  the literal test for rules with no eventName), JSON.parse only when some rule may fire,
+//                  rule.match, buildFinding for hits. Mirrors scan.ts onRecord's text path with the public
+//                  RuleIndex API; the exposure tracker's extra parses of closing events are not included
 //   engine scan()— the real scan() over the same objects held uncompressed in memory: adds the splitter, the
 //                  exposure tracker and finding order/dedup, and keeps this scenario honest if the mirror drifts
 //   brute force  — JSON.parse every record and run every compiled rule on it (no index, no prefilter)

@@ -1,5 +1,6 @@
 // Engine "read only": list the corpus with listLocalObjects and run the engine's readRecords over every object
-// (sniff, gunzip one-shot or streamed, RecordSplitter) with the scan's concurrency, counting record texts.
+// (sniff, gunzip one-shot or streamed, CompactSplitter on the bytes or RecordSplitter on text) with the scan's
+// concurrency, counting records and their bytes.
 // No rule work, no JSON.parse: this is the engine's read stage alone.
 //   node read-records.mjs <corpusDir>   → prints {"objects","records","rawBytes","errors"} on stdout
 import { join } from 'node:path'
@@ -12,10 +13,10 @@ for await (const o of listLocalObjects([join(dir, 'AWSLogs')])) objects.push(o)
 let records = 0
 let rawBytes = 0
 let errors = 0
-// Records arrive as `raw` (latin1 bytes) in newer engines, as `text` before; either way only their length is taken.
+// Only each record's span is taken: asking for `raw` would decode it, which the scan does only for candidates.
 let chars = 0
 await forEachLimit(objects, SCAN_CONCURRENCY, async (o) => {
-  const res = await readRecords(o, DECODE_DEFAULTS, (rt) => (chars += (rt.text ?? rt.raw).length), () => errors++)
+  const res = await readRecords(o, DECODE_DEFAULTS, (rt) => (chars += rt.end - rt.start), () => errors++)
   records += res.records
   rawBytes += res.stats.decodedBytes
 })

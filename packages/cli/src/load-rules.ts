@@ -5,7 +5,7 @@ import { CliExit } from './fail.js'
 
 /** `--rules` values → paths: a pack id names a shipped pack; anything path-like is a rule file or directory. */
 export async function resolveRuleSources(values: readonly string[] | undefined): Promise<string[]> {
-  const { looksLikePath } = await import('@trailscan/engine')
+  const { looksLikePath } = await import('@trailscan/engine/core')
   const { shippedPackDir, shippedPackIds } = await import('@trailscan/rules')
   if (!values || values.length === 0) return shippedPackIds().map((id) => shippedPackDir(id)!)
   return values.map((v) => {
@@ -42,10 +42,16 @@ async function shippedFromSnapshot(paths: readonly string[]): Promise<LoadResult
   }
 }
 
+/** The YAML loader comes with the full engine entry, so it is imported only when the snapshot cannot serve. */
+async function fromRuleFiles(paths: readonly string[]): Promise<LoadResult> {
+  const { loadRules } = await import('@trailscan/engine')
+  return loadRules(paths)
+}
+
 /** Loads and compiles; pattern errors become diagnostics placed at the pattern's line and column in the file. */
 export async function loadAndCompile(paths: readonly string[]): Promise<CompiledSet> {
-  const { loadRules, compileRule, TrailscanError, lineColumn, patternPosition } = await import('@trailscan/engine')
-  const load = (await shippedFromSnapshot(paths)) ?? (await loadRules(paths))
+  const { compileRule, TrailscanError, lineColumn } = await import('@trailscan/engine/core')
+  const load = (await shippedFromSnapshot(paths)) ?? (await fromRuleFiles(paths))
   const diagnostics = [...load.diagnostics]
   const rules: CompiledRule[] = []
   for (const { spec } of load.rules) {
@@ -55,6 +61,7 @@ export async function loadAndCompile(paths: readonly string[]): Promise<Compiled
       const d: RuleDiagnostic = { severity: 'error', ruleId: spec.id, message: (e as Error).message }
       if (spec.file) d.file = spec.file
       const offset = e instanceof TrailscanError ? e.location?.offset : undefined
+      const { patternPosition } = await import('@trailscan/engine')
       const patternAt = spec.file ? await patternPosition(spec.file) : undefined
       if (patternAt) {
         d.line = patternAt.line

@@ -1,7 +1,7 @@
 import type { ErrorEntry, LogObject, TrailscanError } from '@trailscan/engine'
-import type { Logger } from 'pino'
 import type { ScanArgs } from './commands/scan-command.js'
 import { describeError } from './fail.js'
+import type { CliLogger } from './logger.js'
 import { Progress, progressWanted } from './progress.js'
 
 export interface ProgressSink {
@@ -20,15 +20,15 @@ export interface OpenedSources {
 }
 
 /**
- * Local paths and s3:// URIs → one stream of objects, in the order given. The S3 client is imported only when
- * an s3:// argument is present, so local scans never pay for loading the AWS SDK.
+ * Local paths and s3:// URIs → one stream of objects, in the order given. The S3 source (and the AWS SDK behind
+ * it) is imported only when an s3:// argument is present, so local scans never pay for loading it.
  */
 export async function openSources(
   args: ScanArgs,
-  log: Logger,
+  log: CliLogger,
   window: { start: Date | undefined; end: Date | undefined },
 ): Promise<OpenedSources> {
-  const engine = await import('@trailscan/engine')
+  const core = await import('@trailscan/engine/core')
   const errors: ErrorEntry[] = []
   const onError = (e: TrailscanError): void => {
     log.error({ code: e.code, ...e.location }, describeError(e))
@@ -36,8 +36,9 @@ export async function openSources(
     if (e.location?.object) entry.object = e.location.object
     errors.push(entry)
   }
-  const s3Args = args.paths.filter((p) => engine.isS3Uri(p))
-  const locations = s3Args.map((p) => engine.parseS3Uri(p))
+  const s3Args = args.paths.filter((p) => core.isS3Uri(p))
+  const s3 = s3Args.length > 0 ? await import('@trailscan/engine') : undefined
+  const locations = s3 ? s3Args.map((p) => s3.parseS3Uri(p)) : []
   if (locations.length > 0 && process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
     // Trailscan supports Node 20 and 22 with an SDK release that runs on both. The SDK's own multi-line notice
     // (releases after January 2027 need Node 22) would land in the middle of the logs; it becomes one log line.
@@ -46,8 +47,8 @@ export async function openSources(
       log.debug({ node: process.versions.node }, 'AWS SDK releases after January 2027 require Node 22; this one supports Node 20')
   }
   const client =
-    locations.length > 0
-      ? engine.createS3Client({
+    s3 && locations.length > 0
+      ? s3.createS3Client({
           ...(args.profile ? { profile: args.profile } : {}),
           ...(args['s3-region'] ? { region: args['s3-region'] } : {}),
           // With no region configured anywhere, the first --region is as good a guess as any for the client;
@@ -59,12 +60,12 @@ export async function openSources(
   const progress = progressWanted(args.progress) ? new Progress() : undefined
 
   async function* one(path: string): AsyncGenerator<LogObject> {
-    if (!engine.isS3Uri(path)) {
-      yield* engine.listLocalObjects([path], { onError, onSkip: (p, reason) => log.debug({ path: p, reason }, 'not read') })
+    if (!s3 || !core.isS3Uri(path)) {
+      yield* core.listLocalObjects([path], { onError, onSkip: (p, reason) => log.debug({ path: p, reason }, 'not read') })
       return
     }
-    const { bucket, prefix } = engine.parseS3Uri(path)
-    yield* engine.listS3Objects({
+    const { bucket, prefix } = s3.parseS3Uri(path)
+    yield* s3.listS3Objects({
       client: client!,
       bucket,
       prefix,

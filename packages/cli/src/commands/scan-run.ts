@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { setFlagsFromString } from 'node:v8'
-import { parseInstant, scan, SEVERITIES, Suppressor, TrailscanError, type Finding, type ScanSummary, type Severity } from '@trailscan/engine'
-import { loadAccountContext } from '../account-context.js'
+import type { AccountContext, Finding, ScanSummary, Severity, Suppressor } from '@trailscan/engine'
+import { parseInstant, scan, SEVERITIES, TrailscanError } from '@trailscan/engine/core'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
 import { compiledRulesOrExit } from '../load-rules.js'
@@ -9,7 +9,6 @@ import { createLogger } from '../logger.js'
 import { FindingsWriter } from '../output/findings-writer.js'
 import { summaryText } from '../output/summary-text.js'
 import { openSources } from '../sources.js'
-import { loadSuppressions } from '../suppressions.js'
 import type { ScanArgs } from './scan-command.js'
 
 function instant(v: string | undefined, flag: string): Date | undefined {
@@ -30,6 +29,18 @@ function boundHeapGrowth(): void {
   setFlagsFromString('--heap-growing-percent=100')
 }
 
+// --context and --suppressions need the YAML parser and the full engine entry; a plain scan loads neither.
+async function accountContext(path: string): Promise<Record<string, AccountContext>> {
+  const { loadAccountContext } = await import('../account-context.js')
+  return loadAccountContext(path)
+}
+
+async function suppressorFor(path: string): Promise<Suppressor> {
+  const { loadSuppressions } = await import('../suppressions.js')
+  const { Suppressor } = await import('@trailscan/engine')
+  return new Suppressor(await loadSuppressions(path))
+}
+
 export async function runScan(args: ScanArgs): Promise<number> {
   boundHeapGrowth()
   const log = createLogger(args['log-level'])
@@ -38,8 +49,8 @@ export async function runScan(args: ScanArgs): Promise<number> {
   if (start && end && start >= end) throw new CliExit(EXIT.usage, '--start must be before --end')
   const { rules } = await compiledRulesOrExit(args.rules)
   log.debug({ rules: rules.length }, 'rules compiled')
-  const context = args.context ? await loadAccountContext(args.context) : undefined
-  const suppressor = args.suppressions ? new Suppressor(await loadSuppressions(args.suppressions)) : undefined
+  const context = args.context ? await accountContext(args.context) : undefined
+  const suppressor = args.suppressions ? await suppressorFor(args.suppressions) : undefined
   for (const { index, suppression } of suppressor?.expired ?? [])
     log.warn({ entry: index + 1, reason: suppression.reason, expires: suppression.expires }, `suppression ${index + 1} expired on ${suppression.expires} and no longer applies`)
   const sources = await openSources(args, log, { start, end })

@@ -1,6 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs'
 import type { AlarmPeriod, Finding } from '@trailscan/engine'
-import { renderTable } from './table.js'
 
 export type OutputFormat = 'jsonl' | 'table'
 
@@ -38,6 +37,8 @@ export class FindingsWriter {
     if (this.format === 'jsonl') {
       for (const a of alarms) this.out.write(`${JSON.stringify(a)}\n`)
     } else {
+      // Loaded here: JSON Lines, the default, never needs it.
+      const { renderTable } = await import('./table.js')
       const headers = ['TIME', 'SEVERITY', 'RULE', 'EVENT', 'ACCOUNT', 'REGION', 'ACTOR', 'RESOURCE']
       this.out.write(this.rows.length ? renderTable(headers, this.rows, 34) : 'No findings.\n')
       if (alarms.length > 0) {

@@ -1,5 +1,5 @@
 import { readFile, readdir, stat } from 'node:fs/promises'
-import { basename, dirname, extname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { CORE_SCHEMA, load } from 'js-yaml'
 import { checkRuleShape, type RuleDiagnostic } from './schema.js'
 import type { RuleSpec } from './spec.js'
@@ -148,9 +148,4 @@ export async function patternPosition(file: string): Promise<{ line: number; col
   const value = rest.trimStart()
   if (value === '' || value.startsWith('|') || value.startsWith('>')) return { line: i + 2, column: 3, quoted: false }
   return { line: i + 1, column: 'pattern:'.length + lead + 1, quoted: value.startsWith("'") || value.startsWith('"') }
-}
-
-/** True when a path names a rule file or directory rather than a pack id. */
-export function looksLikePath(s: string): boolean {
-  return s.includes('/') || s.includes('\\') || s.startsWith('.') || extname(s) !== ''
 }

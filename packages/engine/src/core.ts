@@ -1,0 +1,13 @@
+/**
+ * `@trailscan/engine/core`: what a local scan with the shipped rules runs, and nothing else. The main entry
+ * also loads the YAML rule loader, the S3 lister, dataset validation and rule examples: 17 more modules that a
+ * CLI start would compile only to leave unused. Callers that need those import `@trailscan/engine` when they do.
+ */
+export { scan } from './scan.js'
+export { compileRule } from './rule/compile.js'
+export { looksLikePath } from './rule/rule-path.js'
+export { SEVERITIES } from './rule/spec.js'
+export { listLocalObjects } from './source/local.js'
+export { isS3Uri } from './source/s3-uri.js'
+export { parseInstant } from './time-window.js'
+export { TrailscanError, lineColumn } from './errors.js'

@@ -19,7 +19,7 @@ export interface Snapshot {
 
 /**
  * The build-time JSON snapshot of the shipped packs (scripts/build-cache.mjs), when every rule file is still
- * the one it was built from (same size and mtime); otherwise undefined and the caller reads the YAML.
+ * the one it was built from (same SHA-256); otherwise undefined and the caller reads the YAML.
  */
 export function readSnapshot(rulesDir: string): Snapshot | undefined {
   let data: { files: Record<string, string> } & Snapshot

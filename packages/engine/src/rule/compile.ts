@@ -39,10 +39,12 @@ function compileByLanguage(spec: RuleSpec): CompiledRule {
 /** A pattern language's yes/no matcher as a rule whose hits carry the rule's own severity. */
 function booleanRule(
   spec: RuleSpec,
-  keys: Pick<CompiledRule, 'indexKeys' | 'literals'>,
+  keys: Pick<CompiledRule, 'indexKeys' | 'literals' | 'rawTest'>,
   test: (ctx: MatchContext) => boolean,
 ): CompiledRule {
-  return { id: spec.id, spec, indexKeys: keys.indexKeys, literals: keys.literals, match: (ctx) => (test(ctx) ? HIT : null) }
+  const rule: CompiledRule = { id: spec.id, spec, indexKeys: keys.indexKeys, literals: keys.literals, match: (ctx) => (test(ctx) ? HIT : null) }
+  if (keys.rawTest) rule.rawTest = keys.rawTest
+  return rule
 }
 
 function withRule(err: TrailscanError, spec: RuleSpec): TrailscanError {

@@ -36,5 +36,7 @@ export interface CompiledRule {
   indexKeys: IndexKeys
   /** Alternatives of literal sets; a record can only match if its text contains every literal of one set. */
   literals: readonly (readonly string[])[] | null
+  /** A further necessary condition on the record's raw text, tested before parsing; absent when there is none. */
+  rawTest?: (raw: string) => boolean
   match(ctx: MatchContext): RuleHit | null
 }

@@ -130,3 +130,18 @@ describe('RuleIndex on a record’s bytes', () => {
     expect(reads).toBe(1)
   })
 })
+
+describe('RuleIndex raw tests', () => {
+  it('drops the candidates whose raw test rules the record out, and keeps the list when none does', () => {
+    const tested = { ...rule('tested', ['A']), rawTest: (raw: string) => raw.includes('ok') }
+    const plain = rule('plain', ['A'])
+    const idx = new RuleIndex([tested, plain])
+    const group = idx.named('A')
+    expect(ids(idx.passingRawTests(group, { raw: '{"x":"no"}' }))).toEqual(['plain'])
+    expect(idx.passingRawTests(group, { raw: '{"x":"ok"}' })).toBe(group)
+    const none = new RuleIndex([plain])
+    let reads = 0
+    expect(none.passingRawTests(none.named('A'), { get raw() { return String(++reads) } })).toBe(none.named('A'))
+    expect(reads).toBe(0)
+  })
+})

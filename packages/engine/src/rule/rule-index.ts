@@ -27,6 +27,7 @@ export class RuleIndex {
   /** Per group (by identity): its literals, and each rule's alternatives as indexes into them. */
   private readonly plans = new Map<readonly CompiledRule[], GroupPlan>()
   private literalState = new Int8Array(16)
+  private readonly hasRawTests: boolean
   private readonly empty: readonly CompiledRule[] = []
 
   constructor(readonly rules: readonly CompiledRule[]) {
@@ -42,6 +43,7 @@ export class RuleIndex {
     }
     for (const [name, group] of this.byName) this.plans.set(group, planFor(group, `"eventName":${JSON.stringify(name)}`))
     for (const [source, group] of this.bySource) this.plans.set(group, planFor(group, `"eventSource":${JSON.stringify(source)}`))
+    this.hasRawTests = rules.some((r) => r.rawTest !== undefined)
     this.always = always
     this.guarded = guarded
     const multi: CompiledRule[] = []
@@ -99,6 +101,22 @@ export class RuleIndex {
       else if (!ok && !out) out = group.slice(0, i)
     }
     return out ?? group
+  }
+
+  /**
+   * `rules` without those whose raw-text test (rule.rawTest) rules the record out; the same array when none
+   * does. Run on a record's candidates only, after the literals, just before it would be parsed for them.
+   */
+  passingRawTests(rules: readonly CompiledRule[], record: { readonly raw: string }): readonly CompiledRule[] {
+    if (!this.hasRawTests || rules.length === 0) return rules
+    let out: CompiledRule[] | undefined
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!
+      const ok = r.rawTest === undefined || r.rawTest(record.raw)
+      if (ok && out) out.push(r)
+      else if (!ok && !out) out = rules.slice(0, i)
+    }
+    return out ?? rules
   }
 
   /** Whether any rule is grouped by eventSource; when none is, a record's eventSource need not be read. */

@@ -62,9 +62,10 @@ export class ObjectScanner {
       }
       const namedGroup = index.named(rawName)
       const sourcedGroup = index.sourced(rawSource)
-      // A record is read as text only when a rule of its group has literals to test.
-      const named = index.mayMatch(namedGroup, rt)
-      const sourced = index.mayMatch(sourcedGroup, rt)
+      // A record is read as text only when a rule of its group has literals (or a raw test) to check.
+      const named = index.passingRawTests(index.mayMatch(namedGroup, rt), rt)
+      const sourced = index.passingRawTests(index.mayMatch(sourcedGroup, rt), rt)
+      unindexed = index.passingRawTests(unindexed, rt)
       if (
         rawName !== undefined &&
         rawSource !== undefined &&

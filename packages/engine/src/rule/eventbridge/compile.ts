@@ -10,6 +10,7 @@
  * fields; with no other field to pin the elements, any leaf anywhere makes it present.
  */
 import { patternLiterals } from './literals.js'
+import { patternRawTest, type RawTest } from './raw-test.js'
 import type { EventPatternAst, Matcher, PatternObject } from './ast.js'
 import { parseIp } from './cidr.js'
 import { parseEventPattern } from './parse.js'
@@ -41,6 +42,8 @@ export interface EventPattern {
   readonly indexKeys: IndexKeys
   /** Alternatives of literal sets a record's raw text must contain for a match (see literals.ts), or null. */
   readonly literals: readonly (readonly string[])[] | null
+  /** A further necessary condition on the raw text (see raw-test.ts), when the pattern has one. */
+  readonly rawTest?: RawTest
 }
 
 type SubRule = Map<string, readonly Matcher[]>
@@ -107,7 +110,8 @@ export function compileAst(ast: EventPatternAst): EventPattern {
     for (const fields of rules) if (probeRule(fields, paths, event as Record<string, unknown>)) return true
     return false
   }
-  return { match, indexKeys, literals: patternLiterals(subRules) }
+  const rawTest = patternRawTest(subRules)
+  return { match, indexKeys, literals: patternLiterals(subRules), ...(rawTest ? { rawTest } : {}) }
 }
 
 /** The exact strings a path must equal in every sub-rule, or null when some sub-rule leaves it open. */

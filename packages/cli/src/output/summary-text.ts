@@ -1,4 +1,5 @@
 import type { ScanSummary } from '@trailscan/engine'
+import { naturalCompare } from './natural-order.js'
 
 const MAX_ERRORS_SHOWN = 20
 
@@ -14,7 +15,7 @@ export function summaryText(s: ScanSummary): string {
   ]
   const sev = Object.entries(s.findings.bySeverity).filter(([, n]) => n > 0)
   if (sev.length) lines.push(`    by severity  ${sev.map(([k, n]) => `${k} ${n}`).join(', ')}`)
-  const rules = Object.entries(s.findings.byRule).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+  const rules = Object.entries(s.findings.byRule).sort(([a], [b]) => naturalCompare(a, b))
   for (const [id, n] of rules) lines.push(`    ${id.padEnd(32)} ${n}`)
   if (s.alarms.length) lines.push(`  alarms    ${s.alarms.length} alarm periods`)
   lines.push(`  errors    ${s.errors.length}`)

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { CompiledRule } from './matcher.js'
-import { ByteLiteralCursor, LiteralCursor, RuleIndex } from './rule-index.js'
+import { ByteLiteralCursor } from './byte-literal.js'
+import { LiteralCursor } from './literal-cursor.js'
+import { RuleIndex } from './rule-index.js'
 
 function rule(id: string, eventName: string[] | null, literals: string[][][] | null = null, eventSource: string[] | null = null): CompiledRule {
   return {

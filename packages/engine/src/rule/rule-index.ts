@@ -1,3 +1,5 @@
+import { BYTE_LITERALS_MAX, byteLiteral, type ByteLiteral, type ByteLiteralCursor } from './byte-literal.js'
+import { LiteralCursor } from './literal-cursor.js'
 import type { CompiledRule } from './matcher.js'
 
 /**
@@ -184,68 +186,6 @@ export class RuleIndex {
   }
 }
 
-/** Past this many distinct literals, searching the bytes once per literal costs more than one decode + regex. */
-const BYTE_LITERALS_MAX = 8
-
-interface ByteLiteral {
-  text: string
-  length: number
-  /**
-   * What Buffer.indexOf looks for: the literal without a leading quote, which is then checked by hand. Node
-   * searches needles under 7 bytes by their first byte, and in JSON a `"` is every few bytes: `"Root"` is found
-   * ten times faster as `Root"`.
-   */
-  probe: Buffer
-  quoted: boolean
-}
-
-function byteLiteral(text: string): ByteLiteral {
-  const quoted = text.length > 1 && text.startsWith('"')
-  return { text, length: text.length, probe: Buffer.from(quoted ? text.slice(1) : text, 'latin1'), quoted }
-}
-
-/**
- * Per-object state for RuleIndex.unindexedInBytes: each literal's next occurrence in the current buffer (-1:
- * none left), or the buffer read as latin1 when the regex is used. Records arrive in order within a buffer.
- */
-export class ByteLiteralCursor {
-  private buf: Buffer | undefined
-  private next: number[] = []
-  private textBuf: Buffer | undefined
-  private textValue = ''
-  readonly text = new LiteralCursor()
-
-  collect(lits: readonly ByteLiteral[], buf: Buffer, start: number, end: number, found: Set<string>): void {
-    if (buf !== this.buf) {
-      this.buf = buf
-      this.next = lits.map(() => -2)
-    }
-    const next = this.next
-    for (let i = 0; i < lits.length; i++) {
-      let at = next[i]!
-      if (at === -1) continue
-      const lit = lits[i]!
-      if (at < start) next[i] = at = find(buf, lit, start)
-      if (at >= 0 && at + lit.length <= end) found.add(lit.text)
-    }
-  }
-
-  textOf(buf: Buffer): string {
-    if (buf !== this.textBuf) {
-      this.textBuf = buf
-      this.textValue = buf.toString('latin1', 0, buf.length)
-    }
-    return this.textValue
-  }
-}
-
-/** Where `lit` next starts in `buf` at or after `from`, or -1. */
-function find(buf: Buffer, lit: ByteLiteral, from: number): number {
-  if (!lit.quoted) return buf.indexOf(lit.probe, from)
-  for (let at = buf.indexOf(lit.probe, from + 1); at >= 0; at = buf.indexOf(lit.probe, at + 1)) if (buf[at - 1] === 0x22) return at - 1
-  return -1
-}
-
 interface GroupPlan {
   literals: readonly string[]
   /** Per rule of the group: null when it needs no literal, else its alternatives (every literal of one). */
@@ -272,35 +212,5 @@ function addTo(map: Map<string, CompiledRule[]>, keys: readonly string[], r: Com
     let list = map.get(k)
     if (!list) map.set(k, (list = []))
     list.push(r)
-  }
-}
-
-/**
- * A walk through one chunk's literal occurrences, in order. The regex lists literals longest first, and each
- * search restarts one character after the previous match, so every position where some literal starts is seen,
- * with the longest literal there; the shorter ones there are inside it (RuleIndex.contained). Together that finds
- * every literal in a record, overlapping ones included.
- */
-export class LiteralCursor {
-  private chunk: string | undefined
-  private at = -1
-  private text = ''
-
-  collect(re: RegExp, chunk: string, start: number, end: number, found: Set<string>): void {
-    if (chunk !== this.chunk) {
-      this.chunk = chunk
-      this.search(re, start)
-    } else if (this.at !== -1 && this.at < start) this.search(re, start)
-    while (this.at !== -1 && this.at < end) {
-      if (this.at + this.text.length <= end) found.add(this.text)
-      this.search(re, this.at + 1)
-    }
-  }
-
-  private search(re: RegExp, from: number): void {
-    re.lastIndex = from
-    const m = re.exec(this.chunk!)
-    this.at = m ? m.index : -1
-    this.text = m ? m[0] : ''
   }
 }

@@ -29,12 +29,14 @@ export interface ByteLiteral {
   offset: number
 }
 
-export function byteLiteral(text: string): ByteLiteral {
+/** `probeAt`: where the probe starts, when measurement knows better than the frequency order. */
+export function byteLiteral(text: string, probeAt?: number): ByteLiteral {
   const bytes = Buffer.from(text, 'latin1')
+  if (probeAt !== undefined && !(probeAt >= 0 && probeAt < bytes.length)) throw new RangeError(`probe offset ${probeAt} outside ${JSON.stringify(text)}`)
   // Windows near the end may be shorter, down to 4 bytes, so a rare byte there can still lead one.
   const last = bytes.length - Math.min(PROBE_MIN, bytes.length)
-  let offset = 0
-  for (let k = 1; k <= last; k++) if (rank(bytes[k]!) < rank(bytes[offset]!)) offset = k
+  let offset = probeAt ?? 0
+  if (probeAt === undefined) for (let k = 1; k <= last; k++) if (rank(bytes[k]!) < rank(bytes[offset]!)) offset = k
   return { text, bytes, probe: bytes.subarray(offset, offset + Math.min(PROBE_MAX, bytes.length - offset)), offset }
 }
 

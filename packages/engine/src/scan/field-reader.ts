@@ -17,13 +17,13 @@ interface Known {
 }
 
 export class FieldReader {
-  /** Found through a short window led by its rarest byte (`Name":"`): twice as fast as the whole key. */
+  /** `"key":`, found through a short window led by its rarest byte (`Name":`): twice as fast as the whole key. */
   private readonly key: ByteLiteral
   private readonly known = new Map<number, Known[]>()
 
   /** `values`: the ones worth telling apart; any other value reads as OTHER. */
   constructor(key: string, values: Iterable<string>) {
-    this.key = byteLiteral(`"${key}":"`)
+    this.key = byteLiteral(`"${key}":`)
     for (const value of values) {
       const bytes = Buffer.from(value, 'utf8')
       if (bytes.includes(0x5c) || bytes.includes(0x22)) continue // escaped in JSON: never read raw, the record is parsed
@@ -41,7 +41,9 @@ export class FieldReader {
   read(buf: Buffer, start: number, end: number): string | undefined {
     const at = findLiteral(buf, this.key, start)
     if (at < 0 || at >= end) return undefined
-    const from = at + this.key.bytes.length
+    // Not a plain string (an array, an object): the record is parsed.
+    if (buf[at + this.key.bytes.length] !== 0x22) return undefined
+    const from = at + this.key.bytes.length + 1
     let h = 0
     let i = from
     for (; i < end; i++) {

@@ -3,6 +3,7 @@ import { RecordParseError, type TrailscanError } from '../errors.js'
 import { buildFinding, type Finding } from '../finding.js'
 import type { DecodeOptions } from '../read/decompress.js'
 import { readRecords, type ObjectReadResult, type RecordText } from '../read/records.js'
+import { topLevelString } from '../read/top-level-string.js'
 import type { CloudTrailRecord } from '../record.js'
 import { toEventBridgeEnvelope } from '../rule/eventbridge/index.js'
 import type { CompiledRule, MatchContext } from '../rule/matcher.js'
@@ -58,8 +59,9 @@ export class ObjectScanner {
         rawSource = this.sources ? this.sources.read(bytes, rt.start, rt.end) : null
         unindexed = index.unindexedInBytes(bytes, rt.start, rt.end, byteCursor)
       } else {
-        rawName = fieldOf(rt.raw, NAME_KEY)
-        rawSource = index.hasSourced ? fieldOf(rt.raw, SOURCE_KEY) : null
+        // Absent or unreadable: the record is parsed and its own fields decide.
+        rawName = topLevelString(rt.raw, 'eventName') ?? undefined
+        rawSource = index.hasSourced ? (topLevelString(rt.raw, 'eventSource') ?? undefined) : null
         unindexed = index.unindexedIn(rt.chunk!, rt.start, rt.end, cursor)
       }
       const namedGroup = index.named(rawName)
@@ -116,26 +118,4 @@ export class ObjectScanner {
 
 function fault(message: string, o: LogObject, recordIndex: number, cause: unknown, ruleId?: string): RecordParseError {
   return new RecordParseError(message, { location: { object: o.uri, recordIndex, ...(ruleId ? { ruleId } : {}) }, cause })
-}
-
-const NAME_KEY = '"eventName":"'
-const SOURCE_KEY = '"eventSource":"'
-const ANCHOR = '{"eventVersion":'
-
-/**
- * A top-level string field (eventName, eventSource) straight from the raw text, so records no rule is indexed
- * under are never parsed. In a record that starts as CloudTrail writes one ({"eventVersion": first), these
- * fields precede requestParameters and everything else that could nest one, so the first occurrence is the
- * record's. Otherwise only an unambiguous form is trusted (exactly one compact `"key":"…"`, no escapes);
- * anything else returns undefined and the record is parsed.
- */
-export function fieldOf(text: string, key: string): string | undefined {
-  const i = text.indexOf(key)
-  if (i < 0) return undefined
-  const start = i + key.length
-  const end = text.indexOf('"', start)
-  if (end < 0) return undefined
-  if (!text.startsWith(ANCHOR) && text.indexOf(key, end) >= 0) return undefined
-  const value = text.slice(start, end)
-  return value.includes('\\') ? undefined : value
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { compileEventPattern } from './compile.js'
 import { toEventBridgeEnvelope } from './envelope.js'
-import { earlyString } from './raw-test.js'
 
 const record = (ip: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   eventVersion: '1.08',
@@ -38,8 +37,8 @@ describe('EventBridge raw-text test for cidr on sourceIPAddress', () => {
       expect(p.match(toEventBridgeEnvelope(r))).toBe(true)
       expect(p.rawTest!(JSON.stringify(r))).toBe(true)
     }
-    // Not as CloudTrail writes it (eventVersion not first): cannot tell, so the record is parsed.
-    expect(p.rawTest!(JSON.stringify({ sourceIPAddress: '198.51.100.7', eventVersion: '1.08' }))).toBe(true)
+    // Not as CloudTrail writes it (eventVersion not first) and the key twice: cannot tell, so the record is parsed.
+    expect(p.rawTest!(JSON.stringify({ requestParameters: { sourceIPAddress: '198.51.100.7' }, sourceIPAddress: '203.0.183.1' }))).toBe(true)
     expect(p.rawTest!('{"eventVersion":"1.08","sourceIPAddress":"198.51.100.\\u0037"}')).toBe(true)
   })
 
@@ -59,15 +58,5 @@ describe('EventBridge raw-text test for cidr on sourceIPAddress', () => {
     expect(both.rawTest!(JSON.stringify(record('192.0.2.4')))).toBe(true)
     expect(both.rawTest!(JSON.stringify(record('10.1.2.3')))).toBe(true)
     expect(both.rawTest!(JSON.stringify(record('172.16.0.1')))).toBe(false)
-  })
-})
-
-describe('earlyString', () => {
-  it('reads a plain top-level string, or says why it cannot', () => {
-    expect(earlyString('{"eventVersion":"1","k":"v"}', 'k')).toBe('v')
-    expect(earlyString('{"eventVersion":"1"}', 'k')).toBeUndefined()
-    expect(earlyString('{"eventVersion":"1","k":["v"]}', 'k')).toBeNull()
-    expect(earlyString('{"eventVersion":"1","k":"a\\"b"}', 'k')).toBeNull()
-    expect(earlyString('{"k":"v"}', 'k')).toBeNull()
   })
 })

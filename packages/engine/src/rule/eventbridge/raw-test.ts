@@ -1,4 +1,5 @@
 import type { Matcher } from './ast.js'
+import { topLevelString } from '../../read/top-level-string.js'
 import { inBlock, parseCidr, parseIp, type CidrBlock } from './cidr.js'
 
 /**
@@ -7,16 +8,13 @@ import { inBlock, parseCidr, parseIp, type CidrBlock } from './cidr.js'
  * IPv6), so no substring is required; but the value itself can be read from the raw text and tested, which
  * spares the JSON.parse of every record of a service for a rule like `source: aws.iam` + an IP block.
  *
- * Read only from a record as CloudTrail writes it (`{"eventVersion":` first): there sourceIPAddress precedes
- * requestParameters and everything else that could nest the key, so its first occurrence is the record's own.
- * When the value cannot be read plainly (another layout, an array, an escape) the test passes and the record
- * is parsed as usual.
+ * The value is read as the index reads eventName (read/top-level-string.ts); when it cannot be read plainly
+ * (an array, an escape, an ambiguous layout) the test passes and the record is parsed as usual.
  */
 export type RawTest = (raw: string) => boolean
 
 /** Top-level fields CloudTrail writes before any object that could hold the same key. */
 const EARLY_FIELDS = new Set(['sourceIPAddress'])
-const ANCHOR = '{"eventVersion":'
 
 interface FieldCheck {
   key: string
@@ -40,26 +38,9 @@ export function patternRawTest(subRules: readonly ReadonlyMap<string, readonly M
 }
 
 function holds(check: FieldCheck, raw: string): boolean {
-  const value = earlyString(raw, check.key)
+  const value = topLevelString(raw, check.key)
   if (value === null) return true
   if (value === undefined) return false
   const ip = parseIp(value)
   return ip !== undefined && check.blocks.some((b) => inBlock(b, ip))
-}
-
-/**
- * The plain string value of top-level `key` in a CloudTrail-written record; undefined when the record has no
- * such key at all, null when it cannot be told from the text.
- */
-export function earlyString(raw: string, key: string): string | undefined | null {
-  if (!raw.startsWith(ANCHOR)) return null
-  const head = `"${key}":`
-  const at = raw.indexOf(head)
-  if (at < 0) return undefined
-  const from = at + head.length
-  if (raw.charCodeAt(from) !== 0x22) return null
-  const end = raw.indexOf('"', from + 1)
-  if (end < 0) return null
-  const value = raw.slice(from + 1, end)
-  return value.includes('\\') ? null : value
 }

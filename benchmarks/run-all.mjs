@@ -30,7 +30,7 @@ for (const s of ['small', 'large']) corpora[s] = await ensureCorpus(s, { log })
 const all = { rows: [], checks: [], notes: [] }
 for (const name of chosen) {
   if (!ALL.includes(name)) throw new Error(`unknown scenario ${name} (${ALL.join(', ')})`)
-  const mod = await import(`./scenarios/${name === 'e2e' ? 'e2e' : name}.mjs`)
+  const mod = await import(`./scenarios/${name}.mjs`)
   const res = await mod.run({ log })
   all.rows.push(...res.rows)
   all.checks.push(...res.checks)

@@ -39,7 +39,7 @@ for await (const o of listLocalObjects([join(dir, 'AWSLogs')]))
   await readRecords(o, DECODE_DEFAULTS, (rt) => (raws.push(rt.raw), texts.push(engine.decodeRecord(rt.raw))), (e) => { throw e })
 
 const NAME_KEY = '"eventName":"'
-/** Same contract as scan.ts's eventNameOf: first occurrence in a record CloudTrail wrote. */
+/** Same contract as the engine's read/top-level-string.ts for eventName: the first occurrence in a record CloudTrail wrote. */
 function eventNameOf(text) {
   const i = text.indexOf(NAME_KEY)
   if (i < 0) return undefined

@@ -102,7 +102,7 @@ export function userAgentKind(record: CloudTrailRecord): UserAgentKind {
     return 'console'
   if (u.startsWith('aws-cli/')) return 'cli'
   if (/^(aws-sdk-|boto3\/|botocore\/|aws-sdk\/|terraform|pulumi|aws-cdk|cloudformation)/.test(u)) return 'sdk'
-  if (/\.amazonaws\.com$/.test(u) || u === 'aws internal') return 'service'
+  if (/\.amazonaws\.com$/.test(u)) return 'service'
   return 'other'
 }
 

@@ -4,6 +4,7 @@ import { CliExit } from '../fail.js'
 import { compiledRulesOrExit } from '../load-rules.js'
 import { renderTable } from '../output/table.js'
 import type { RuleSpec } from '@trailscan/engine'
+import { naturalCompare } from '../output/natural-order.js'
 
 function referenceText(spec: RuleSpec): string {
   const r = spec.references ?? {}
@@ -18,7 +19,7 @@ export async function listRules(sources: string[] | undefined, format: 'table' |
   const { load, rules } = await compiledRulesOrExit(sources)
   const specs = rules
     .map((r) => r.spec)
-    .sort((a, b) => (a.pack ?? '').localeCompare(b.pack ?? '') || a.id.localeCompare(b.id, 'en', { numeric: true }))
+    .sort((a, b) => naturalCompare(a.pack ?? '', b.pack ?? '') || naturalCompare(a.id, b.id))
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify({ packs: load.packs.map(({ dir: _d, ...p }) => p), rules: specs.map(({ examples: _e, file: _f, ...s }) => s) }, null, 2)}\n`)
     return 0

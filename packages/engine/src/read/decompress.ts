@@ -112,7 +112,6 @@ export function decodeRecord(raw: string): string {
   return raw
 }
 
-/** Small slices, because zlib drops the output of the call that hits corruption: the less per call, the more kept. */
 /** ISIZE (uncompressed size mod 2^32, last member only) + 1, kept within zlib's and the cap's bounds. */
 function outputChunkSize(gz: Buffer, max: number): number {
   const isize = gz.length >= 18 ? gz.readUInt32LE(gz.length - 4) : 0

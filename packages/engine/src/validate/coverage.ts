@@ -1,4 +1,4 @@
-import { DECODE_DEFAULTS, decodeRecord } from '../read/decompress.js'
+import { DECODE_DEFAULTS } from '../read/decompress.js'
 import { readRecords } from '../read/records.js'
 import type { CompiledRule } from '../rule/matcher.js'
 import { listLocalObjects } from '../source/local.js'
@@ -37,10 +37,10 @@ export async function eventPairs(dirs: readonly string[]): Promise<EventPair[]> 
     await readRecords(
       o,
       DECODE_DEFAULTS,
-      ({ raw }) => {
+      (rt) => {
         let r: Record<string, unknown>
         try {
-          r = JSON.parse(decodeRecord(raw)) as Record<string, unknown>
+          r = JSON.parse(rt.json()) as Record<string, unknown>
         } catch {
           return // unreadable records are the scan's to report; coverage only counts what it can read
         }

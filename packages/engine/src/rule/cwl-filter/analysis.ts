@@ -4,18 +4,12 @@
  * constraint is always safe, inventing one never is.
  */
 import { assertNever } from '../../errors.js'
+import { RAW_SAFE } from '../raw-safe.js'
 import type { JsonExpression } from './ast.js'
 import { exactStringEquality } from './json-compile.js'
 
 /** Cap on prefilter alternatives; past it constraints are dropped, which only weakens the prefilter. */
 const MAX_ALTERNATIVES = 64
-
-/**
- * Characters that appear unchanged in any JSON serialisation of a string. JSON writers may escape `/` (`\/`),
- * HTML-sensitive characters (`<`, `>`, `&`, `'`, `=`, `+` in some encoders) and anything non-ASCII (`\uXXXX`), so
- * a literal containing any of those could be absent from the raw text of a record that matches.
- */
-const RAW_SAFE = /^[A-Za-z0-9 ._:@-]+$/
 
 /** Exact values the top-level `key` must have for `e` to match, or null when unconstrained. */
 export function requiredValues(e: JsonExpression, key: 'eventSource' | 'eventName'): string[] | null {

@@ -1,5 +1,6 @@
 /** The compiled-filter contract every pattern family implements. */
 import type { WildcardMode } from './wildcard.js'
+import type { IndexKeys } from '../matcher.js'
 
 export interface MessageResult {
   matched: boolean
@@ -17,7 +18,7 @@ export interface CwlFilter {
   /** Fast path for an already-parsed CloudTrail record; `text` is its raw JSON. Agrees with testMessage(text). */
   matchRecord(record: unknown, text: string): boolean
   /** Exact values $.eventSource / $.eventName must have for any match, or null when unconstrained. */
-  readonly indexKeys: { readonly eventSource: readonly string[] | null; readonly eventName: readonly string[] | null }
+  readonly indexKeys: IndexKeys
   /**
    * Alternatives of literal substrings; a record's raw JSON text can match only if it contains every literal of at
    * least one alternative. Null when no literal can be derived safely.

@@ -14,10 +14,11 @@ import {
 import { NOT_JSON, parseJsonPreservingNumbers } from './raw-json.js'
 import { rawTextNeeded } from './values.js'
 import type { WildcardMode } from './wildcard.js'
+import type { IndexKeys } from '../matcher.js'
 
 export class JsonFilter implements CwlFilter {
   readonly kind = 'json' as const
-  readonly indexKeys: { readonly eventSource: readonly string[] | null; readonly eventName: readonly string[] | null }
+  readonly indexKeys: IndexKeys
   readonly literals: readonly (readonly string[])[] | null
   private readonly root: JsonNode
   private readonly selectors: ReadonlyMap<string, Selector>

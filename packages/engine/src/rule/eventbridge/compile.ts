@@ -9,6 +9,7 @@
  * accident). Here a field is absent when no leaf at its path lies in the array elements chosen for the other
  * fields; with no other field to pin the elements, any leaf anywhere makes it present.
  */
+import type { IndexKeys } from '../matcher.js'
 import { patternLiterals } from './literals.js'
 import { patternRawTest, type RawTest } from './raw-test.js'
 import type { EventPatternAst, Matcher, PatternObject } from './ast.js'
@@ -26,11 +27,6 @@ import {
   type Membership,
 } from './paths.js'
 import { compileField, type FieldTest, type Leaf } from './values.js'
-
-export interface IndexKeys {
-  readonly eventSource: readonly string[] | null
-  readonly eventName: readonly string[] | null
-}
 
 export interface EventPattern {
   /** True when `event` (an EventBridge event, parsed JSON) matches the pattern. */
@@ -143,7 +139,11 @@ function matchRule(fields: readonly Field[], leavesOf: (id: number) => Leaves): 
 function probeRule(fields: readonly Field[], paths: readonly CompiledPath[], event: Record<string, unknown>): boolean {
   for (const f of fields) {
     const r = probe(event, paths[f.path] as CompiledPath, f.test.test)
-    if (r & CROSSES_ARRAY) return matchRule(fields, (id) => collectLeaves(event, paths[id] as CompiledPath))
+    if (r & CROSSES_ARRAY) {
+      // matchRule may hand over to matchInArrays, which asks again for the fields it already walked.
+      const collected: Leaves[] = []
+      return matchRule(fields, (id) => (collected[id] ??= collectLeaves(event, paths[id] as CompiledPath)))
+    }
     if (!(r & HIT) && !(f.test.allowsAbsent && !(r & SEEN))) return false
   }
   return true

@@ -8,7 +8,7 @@ import { compileEventPattern } from './compile.js'
 import { JsonSyntaxError, parseJson, valueFromNode } from './json.js'
 
 export type { EventPatternAst, Matcher, PatternEntry, PatternObject, AnythingBut, NumericBound } from './ast.js'
-export type { EventPattern, IndexKeys } from './compile.js'
+export type { EventPattern } from './compile.js'
 export { compileEventPattern, compileAst } from './compile.js'
 export { parseEventPattern } from './parse.js'
 export { toEventBridgeEnvelope } from './envelope.js'

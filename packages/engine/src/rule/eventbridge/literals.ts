@@ -1,3 +1,4 @@
+import { RAW_SAFE } from '../raw-safe.js'
 import type { Matcher } from './ast.js'
 
 /**
@@ -9,16 +10,17 @@ import type { Matcher } from './ast.js'
  * selective usable field is taken; the alternatives of all sub-rules together are the result, or null when
  * some sub-rule has no usable field.
  */
-const SAFE = /^[A-Za-z0-9 ._:@-]{3,}$/
+/** Literals shorter than 3 characters would filter almost nothing. */
+const safe = (v: string): boolean => v.length >= 3 && RAW_SAFE.test(v)
 const IP_LIKE = /^[0-9A-Fa-f:.]+$/
 const SERVICE = /^aws\.[A-Za-z0-9-]{2,}$/
 
 function fieldLiterals(matchers: readonly Matcher[]): string[] | undefined {
   const out: string[] = []
   for (const m of matchers) {
-    if ((m.kind === 'string' || m.kind === 'exactly') && SAFE.test(m.value) && !(m.kind === 'string' && IP_LIKE.test(m.value)))
+    if ((m.kind === 'string' || m.kind === 'exactly') && safe(m.value) && !(m.kind === 'string' && IP_LIKE.test(m.value)))
       out.push(`"${m.value}"`)
-    else if (m.kind === 'prefix' && !m.ignoreCase && SAFE.test(m.value)) out.push(`"${m.value}`)
+    else if (m.kind === 'prefix' && !m.ignoreCase && safe(m.value)) out.push(`"${m.value}`)
     else return undefined
   }
   return out.length > 0 ? out : undefined

@@ -1,13 +1,7 @@
-// Scenario "match only", run in its own process for a clean heap: the compiled shipped rules over record texts
-// already split and held in memory (read once up front with the engine's readRecords), so neither I/O nor
-// gunzip nor splitting is timed. Variants, interleaved in this process:
-//   engine path  — what scan() does per record when records arrive as text (any layout but CloudTrail's compact
-//                  one, which scan() reads on the bytes): eventName read from the raw text, RuleIndex lookup (plus
-//                  the literal test for rules with no eventName), JSON.parse only when some rule may fire,
-//                  rule.match, buildFinding for hits. Mirrors scan.ts onRecord's text path with the public
-//                  RuleIndex API; the exposure tracker's extra parses of closing events are not included
-//   engine scan()— the real scan() over the same objects held uncompressed in memory: adds the splitter, the
-//                  exposure tracker and finding order/dedup, and keeps this scenario honest if the mirror drifts
+// Scenario "match only", run in its own process for a clean heap: the compiled shipped rules over objects
+// already inflated and held in memory, so neither I/O nor gunzip is timed. Variants, interleaved in this process:
+//   engine scan()— the real scan() over the objects held uncompressed in memory: splitting, the index and
+//                  field tests, literal prefilters, parsing only candidates, the exposure tracker, findings
 //   brute force  — JSON.parse every record and run every compiled rule on it (no index, no prefilter)
 //   parse only   — JSON.parse every record, no rules (the cost any parse-everything design starts from)
 //   gunzip       — gunzipSync of the same objects from memory: the decompression floor, for the ratio
@@ -32,24 +26,10 @@ const stored = manifest.files.map((f) => readFileSync(join(dir, f)))
 const inflated = stored.map((b) => gunzipSync(b))
 const memObjects = () =>
   manifest.files.map((f, i) => ({ uri: f, size: inflated[i].length, key: parseCloudTrailKey(f), open: async () => Readable.from([inflated[i]]) }))
-// The reader hands over each record's bytes as latin1 text (`raw`); rules see it decoded (`decodeRecord`).
-const raws = []
+// Each record's text as rules see it, for the brute-force and parse-only variants.
 const texts = []
 for await (const o of listLocalObjects([join(dir, 'AWSLogs')]))
-  await readRecords(o, DECODE_DEFAULTS, (rt) => (raws.push(rt.raw), texts.push(engine.decodeRecord(rt.raw))), (e) => { throw e })
-
-const NAME_KEY = '"eventName":"'
-/** Same contract as the engine's read/top-level-string.ts for eventName: the first occurrence in a record CloudTrail wrote. */
-function eventNameOf(text) {
-  const i = text.indexOf(NAME_KEY)
-  if (i < 0) return undefined
-  const start = i + NAME_KEY.length
-  const end = text.indexOf('"', start)
-  if (end < 0) return undefined
-  if (!text.startsWith('{"eventVersion":') && text.indexOf(NAME_KEY, end) >= 0) return undefined
-  const name = text.slice(start, end)
-  return name.includes('\\') ? undefined : name
-}
+  await readRecords(o, DECODE_DEFAULTS, (rt) => texts.push(rt.json()), (e) => { throw e })
 
 const ctxOf = (record, text) => {
   let env
@@ -59,25 +39,6 @@ const ctxOf = (record, text) => {
 const KEY = { kind: 'log' }
 
 const variants = {
-  'engine path (index + parse candidates)': () => {
-    let hits = 0
-    for (let i = 0; i < raws.length; i++) {
-      const raw = raws[i]
-      const name = eventNameOf(raw)
-      const unindexed = index.unindexed(raw)
-      if (name !== undefined && unindexed.length === 0 && index.named(name).length === 0) continue
-      const text = engine.decodeRecord(raw)
-      const record = JSON.parse(text)
-      const ctx = ctxOf(record, text)
-      const fire = (rule) => {
-        const hit = rule.match(ctx)
-        if (hit) hits += buildFinding(rule, hit, record, { uri: 'mem', recordIndex: i }, KEY) ? 1 : 0
-      }
-      for (const rule of index.named(name ?? record.eventName)) fire(rule)
-      for (const rule of unindexed) fire(rule)
-    }
-    return hits
-  },
   'engine scan() over in-memory objects': async () => {
     let hits = 0
     await scan({ objects: memObjects(), rules, onFinding: () => hits++ })

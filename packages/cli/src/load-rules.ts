@@ -27,31 +27,40 @@ export interface CompiledSet {
   diagnostics: RuleDiagnostic[]
 }
 
-/** The shipped packs named by `paths`, from the build-time snapshot when it is fresh (saves YAML parsing). */
-async function shippedFromSnapshot(paths: readonly string[]): Promise<LoadResult | undefined> {
+/**
+ * The build-time snapshot's rules for each path that is a shipped pack (saves YAML parsing), when the snapshot
+ * is fresh; undefined for any other path.
+ */
+async function shippedSnapshotLookup(): Promise<(path: string) => Pick<LoadResult, 'rules' | 'packs'> | undefined> {
   const { rulesDir, shippedSnapshot } = await import('@trailscan/rules')
-  const dirs = paths.map((p) => resolve(p))
-  if (dirs.length === 0 || !dirs.every((d) => d.startsWith(rulesDir) && d !== rulesDir.replace(/\/$/, ''))) return undefined
   const snap = shippedSnapshot()
-  if (!snap) return undefined
-  const within = (file: string): boolean => dirs.some((d) => file.startsWith(`${d}/`) || file === d)
-  return {
-    packs: snap.packs.filter((p) => dirs.includes(p.dir)),
-    rules: snap.rules.filter((r) => within(r.file)).map((r) => ({ spec: r as unknown as RuleSpec })),
-    diagnostics: [],
+  return (path) => {
+    const dir = resolve(path)
+    if (!snap || !dir.startsWith(rulesDir) || dir === rulesDir.replace(/\/$/, '')) return undefined
+    const packs = snap.packs.filter((p) => p.dir === dir)
+    if (packs.length === 0) return undefined
+    return { packs, rules: snap.rules.filter((r) => r.file.startsWith(`${dir}/`)).map((r) => ({ spec: r as unknown as RuleSpec })) }
   }
 }
 
-/** The YAML loader comes with the full engine entry, so it is imported only when the snapshot cannot serve. */
-async function fromRuleFiles(paths: readonly string[]): Promise<LoadResult> {
+/**
+ * Shipped packs come from the snapshot; other paths are read as rule files, with the YAML loader of the full
+ * engine entry, which is imported only then.
+ */
+async function loadRuleSources(paths: readonly string[]): Promise<LoadResult> {
+  const preloaded = await shippedSnapshotLookup()
+  // A pack named twice is loaded once, as before rule files are involved.
+  const pre = [...new Set(paths.map((p) => resolve(p)))].map(preloaded)
+  if (pre.length > 0 && pre.every((x) => x !== undefined))
+    return { packs: pre.flatMap((x) => x!.packs), rules: pre.flatMap((x) => x!.rules), diagnostics: [] }
   const { loadRules } = await import('@trailscan/engine')
-  return loadRules(paths)
+  return loadRules(paths, { preloaded })
 }
 
 /** Loads and compiles; pattern errors become diagnostics placed at the pattern's line and column in the file. */
 export async function loadAndCompile(paths: readonly string[]): Promise<CompiledSet> {
   const { compileRule, TrailscanError, lineColumn } = await import('@trailscan/engine/core')
-  const load = (await shippedFromSnapshot(paths)) ?? (await fromRuleFiles(paths))
+  const load = await loadRuleSources(paths)
   const diagnostics = [...load.diagnostics]
   const rules: CompiledRule[] = []
   for (const { spec } of load.rules) {

@@ -42,9 +42,10 @@ describe('the fast path finds exactly what the general path finds', () => {
 })
 
 /**
- * Rules that exercise the parts of the fast path the shipped packs leave idle: raw tests (an IP block on
- * sourceIPAddress, with and without a service), quoted CWL literals without an eventName (more than the byte
- * search takes, so the regex path runs too), and a named group whose literals its key implies.
+ * Rules that exercise the parts of the fast path the shipped packs leave idle: field tests (IP blocks on
+ * sourceIPAddress, with and without a service; userIdentity.type and errorCode values; EventBridge sources,
+ * `anything-but` and `exists: false`), quoted CWL literals without an eventName or a raw field (more than the
+ * byte search takes, so the regex path runs too), and a named group whose literals its key implies.
  */
 const extra: RuleSpec[] = [
   eb('x-block-any', { detail: { sourceIPAddress: [{ cidr: '203.0.113.0/26' }] } }),
@@ -56,6 +57,15 @@ const extra: RuleSpec[] = [
   ),
   cwl('x-denied', '{ $.errorCode = "AccessDenied*" || $.errorCode = "*UnauthorizedOperation" }'),
   cwl('x-named-implied', '{ $.eventName = "PutBucketAcl" && $.eventSource = "s3.amazonaws.com" }'),
+  cwl('x-not-service', '{ $.userIdentity.type != "AWSService" && $.errorCode = "*" }'),
+  eb('x-source-iam', { source: ['aws.iam'] }),
+  eb('x-source-s3-denied', { source: ['aws.s3', 'aws.signin'], detail: { errorCode: [{ prefix: 'Access' }, { suffix: 'Failure' }] } }),
+  eb('x-root-no-error', { detail: { errorCode: [{ exists: false }], userIdentity: { type: ['Root'] } } }),
+  eb('x-not-iam-user', { detail: { userIdentity: { type: [{ 'anything-but': ['IAMUser', 'AssumedRole'] }] } } }),
+  eb('x-prefix-names', { detail: { eventName: [{ prefix: 'Put' }], sourceIPAddress: [{ 'anything-but': { prefix: '10.' } }] } }),
+  ...['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2'].map((r) => cwl(`x-region-${r}`, `{ $.awsRegion = "${r}" }`)),
+  ...['AwsApiCall', 'AwsServiceEvent', 'AwsConsoleAction', 'AwsConsoleSignIn'].map((t) => cwl(`x-event-type-${t}`, `{ $.eventType = "${t}" }`)),
+  cwl('x-cli', '{ $.userAgent = "aws-cli/*" }'),
 ]
 
 function eb(id: string, pattern: Record<string, unknown>): RuleSpec {
@@ -66,10 +76,12 @@ function cwl(id: string, pattern: string): RuleSpec {
   return { id, title: id, severity: 'low', language: 'cwl-filter', pattern, examples: { match: [], noMatch: [] } }
 }
 
-describe('the same with rules that use raw tests, many literals and implied literals', () => {
+describe('the same with rules that use field tests, many literals and implied literals', () => {
   it.each(datasets)('%s', async (name) => {
     const all = [...rules, ...extra.map(compileRule)]
-    expect(all.some((r) => r.rawTest)).toBe(true)
+    const unindexed = all.filter((r) => r.indexKeys.eventName === null && r.indexKeys.eventSource === null)
+    expect(unindexed.filter((r) => r.fieldTests).length).toBeGreaterThan(10)
+    expect(new Set(unindexed.filter((r) => !r.fieldTests).flatMap((r) => r.literals?.flat() ?? [])).size).toBeGreaterThan(8)
     const dir = join(fixtures, name)
     const general = generalPathHits(dir, all)
     const fast = await fastPathHits(dir, all)

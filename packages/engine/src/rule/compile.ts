@@ -39,11 +39,11 @@ function compileByLanguage(spec: RuleSpec): CompiledRule {
 /** A pattern language's yes/no matcher as a rule whose hits carry the rule's own severity. */
 function booleanRule(
   spec: RuleSpec,
-  keys: Pick<CompiledRule, 'indexKeys' | 'literals' | 'rawTest'>,
+  keys: Pick<CompiledRule, 'indexKeys' | 'literals' | 'fieldTests'>,
   test: (ctx: MatchContext) => boolean,
 ): CompiledRule {
   const rule: CompiledRule = { id: spec.id, spec, indexKeys: keys.indexKeys, literals: keys.literals, match: (ctx) => (test(ctx) ? HIT : null) }
-  if (keys.rawTest) rule.rawTest = keys.rawTest
+  if (keys.fieldTests?.length) rule.fieldTests = keys.fieldTests
   return rule
 }
 

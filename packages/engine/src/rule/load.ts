@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { readFile, readdir, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { CORE_SCHEMA, load } from 'js-yaml'
+import { NOT_PLAIN, parseBlockYaml } from './block-yaml.js'
 import { checkRuleShape, type RuleDiagnostic } from './schema.js'
 import type { RuleSpec } from './spec.js'
 
@@ -30,9 +31,20 @@ export interface LoadResult {
 
 const RULE_FILE = /\.ya?ml$/i
 
-export async function loadRules(paths: readonly string[]): Promise<LoadResult> {
+export interface LoadOptions {
+  /** Rules already read for a path (the shipped packs' build-time snapshot), or undefined to read the path. */
+  preloaded?: (path: string) => Pick<LoadResult, 'rules' | 'packs'> | undefined
+}
+
+export async function loadRules(paths: readonly string[], opts: LoadOptions = {}): Promise<LoadResult> {
   const result: LoadResult = { rules: [], packs: [], diagnostics: [] }
   for (const p of paths) {
+    const pre = opts.preloaded?.(p)
+    if (pre) {
+      result.rules.push(...pre.rules)
+      result.packs.push(...pre.packs)
+      continue
+    }
     let st
     try {
       st = await stat(p)
@@ -133,7 +145,9 @@ function addRuleText(file: string, pack: string, text: string | Error, result: L
  * (measured on the shipped packs and on 1,000 generated rules), and a thousand-rule directory is a real use.
  */
 export function parseYaml(text: string): unknown {
-  return load(text, { schema: CORE_SCHEMA })
+  // Plain block YAML, the form most rule files take, is read by block-yaml.ts in about half the time.
+  const plain = parseBlockYaml(text)
+  return plain !== NOT_PLAIN ? plain : load(text, { schema: CORE_SCHEMA })
 }
 
 function yamlError(file: string, e: unknown): RuleDiagnostic {

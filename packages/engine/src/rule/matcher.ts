@@ -1,4 +1,5 @@
 import type { CloudTrailRecord } from '../record.js'
+import type { FieldTest } from './field-test.js'
 import type { RuleSpec, Severity } from './spec.js'
 
 /**
@@ -36,7 +37,7 @@ export interface CompiledRule {
   indexKeys: IndexKeys
   /** Alternatives of literal sets; a record can only match if its text contains every literal of one set. */
   literals: readonly (readonly string[])[] | null
-  /** A further necessary condition on the record's raw text, tested before parsing; absent when there is none. */
-  rawTest?: (raw: string) => boolean
+  /** Necessary conditions on fields read from the raw record (rule/field-test.ts), tested before parsing. */
+  fieldTests?: readonly FieldTest[]
   match(ctx: MatchContext): RuleHit | null
 }

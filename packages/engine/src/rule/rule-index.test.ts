@@ -3,6 +3,7 @@ import type { CompiledRule } from './matcher.js'
 import { ByteLiteralCursor } from './byte-literal.js'
 import { LiteralCursor } from './literal-cursor.js'
 import { RuleIndex } from './rule-index.js'
+import { ABSENT, UNKNOWN, type FieldTest, type FieldValue, type RawField, type RawFields } from './field-test.js'
 
 function rule(id: string, eventName: string[] | null, literals: string[][][] | null = null, eventSource: string[] | null = null): CompiledRule {
   return {
@@ -133,17 +134,59 @@ describe('RuleIndex on a record’s bytes', () => {
   })
 })
 
-describe('RuleIndex raw tests', () => {
-  it('drops the candidates whose raw test rules the record out, and keeps the list when none does', () => {
-    const tested = { ...rule('tested', ['A']), rawTest: (raw: string) => raw.includes('ok') }
-    const plain = rule('plain', ['A'])
-    const idx = new RuleIndex([tested, plain])
-    const group = idx.named('A')
-    expect(ids(idx.passingRawTests(group, { raw: '{"x":"no"}' }))).toEqual(['plain'])
-    expect(idx.passingRawTests(group, { raw: '{"x":"ok"}' })).toBe(group)
-    const none = new RuleIndex([plain])
+describe('RuleIndex field tests', () => {
+  const fieldsOf = (values: Partial<Record<RawField, FieldValue>>): RawFields & { reads: RawField[] } => {
+    const reads: RawField[] = []
+    return { reads, get: (f) => (reads.push(f), values[f] ?? ABSENT) }
+  }
+  const test = (field: RawField, pass: (v: string) => boolean): FieldTest => ({ field, test: pass })
+  const withTests = (r: CompiledRule, ...fieldTests: FieldTest[]): CompiledRule => ({ ...r, fieldTests })
+
+  it('keys a rule with no eventName by a tested field and consults it only when the value passes', () => {
+    const root = withTests(rule('root', null, [[['"Root"']]]), test('userIdentity.type', (v) => v === 'Root'))
+    const denied = withTests(rule('denied', null), test('errorCode', (v) => v.startsWith('AccessDenied')), test('userIdentity.type', (v) => v !== 'AWSService'))
+    const idx = new RuleIndex([root, denied])
+    expect(idx.always).toEqual([])
+    expect(ids(idx.unindexed('{"type":"Root","errorCode":"AccessDenied"}'))).toEqual([])
+    expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'Root' })))).toEqual(['root'])
+    expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'IAMUser', errorCode: 'AccessDeniedException' })))).toEqual(['denied'])
+    expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'AWSService', errorCode: 'AccessDenied' })))).toEqual([])
+    expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'IAMUser', errorCode: 'NoSuchKey' })))).toEqual([])
+  })
+
+  it('rules out on an absent field, and lets through on one it cannot read', () => {
+    const denied = withTests(rule('denied', null), test('errorCode', (v) => v === 'AccessDenied'), test('sourceIPAddress', (v) => v.startsWith('10.')))
+    const idx = new RuleIndex([denied])
+    expect(ids(idx.keyedBy(fieldsOf({ sourceIPAddress: '10.0.0.1' })))).toEqual([])
+    expect(ids(idx.keyedBy(fieldsOf({ errorCode: UNKNOWN, sourceIPAddress: '10.0.0.1' })))).toEqual(['denied'])
+    expect(ids(idx.keyedBy(fieldsOf({ errorCode: 'AccessDenied', sourceIPAddress: UNKNOWN })))).toEqual(['denied'])
+    expect(ids(idx.keyedBy(fieldsOf({ errorCode: 'AccessDenied', sourceIPAddress: '192.0.2.1' })))).toEqual([])
+  })
+
+  it('remembers the answer for a value instead of testing it again', () => {
+    let calls = 0
+    const idx = new RuleIndex([withTests(rule('root', null), test('userIdentity.type', (v) => (calls++, v === 'Root')))])
+    for (let i = 0; i < 3; i++) expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'Root' })))).toEqual(['root'])
+    expect(calls).toBe(1)
+  })
+
+  it('drops from a group the rules whose other field tests fail, before reading the text for literals', () => {
+    const a = withTests(rule('a', ['A'], [[['"needle"']]]), test('eventName', (v) => v === 'A'), test('sourceIPAddress', (v) => v === '192.0.2.1'))
+    const b = rule('b', ['A'])
+    const idx = new RuleIndex([a, b])
     let reads = 0
-    expect(none.passingRawTests(none.named('A'), { get raw() { return String(++reads) } })).toBe(none.named('A'))
+    const record = {
+      get raw(): string {
+        reads++
+        return '{"x":"needle"}'
+      },
+    }
+    const fields = fieldsOf({ eventName: 'A', sourceIPAddress: '198.51.100.1' })
+    expect(ids(idx.mayMatch(idx.named('A'), record, fields))).toEqual(['b'])
     expect(reads).toBe(0)
+    // The group's own key is not tested again.
+    expect(fields.reads).toEqual(['sourceIPAddress'])
+    expect(ids(idx.mayMatch(idx.named('A'), record, fieldsOf({ sourceIPAddress: '192.0.2.1' })))).toEqual(['a', 'b'])
+    expect(reads).toBe(1)
   })
 })

@@ -1,17 +1,24 @@
 import { BYTE_LITERALS_MAX, byteLiteral, type ByteLiteral, type ByteLiteralCursor } from './byte-literal.js'
+import { ABSENT, fieldTestsHold, UNKNOWN, type FieldTest, type RawField, type RawFields } from './field-test.js'
 import { LiteralCursor } from './literal-cursor.js'
 import type { CompiledRule } from './matcher.js'
 
 /**
  * Rules grouped by the eventName they can fire on, so a record consults only its own handful of rules rather
- * than every rule loaded; rules that constrain only the eventSource are grouped by that. Rules with neither (CIS 4.1 on errorCode, 4.3 on the root user) are
- * guarded by their literals instead: a record whose raw text lacks them cannot match, is not parsed for their
- * sake, and does not run them. Only rules with neither an eventName nor a literal run on every record.
+ * than every rule loaded; rules that constrain only the eventSource are grouped by that. A rule with neither
+ * but a field test (rule/field-test.ts: CIS 4.1 on errorCode, 4.3 on userIdentity.type, an EventBridge
+ * `source`) is keyed by one tested field, and consulted only for records whose value passes that test. Rules
+ * with none of these are guarded by their literals: a record whose raw text lacks them cannot match, is not
+ * parsed for their sake, and does not run them. Only rules with nothing at all run on every record.
+ *
+ * A rule's other field tests and its literals are checked for each record before it is parsed for the rule.
  */
 export class RuleIndex {
   private readonly byName = new Map<string, CompiledRule[]>()
   /** Rules with no eventName constraint but an eventSource one, by eventSource. */
   private readonly bySource = new Map<string, CompiledRule[]>()
+  /** Rules with neither, keyed by a tested field. */
+  private readonly keyed: readonly KeyedField[]
   /** Unindexed rules without literals: consulted for every record. */
   readonly always: readonly CompiledRule[]
   /** Unindexed rules with literals. */
@@ -29,23 +36,28 @@ export class RuleIndex {
   /** Per group (by identity): its literals, and each rule's alternatives as indexes into them. */
   private readonly plans = new Map<readonly CompiledRule[], GroupPlan>()
   private literalState = new Int8Array(16)
-  private readonly hasRawTests: boolean
   private readonly empty: readonly CompiledRule[] = []
 
   constructor(readonly rules: readonly CompiledRule[]) {
     const always: CompiledRule[] = []
     const guarded: CompiledRule[] = []
+    const keyed = new Map<RawField, KeyedField>()
     for (const r of rules) {
       const names = r.indexKeys.eventName
       const sources = r.indexKeys.eventSource
+      const key = keyField(r.fieldTests)
       if (names !== null) addTo(this.byName, names, r)
       else if (sources !== null) addTo(this.bySource, sources, r)
-      else if (r.literals === null || r.literals.some((set) => set.length === 0)) always.push(r)
+      else if (key !== undefined) {
+        let k = keyed.get(key)
+        if (!k) keyed.set(key, (k = new KeyedField(key)))
+        k.add(r)
+      } else if (r.literals === null || r.literals.some((set) => set.length === 0)) always.push(r)
       else guarded.push(r)
     }
-    for (const [name, group] of this.byName) this.plans.set(group, planFor(group, `"eventName":${JSON.stringify(name)}`))
-    for (const [source, group] of this.bySource) this.plans.set(group, planFor(group, `"eventSource":${JSON.stringify(source)}`))
-    this.hasRawTests = rules.some((r) => r.rawTest !== undefined)
+    for (const [name, group] of this.byName) this.plans.set(group, planFor(group, `"eventName":${JSON.stringify(name)}`, 'eventName'))
+    for (const [source, group] of this.bySource) this.plans.set(group, planFor(group, `"eventSource":${JSON.stringify(source)}`, 'eventSource'))
+    this.keyed = [...keyed.values()].sort((a, b) => KEY_ORDER.indexOf(a.field) - KEY_ORDER.indexOf(b.field))
     this.always = always
     this.guarded = guarded
     const multi: CompiledRule[] = []
@@ -72,53 +84,70 @@ export class RuleIndex {
   }
 
   /**
-   * The rules of a group (named or sourced) that may match this record: those without literals, and those whose
-   * literals the raw text holds. With a thousand rules most eventNames have some rule, so without this test
-   * nearly every record would be parsed; with it, a record is parsed only when a rule's other values are there.
-   * Each distinct literal of the group is looked for at most once per record, and literals the group's own key
-   * already puts in the text (`"DisableRule"` for the rules under eventName DisableRule) are not looked for.
-   * `record.raw` is read only when some literal has to be.
+   * The rules of a group (named or sourced) that may match this record: those whose other field tests the
+   * record's fields pass, and whose literals its raw text holds. With a thousand rules most eventNames and
+   * eventSources have some rule, so without these tests nearly every record would be parsed; with them, a
+   * record is parsed only when a rule's other values are there. Field tests come first, since they need no
+   * text; each distinct literal of the group is then looked for at most once per record, and literals the
+   * group's own key already puts in the text (`"DisableRule"` for the rules under eventName DisableRule) are
+   * not looked for. `record.raw` is read only when some literal has to be. Without `fields`, field tests pass.
    */
-  mayMatch(group: readonly CompiledRule[], record: string | { readonly raw: string }): readonly CompiledRule[] {
+  mayMatch(group: readonly CompiledRule[], record: string | { readonly raw: string }, fields?: RawFields): readonly CompiledRule[] {
     if (group.length === 0) return group
-    const plan = this.plans.get(group) ?? planFor(group, '')
-    if (plan.literals.length === 0) return group
-    const raw = typeof record === 'string' ? record : record.raw
+    const plan = this.plans.get(group) ?? planFor(group, '', undefined)
+    if (plan.literals.length === 0 && (!plan.tested || !fields)) return group
     const state = this.literalState.length >= plan.literals.length ? this.literalState : (this.literalState = new Int8Array(plan.literals.length * 2))
     state.fill(0, 0, plan.literals.length)
+    let raw: string | undefined
     let out: CompiledRule[] | undefined
+    // Nothing is allocated until a rule passes after one has been dropped: most records drop them all.
+    let firstDrop = -1
     for (let i = 0; i < group.length; i++) {
+      const tests = plan.tests[i]!
       const alts = plan.alternatives[i]!
-      let ok = alts === null
-      for (let a = 0; !ok && a < alts!.length; a++) {
-        const set = alts![a]!
-        ok = true
-        for (let k = 0; ok && k < set.length; k++) {
-          const l = set[k]!
-          if (state[l] === 0) state[l] = raw.includes(plan.literals[l]!) ? 1 : 2
-          ok = state[l] === 1
+      let ok = tests.length === 0 || !fields || fieldTestsHold(tests, fields)
+      if (ok && alts !== null) {
+        ok = false
+        for (let a = 0; !ok && a < alts.length; a++) {
+          const set = alts[a]!
+          ok = true
+          for (let k = 0; ok && k < set.length; k++) {
+            const l = set[k]!
+            if (state[l] === 0) state[l] = (raw ??= typeof record === 'string' ? record : record.raw).includes(plan.literals[l]!) ? 1 : 2
+            ok = state[l] === 1
+          }
         }
       }
-      if (ok && out) out.push(group[i]!)
-      else if (!ok && !out) out = group.slice(0, i)
+      if (!ok) {
+        if (firstDrop < 0) firstDrop = i
+      } else if (firstDrop >= 0) (out ??= group.slice(0, firstDrop)).push(group[i]!)
     }
-    return out ?? group
+    return firstDrop < 0 ? group : (out ?? (firstDrop === 0 ? this.empty : group.slice(0, firstDrop)))
   }
 
   /**
-   * `rules` without those whose raw-text test (rule.rawTest) rules the record out; the same array when none
-   * does. Run on a record's candidates only, after the literals, just before it would be parsed for them.
+   * The rules keyed by a field whose value in this record passes their key test and whose other field tests
+   * hold. A field absent from the record rules its rules out; one that cannot be read lets them all through.
+   * The answer for a value is remembered, so a record costs one read and one map lookup per keyed field.
    */
-  passingRawTests(rules: readonly CompiledRule[], record: { readonly raw: string }): readonly CompiledRule[] {
-    if (!this.hasRawTests || rules.length === 0) return rules
+  keyedBy(fields: RawFields): readonly CompiledRule[] {
     let out: CompiledRule[] | undefined
-    for (let i = 0; i < rules.length; i++) {
-      const r = rules[i]!
-      const ok = r.rawTest === undefined || r.rawTest(record.raw)
-      if (ok && out) out.push(r)
-      else if (!ok && !out) out = rules.slice(0, i)
+    for (let k = 0; k < this.keyed.length; k++) {
+      const key = this.keyed[k]!
+      const v = fields.get(key.field)
+      if (v === ABSENT) continue
+      const hits = v === UNKNOWN ? key.all : key.passing(v)
+      for (let i = 0; i < hits.length; i++) {
+        const hit = hits[i]!
+        if (hit.rest.length === 0 || fieldTestsHold(hit.rest, fields)) (out ??= []).push(hit.rule)
+      }
     }
-    return out ?? rules
+    return out ?? this.empty
+  }
+
+  /** Whether some rule is keyed by a field other than eventName and eventSource. */
+  get hasKeyed(): boolean {
+    return this.keyed.length > 0
   }
 
   /** Whether any rule is grouped by eventSource; when none is, a record's eventSource need not be read. */
@@ -186,14 +215,63 @@ export class RuleIndex {
   }
 }
 
+/**
+ * Which tested field keys a rule: the one whose test passes on the fewest records. errorCode is absent from
+ * nine records in ten; a userIdentity.type test is usually on a rare type (Root); eventName tests here are
+ * non-exact (prefixes), sourceIPAddress ones blocks and prefixes, eventSource ones whole services.
+ */
+const KEY_ORDER: readonly RawField[] = ['errorCode', 'userIdentity.type', 'eventName', 'sourceIPAddress', 'eventSource']
+
+function keyField(tests: readonly FieldTest[] | undefined): RawField | undefined {
+  if (!tests) return undefined
+  return KEY_ORDER.find((f) => tests.some((t) => t.field === f))
+}
+
+interface KeyedRule {
+  rule: CompiledRule
+  /** Its tests on the key field, all of which must hold. */
+  key: readonly FieldTest[]
+  /** Its tests on other fields. */
+  rest: readonly FieldTest[]
+}
+
+/** Past this many distinct values of a field, answers are computed for each record instead of remembered. */
+const PASSING_CACHE_MAX = 4096
+
+class KeyedField {
+  readonly all: KeyedRule[] = []
+  private readonly cache = new Map<string, readonly KeyedRule[]>()
+  private readonly none: readonly KeyedRule[] = []
+
+  constructor(readonly field: RawField) {}
+
+  add(rule: CompiledRule): void {
+    const tests = rule.fieldTests!
+    this.all.push({ rule, key: tests.filter((t) => t.field === this.field), rest: tests.filter((t) => t.field !== this.field) })
+  }
+
+  passing(value: string): readonly KeyedRule[] {
+    const cached = this.cache.get(value)
+    if (cached !== undefined) return cached
+    let out: KeyedRule[] | undefined
+    for (const k of this.all) if (k.key.every((t) => t.test(value))) (out ??= []).push(k)
+    const result = out ?? this.none
+    if (this.cache.size < PASSING_CACHE_MAX) this.cache.set(value, result)
+    return result
+  }
+}
+
 interface GroupPlan {
   literals: readonly string[]
   /** Per rule of the group: null when it needs no literal, else its alternatives (every literal of one). */
   alternatives: readonly (readonly (readonly number[])[] | null)[]
+  /** Per rule of the group: its field tests other than on the group's key. */
+  tests: readonly (readonly FieldTest[])[]
+  tested: boolean
 }
 
-/** `implied`: text every record of the group holds (its key as CloudTrail writes it). */
-function planFor(group: readonly CompiledRule[], implied: string): GroupPlan {
+/** `implied`: text every record of the group holds (its key as CloudTrail writes it); `keyField`: the field it is grouped by. */
+function planFor(group: readonly CompiledRule[], implied: string, keyField: RawField | undefined): GroupPlan {
   const literals: string[] = []
   const indexOf = (l: string): number => {
     const i = literals.indexOf(l)
@@ -204,7 +282,8 @@ function planFor(group: readonly CompiledRule[], implied: string): GroupPlan {
     const alts = r.literals.map((set) => set.filter((l) => !implied.includes(l)))
     return alts.some((set) => set.length === 0) ? null : alts.map((set) => set.map(indexOf))
   })
-  return { literals, alternatives }
+  const tests = group.map((r) => (r.fieldTests ?? []).filter((t) => t.field !== keyField))
+  return { literals, alternatives, tests, tested: tests.some((t) => t.length > 0) }
 }
 
 function addTo(map: Map<string, CompiledRule[]>, keys: readonly string[], r: CompiledRule): void {

@@ -3,7 +3,6 @@ import { RecordParseError, type TrailscanError } from '../errors.js'
 import { buildFinding, type Finding } from '../finding.js'
 import type { DecodeOptions } from '../read/decompress.js'
 import { readRecords, type ObjectReadResult, type RecordText } from '../read/records.js'
-import { topLevelString } from '../read/top-level-string.js'
 import type { CloudTrailRecord } from '../record.js'
 import { toEventBridgeEnvelope } from '../rule/eventbridge/index.js'
 import type { CompiledRule, MatchContext } from '../rule/matcher.js'
@@ -11,7 +10,8 @@ import { ByteLiteralCursor } from '../rule/byte-literal.js'
 import { LiteralCursor } from '../rule/literal-cursor.js'
 import type { RuleIndex } from '../rule/rule-index.js'
 import type { LogObject } from '../source/log-object.js'
-import { FieldReader } from './field-reader.js'
+import { ABSENT, UNKNOWN } from '../rule/field-test.js'
+import { RawFieldReader } from './raw-fields.js'
 import type { RecordFilter } from './record-filter.js'
 
 export interface ObjectOutcome {
@@ -23,13 +23,14 @@ export interface ObjectOutcome {
 }
 
 /**
- * One object → its findings and faults. The hot path: read each record's eventName (and the literals of the
- * unindexed rules) from its bytes, and decode, parse and match only the records some rule may fire on.
+ * One object → its findings and faults. The hot path: read each record's eventName (and the fields and
+ * literals other rules are keyed or guarded by) from its bytes, and decode, parse and match only the records
+ * some rule may fire on.
  */
 export class ObjectScanner {
-  /** eventName (and eventSource, when some rule is grouped by it) read from a compact record's bytes. */
-  private readonly names: FieldReader
-  private readonly sources: FieldReader | undefined
+  private readonly fields = new RawFieldReader()
+  /** The eventSource is read only when some rule is grouped by it. */
+  private readonly readsSource: boolean
 
   constructor(
     private readonly index: RuleIndex,
@@ -37,8 +38,7 @@ export class ObjectScanner {
     private readonly tracker: ExposureTracker,
     private readonly decode: DecodeOptions,
   ) {
-    this.names = new FieldReader('eventName', new Set([...index.names(), ...CLOSING_EVENTS]))
-    this.sources = index.hasSourced ? new FieldReader('eventSource', index.sources()) : undefined
+    this.readsSource = index.hasSourced
   }
 
   async scan(o: LogObject): Promise<ObjectOutcome> {
@@ -47,36 +47,33 @@ export class ObjectScanner {
     let filteredOut = 0
     const cursor = new LiteralCursor()
     const byteCursor = new ByteLiteralCursor()
+    const fields = this.fields.forObject()
     const index = this.index
     const onRecord = (rt: RecordText): void => {
       const bytes = rt.bytes
-      let rawName: string | undefined
-      // `null`: no rule is grouped by eventSource, so it is not read at all (the shipped packs have none).
-      let rawSource: string | null | undefined
       let unindexed: readonly CompiledRule[]
       if (bytes) {
-        rawName = this.names.read(bytes, rt.start, rt.end)
-        rawSource = this.sources ? this.sources.read(bytes, rt.start, rt.end) : null
+        fields.setBytes(bytes, rt.start, rt.end, true)
         unindexed = index.unindexedInBytes(bytes, rt.start, rt.end, byteCursor)
       } else {
-        // Absent or unreadable: the record is parsed and its own fields decide.
-        rawName = topLevelString(rt.raw, 'eventName') ?? undefined
-        rawSource = index.hasSourced ? (topLevelString(rt.raw, 'eventSource') ?? undefined) : null
+        fields.setText(rt.raw)
         unindexed = index.unindexedIn(rt.chunk!, rt.start, rt.end, cursor)
       }
-      const namedGroup = index.named(rawName)
-      const sourcedGroup = index.sourced(rawSource)
-      // A record is read as text only when a rule of its group has literals (or a raw test) to check.
-      const named = index.passingRawTests(index.mayMatch(namedGroup, rt), rt)
-      const sourced = index.passingRawTests(index.mayMatch(sourcedGroup, rt), rt)
-      unindexed = index.passingRawTests(unindexed, rt)
+      // UNKNOWN: the record is parsed and its own fields decide.
+      const rawName = fields.get('eventName')
+      const rawSource = this.readsSource ? fields.get('eventSource') : ABSENT
+      // A record is read as text only when a rule of its group has literals to check.
+      const named = index.mayMatch(index.named(rawName), rt, fields)
+      const sourced = index.mayMatch(index.sourced(rawSource), rt, fields)
+      const keyed = index.keyedBy(fields)
       if (
-        rawName !== undefined &&
-        rawSource !== undefined &&
+        rawName !== UNKNOWN &&
+        rawSource !== UNKNOWN &&
         unindexed.length === 0 &&
+        keyed.length === 0 &&
         named.length === 0 &&
         sourced.length === 0 &&
-        !CLOSING_EVENTS.has(rawName)
+        !(rawName !== ABSENT && CLOSING_EVENTS.has(rawName))
       )
         return
       const text = rt.json()
@@ -94,9 +91,10 @@ export class ObjectScanner {
       }
       let envelope: Record<string, unknown> | undefined
       const ctx: MatchContext = { record, text, envelope: () => (envelope ??= toEventBridgeEnvelope(record)) }
-      for (const rule of rawName === undefined ? this.index.named(record.eventName) : named) this.run(rule, ctx, o, rt.index, findings, errors)
-      if (rawSource !== null)
-        for (const rule of rawSource === undefined ? this.index.sourced(record.eventSource) : sourced) this.run(rule, ctx, o, rt.index, findings, errors)
+      for (const rule of rawName === UNKNOWN ? this.index.named(record.eventName) : named) this.run(rule, ctx, o, rt.index, findings, errors)
+      if (this.readsSource)
+        for (const rule of rawSource === UNKNOWN ? this.index.sourced(record.eventSource) : sourced) this.run(rule, ctx, o, rt.index, findings, errors)
+      for (const rule of keyed) this.run(rule, ctx, o, rt.index, findings, errors)
       for (const rule of unindexed) this.run(rule, ctx, o, rt.index, findings, errors)
     }
     const read = await readRecords(o, this.decode, onRecord, (e) => errors.push(e))

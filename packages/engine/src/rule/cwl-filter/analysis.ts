@@ -1,12 +1,15 @@
 /**
  * What a JSON pattern needs from a record before it can match, for the engine's index (exact eventSource /
- * eventName values) and raw-text prefilter (literal substrings). Both must over-approximate: dropping a
+ * eventName values), field tests (rule/field-test.ts) and raw-text prefilter (literal substrings). All must over-approximate: dropping a
  * constraint is always safe, inventing one never is.
  */
 import { assertNever } from '../../errors.js'
 import { RAW_SAFE } from '../raw-safe.js'
+import { anyOfAlternatives, rawFieldOf, type FieldTest } from '../field-test.js'
 import type { JsonExpression } from './ast.js'
 import { exactStringEquality } from './json-compile.js'
+import { comparisonPredicate, isFalse, isNull, isTrue } from './values.js'
+import type { WildcardMode } from './wildcard.js'
 
 /** Cap on prefilter alternatives; past it constraints are dropped, which only weakens the prefilter. */
 const MAX_ALTERNATIVES = 64
@@ -116,4 +119,33 @@ export function requiredLiterals(e: JsonExpression): string[][] | null {
     seen.add(key)
     return true
   })
+}
+
+/**
+ * Field tests for a JSON pattern: each comparison on a raw field (`$.errorCode`, `$.userIdentity.type` …) is the
+ * comparison's own predicate applied to the field's string value. Every comparison, `!=` included, is false on
+ * a missing field (ast.ts), as field tests require; `NOT EXISTS` yields none.
+ */
+export function requiredFieldTests(e: JsonExpression, mode: WildcardMode): FieldTest[] {
+  switch (e.kind) {
+    case 'compare':
+    case 'is': {
+      const steps = e.selector.steps
+      const field = steps.every((s) => s.kind === 'key') ? rawFieldOf(steps.map((s) => (s as { name: string }).name).join('.')) : undefined
+      if (field === undefined) return []
+      // An exact string (no wildcard, not number-like) equals a string node's text or nothing: no predicate to build.
+      const exact = exactStringEquality(e)?.value
+      if (exact !== undefined) return [{ field, test: (v) => v === exact }]
+      const predicate = e.kind === 'compare' ? comparisonPredicate(e.operator, e.value, mode) : e.test === 'null' ? isNull : e.test === 'true' ? isTrue : isFalse
+      return [{ field, test: (v) => predicate(v) }]
+    }
+    case 'not-exists':
+      return []
+    case 'and':
+      return e.operands.flatMap((o) => requiredFieldTests(o, mode))
+    case 'or':
+      return anyOfAlternatives(e.operands.map((o) => requiredFieldTests(o, mode)))
+    default:
+      return assertNever(e)
+  }
 }

@@ -1,6 +1,7 @@
 /** The compiled-filter contract every pattern family implements. */
 import type { WildcardMode } from './wildcard.js'
 import type { IndexKeys } from '../matcher.js'
+import type { FieldTest } from '../field-test.js'
 
 export interface MessageResult {
   matched: boolean
@@ -24,6 +25,8 @@ export interface CwlFilter {
    * least one alternative. Null when no literal can be derived safely.
    */
   readonly literals: readonly (readonly string[])[] | null
+  /** Necessary conditions on raw fields (rule/field-test.ts); absent when the pattern has none. */
+  readonly fieldTests?: readonly FieldTest[]
 }
 
 export interface CompileOptions {

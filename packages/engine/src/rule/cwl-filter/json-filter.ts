@@ -1,6 +1,6 @@
 /** The CwlFilter for JSON patterns: evaluation on parsed records with a number-preserving fallback. */
 import type { JsonExpression } from './ast.js'
-import { requiredLiterals, requiredValues } from './analysis.js'
+import { requiredFieldTests, requiredLiterals, requiredValues } from './analysis.js'
 import type { CwlFilter, MessageResult } from './filter.js'
 import {
   compileJsonExpression,
@@ -15,11 +15,13 @@ import { NOT_JSON, parseJsonPreservingNumbers } from './raw-json.js'
 import { rawTextNeeded } from './values.js'
 import type { WildcardMode } from './wildcard.js'
 import type { IndexKeys } from '../matcher.js'
+import type { FieldTest } from '../field-test.js'
 
 export class JsonFilter implements CwlFilter {
   readonly kind = 'json' as const
   readonly indexKeys: IndexKeys
   readonly literals: readonly (readonly string[])[] | null
+  readonly fieldTests: readonly FieldTest[]
   private readonly root: JsonNode
   private readonly selectors: ReadonlyMap<string, Selector>
 
@@ -32,6 +34,7 @@ export class JsonFilter implements CwlFilter {
     this.selectors = extractionSelectors(expression)
     this.indexKeys = { eventSource: requiredValues(expression, 'eventSource'), eventName: requiredValues(expression, 'eventName') }
     this.literals = requiredLiterals(expression)
+    this.fieldTests = requiredFieldTests(expression, mode)
   }
 
   /**

@@ -11,7 +11,8 @@
  */
 import type { IndexKeys } from '../matcher.js'
 import { patternLiterals } from './literals.js'
-import { patternRawTest, type RawTest } from './raw-test.js'
+import { patternFieldTests } from './field-tests.js'
+import type { FieldTest as RawFieldTest } from '../field-test.js'
 import type { EventPatternAst, Matcher, PatternObject } from './ast.js'
 import { parseIp } from './cidr.js'
 import { parseEventPattern } from './parse.js'
@@ -38,8 +39,8 @@ export interface EventPattern {
   readonly indexKeys: IndexKeys
   /** Alternatives of literal sets a record's raw text must contain for a match (see literals.ts), or null. */
   readonly literals: readonly (readonly string[])[] | null
-  /** A further necessary condition on the raw text (see raw-test.ts), when the pattern has one. */
-  readonly rawTest?: RawTest
+  /** Necessary conditions on raw fields (see field-tests.ts). */
+  readonly fieldTests: readonly RawFieldTest[]
 }
 
 type SubRule = Map<string, readonly Matcher[]>
@@ -82,16 +83,17 @@ export function compileAst(ast: EventPatternAst): EventPattern {
   const subRules = expandSubRules(ast)
   const pathIds = new Map<string, number>()
   const paths: CompiledPath[] = []
-  const rules: Field[][] = subRules.map((rule) => {
+  const tested = subRules.map((rule) => [...rule].map(([text, matchers]) => ({ path: text, test: compileField(matchers) })))
+  const rules: Field[][] = tested.map((rule) => {
     const fields: Field[] = []
-    for (const [text, matchers] of rule) {
+    for (const { path: text, test } of rule) {
       let id = pathIds.get(text)
       if (id === undefined) {
         id = paths.length
         pathIds.set(text, id)
         paths.push(compilePath(text))
       }
-      fields.push({ path: id, test: compileField(matchers) })
+      fields.push({ path: id, test })
     }
     // Fields that need a leaf fail fastest; pure absence checks go last.
     return fields.sort((a, b) => Number(!a.test.acceptsLeaves) - Number(!b.test.acceptsLeaves))
@@ -106,8 +108,7 @@ export function compileAst(ast: EventPatternAst): EventPattern {
     for (const fields of rules) if (probeRule(fields, paths, event as Record<string, unknown>)) return true
     return false
   }
-  const rawTest = patternRawTest(subRules)
-  return { match, indexKeys, literals: patternLiterals(subRules), ...(rawTest ? { rawTest } : {}) }
+  return { match, indexKeys, literals: patternLiterals(subRules), fieldTests: patternFieldTests(tested) }
 }
 
 /** The exact strings a path must equal in every sub-rule, or null when some sub-rule leaves it open. */

@@ -25,7 +25,7 @@ const SOURCE_OVERRIDES: ReadonlyMap<string, string> = new Map()
 
 const AMAZONAWS = '.amazonaws.com'
 
-function sourceOf(eventSource: string): string {
+export function sourceOf(eventSource: string): string {
   const override = SOURCE_OVERRIDES.get(eventSource)
   if (override !== undefined) return override
   const service = eventSource.endsWith(AMAZONAWS)

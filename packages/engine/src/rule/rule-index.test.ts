@@ -143,15 +143,33 @@ describe('RuleIndex field tests', () => {
   const withTests = (r: CompiledRule, ...fieldTests: FieldTest[]): CompiledRule => ({ ...r, fieldTests })
 
   it('keys a rule with no eventName by a tested field and consults it only when the value passes', () => {
-    const root = withTests(rule('root', null, [[['"Root"']]]), test('userIdentity.type', (v) => v === 'Root'))
+    const root = withTests(rule('root', null), test('userIdentity.type', (v) => v === 'Root'))
     const denied = withTests(rule('denied', null), test('errorCode', (v) => v.startsWith('AccessDenied')), test('userIdentity.type', (v) => v !== 'AWSService'))
     const idx = new RuleIndex([root, denied])
     expect(idx.always).toEqual([])
     expect(ids(idx.unindexed('{"type":"Root","errorCode":"AccessDenied"}'))).toEqual([])
+    expect(idx.hasKeyed).toBe(true)
     expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'Root' })))).toEqual(['root'])
     expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'IAMUser', errorCode: 'AccessDeniedException' })))).toEqual(['denied'])
     expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'AWSService', errorCode: 'AccessDenied' })))).toEqual([])
     expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'IAMUser', errorCode: 'NoSuchKey' })))).toEqual([])
+  })
+
+  it('guards rules with field tests by their literals while these are few, and checks the tests after', () => {
+    const root = withTests(rule('root', null, [[['"Root"']]]), test('userIdentity.type', (v) => v === 'Root'))
+    const few = new RuleIndex([root])
+    expect(few.hasKeyed).toBe(false)
+    const found = few.unindexed('{"userIdentity":{"type":"IAMUser"},"x":"Root"}')
+    expect(ids(found)).toEqual(['root'])
+    expect(few.passingFieldTests(found, fieldsOf({ 'userIdentity.type': 'IAMUser' }))).toEqual([])
+    expect(few.passingFieldTests(found, fieldsOf({ 'userIdentity.type': 'Root' }))).toBe(found)
+    expect(few.passingFieldTests(found, fieldsOf({ 'userIdentity.type': UNKNOWN }))).toBe(found)
+    // Past BYTE_LITERALS_MAX distinct literals, the same rules are keyed by their fields instead.
+    const many = Array.from({ length: 9 }, (_, i) => withTests(rule(`t${i}`, null, [[[`"T${i}"`]]]), test('userIdentity.type', (v) => v === `T${i}`)))
+    const idx = new RuleIndex(many)
+    expect(idx.hasKeyed).toBe(true)
+    expect(ids(idx.unindexed('{"t":"T3"}'))).toEqual([])
+    expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'T3' })))).toEqual(['t3'])
   })
 
   it('rules out on an absent field, and lets through on one it cannot read', () => {

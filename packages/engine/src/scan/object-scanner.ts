@@ -66,6 +66,7 @@ export class ObjectScanner {
       const named = index.mayMatch(index.named(rawName), rt, fields)
       const sourced = index.mayMatch(index.sourced(rawSource), rt, fields)
       const keyed = index.keyedBy(fields)
+      unindexed = index.passingFieldTests(unindexed, fields)
       if (
         rawName !== UNKNOWN &&
         rawSource !== UNKNOWN &&

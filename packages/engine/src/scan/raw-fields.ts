@@ -74,8 +74,6 @@ function sameBytes(a: Buffer, buf: Buffer, from: number, to: number): boolean {
   return true
 }
 
-const NOT_READ = undefined
-
 /** One record's raw fields (RawFields), each read the first time a rule asks for it. */
 export class RecordFields implements RawFields {
   private buf: Buffer = ANCHOR
@@ -83,7 +81,10 @@ export class RecordFields implements RawFields {
   private end = 0
   /** 1: starts as CloudTrail writes a record; 0: does not; -1: not checked yet. */
   private anchored = -1
-  private readonly values: (FieldValue | undefined)[] = RAW_FIELDS.map(() => NOT_READ)
+  private readonly values: FieldValue[] = RAW_FIELDS.map(() => UNKNOWN)
+  /** values[i] belongs to the current record when readAt[i] === record: nothing to clear between records. */
+  private readonly readAt = new Int32Array(RAW_FIELDS.length)
+  private record = 0
   /** Per key, its first occurrence at or after some earlier record's start in `buf` (-1: none left; -2: unknown). */
   private readonly next: number[]
 
@@ -101,7 +102,7 @@ export class RecordFields implements RawFields {
     this.start = start
     this.end = end
     this.anchored = cloudTrail ? 1 : -1
-    this.values.fill(NOT_READ)
+    this.record++
     return this
   }
 
@@ -112,7 +113,9 @@ export class RecordFields implements RawFields {
 
   get(field: RawField): FieldValue {
     const id = RAW_FIELDS.indexOf(field)
-    return (this.values[id] ??= this.read(id))
+    if (this.readAt[id] === this.record) return this.values[id]!
+    this.readAt[id] = this.record
+    return (this.values[id] = this.read(id))
   }
 
   private read(id: number): FieldValue {

@@ -59,28 +59,47 @@ export function findLiteral(buf: Buffer, lit: ByteLiteral, from: number): number
 }
 
 /**
- * Per-object state for RuleIndex.unindexedInBytes: each literal's next occurrence in the current buffer (-1:
- * none left), or the buffer read as latin1 when the regex is used. Records arrive in order within a buffer.
+ * Each literal's next occurrence in one buffer, kept while the records (which arrive in order) have not passed
+ * it, so a literal costs at most one pass over a buffer however many records ask: a rare one is looked for
+ * once and found nowhere. A new buffer starts afresh.
+ */
+export class NextOccurrences {
+  private buf: Buffer | undefined
+  /** Per literal: where it starts (-1: nowhere after the last search; -2: not searched in this buffer). */
+  private readonly next: number[]
+
+  constructor(private readonly lits: readonly ByteLiteral[]) {
+    this.next = lits.map(() => -2)
+  }
+
+  /** Where literal `i` next starts in `buf` at or after `start`, or -1. */
+  at(i: number, buf: Buffer, start: number): number {
+    if (buf !== this.buf) {
+      this.buf = buf
+      this.next.fill(-2)
+    }
+    const at = this.next[i]!
+    if (at === -1 || at >= start) return at
+    return (this.next[i] = findLiteral(buf, this.lits[i]!, start))
+  }
+}
+
+/**
+ * Per-object state for RuleIndex.unindexedInBytes: each literal's next occurrence (NextOccurrences), or the
+ * buffer read as latin1 when the regex is used.
  */
 export class ByteLiteralCursor {
-  private buf: Buffer | undefined
-  private next: number[] = []
+  private occurrences: NextOccurrences | undefined
   private textBuf: Buffer | undefined
   private textValue = ''
   readonly text = new LiteralCursor()
 
+  /** `lits` is the same list on every call (the index's). */
   collect(lits: readonly ByteLiteral[], buf: Buffer, start: number, end: number, found: Set<string>): void {
-    if (buf !== this.buf) {
-      this.buf = buf
-      this.next = lits.map(() => -2)
-    }
-    const next = this.next
+    const occurrences = (this.occurrences ??= new NextOccurrences(lits))
     for (let i = 0; i < lits.length; i++) {
-      let at = next[i]!
-      if (at === -1) continue
-      const lit = lits[i]!
-      if (at < start) next[i] = at = findLiteral(buf, lit, start)
-      if (at >= 0 && at + lit.bytes.length <= end) found.add(lit.text)
+      const at = occurrences.at(i, buf, start)
+      if (at >= 0 && at + lits[i]!.bytes.length <= end) found.add(lits[i]!.text)
     }
   }
 

@@ -195,7 +195,11 @@ export class RuleIndex {
     return typeof eventSource === 'string' ? (this.bySource.get(eventSource) ?? this.empty) : this.empty
   }
 
-  /** The unindexed rules that may match a record with this raw text. */
+  /**
+   * The rules guarded by literals whose literals this raw text holds, with those that run on every record.
+   * Rules keyed by a field come from keyedBy; those guarded here that have field tests still go through
+   * passingFieldTests.
+   */
   unindexed(text: string): readonly CompiledRule[] {
     return this.unindexedIn(text, 0, text.length, undefined)
   }

@@ -1,4 +1,4 @@
-import { byteLiteral, findLiteral, type ByteLiteral } from '../rule/byte-literal.js'
+import { byteLiteral, findLiteral, NextOccurrences, type ByteLiteral } from '../rule/byte-literal.js'
 import { ABSENT, RAW_FIELDS, UNKNOWN, type FieldValue, type RawField, type RawFields } from '../rule/field-test.js'
 
 /**
@@ -22,7 +22,6 @@ import { ABSENT, RAW_FIELDS, UNKNOWN, type FieldValue, type RawField, type RawFi
  * allocates only for values not seen before.
  */
 const ANCHOR = Buffer.from('{"eventVersion":', 'latin1')
-const USER_TYPE = Buffer.from(',"userIdentity":{"type":', 'latin1')
 const USER_TYPE_ID = RAW_FIELDS.indexOf('userIdentity.type')
 const ERROR_CODE_ID = RAW_FIELDS.indexOf('errorCode')
 /** Key of the memo slot for `"requestParameters":`, after the fields'. */
@@ -37,13 +36,17 @@ interface Interned {
 
 /** The keys and the interned values, shared by every object one scanner reads. */
 export class RawFieldReader {
-  /** `"key":` per field (userIdentity.type unused: read in place), then `"requestParameters":`. */
+  /**
+   * `"key":` per field, then `"requestParameters":`. userIdentity.type's is `,"userIdentity":{"type":`, compared
+   * in place after eventVersion rather than searched for.
+   */
   readonly keys: readonly ByteLiteral[]
   private readonly tables = RAW_FIELDS.map(() => new Map<number, Interned[]>())
   private readonly sizes = RAW_FIELDS.map(() => 0)
 
   constructor() {
-    this.keys = [...RAW_FIELDS.map((f) => byteLiteral(`"${f}":`)), byteLiteral('"requestParameters":')]
+    const key = (f: string): ByteLiteral => byteLiteral(f === 'userIdentity.type' ? ',"userIdentity":{"type":' : `"${f}":`)
+    this.keys = [...RAW_FIELDS.map(key), byteLiteral('"requestParameters":')]
   }
 
   /** Per-object state: records of one object arrive in order, and its buffers are not reused meanwhile. */
@@ -85,11 +88,11 @@ export class RecordFields implements RawFields {
   /** values[i] belongs to the current record when readAt[i] === record: nothing to clear between records. */
   private readonly readAt = new Int32Array(RAW_FIELDS.length)
   private record = 0
-  /** Per key, its first occurrence at or after some earlier record's start in `buf` (-1: none left; -2: unknown). */
-  private readonly next: number[]
+  /** Where each key next occurs in `buf`, kept while records pass. */
+  private readonly next: NextOccurrences
 
   constructor(private readonly reader: RawFieldReader) {
-    this.next = reader.keys.map(() => -2)
+    this.next = new NextOccurrences(reader.keys)
   }
 
   /**
@@ -97,7 +100,6 @@ export class RecordFields implements RawFields {
    * splitter delivers only such records), so that is not checked again.
    */
   setBytes(buf: Buffer, start: number, end: number, cloudTrail = false): this {
-    if (buf !== this.buf) this.next.fill(-2)
     this.buf = buf
     this.start = start
     this.end = end
@@ -140,12 +142,9 @@ export class RecordFields implements RawFields {
     return this.stringAt(id, at + key.bytes.length)
   }
 
-  /** The first occurrence of key `k` at or after this record's start, remembered until records pass it. */
+  /** The first occurrence of key `k` at or after this record's start. */
   private occurrence(k: number): number {
-    let at = this.next[k]!
-    if (at === -1) return -1
-    if (at < this.start) this.next[k] = at = findLiteral(this.buf, this.reader.keys[k]!, this.start)
-    return at
+    return this.next.at(k, this.buf, this.start)
   }
 
   private userType(): FieldValue {
@@ -157,8 +156,9 @@ export class RecordFields implements RawFields {
     for (q++; q < limit && buf[q] !== 0x22; q++) if (buf[q] === 0x5c) return UNKNOWN
     if (q >= limit) return UNKNOWN
     const from = q + 1
-    if (from + USER_TYPE.length > end || !sameBytes(USER_TYPE, buf, from, from + USER_TYPE.length)) return UNKNOWN
-    return this.stringAt(USER_TYPE_ID, from + USER_TYPE.length)
+    const key = this.reader.keys[USER_TYPE_ID]!.bytes
+    if (from + key.length > end || !sameBytes(key, buf, from, from + key.length)) return UNKNOWN
+    return this.stringAt(USER_TYPE_ID, from + key.length)
   }
 
   /** The plain JSON string starting at `at` (its opening quote), or UNKNOWN. */

@@ -40,6 +40,8 @@ export interface ScanSummary {
   }
   alarms: AlarmPeriod[]
   errors: ErrorEntry[]
+  /** The run's retry budget (S3 runs): retries used, the budget, whether a failure went unretried for lack of it. */
+  retries?: { used: number; budget: number; exhausted: boolean }
   startedAt: string
   durationMs: number
   throughput: { recordsPerSecond: number; decompressedMBPerSecond: number }

@@ -52,18 +52,29 @@ function gzipError(obj: LogObject, decoded: number, cause: unknown): SourceReadE
   })
 }
 
-async function readAll(stream: Readable, max: number, obj: LogObject): Promise<Buffer> {
+/**
+ * The whole stream in one buffer. A source fault mid-way (an S3 body cut and not resumed, cut at its listed size)
+ * does not lose what arrived before it: those bytes come back with the fault, to be read before it is reported.
+ */
+async function readAll(stream: Readable, max: number, obj: LogObject): Promise<{ bytes: Buffer; fault?: unknown }> {
   const parts: Buffer[] = []
   let n = 0
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    n += chunk.length
-    if (n > max) {
-      stream.destroy()
-      throw capError(obj, max)
+  let fault: unknown
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      n += chunk.length
+      if (n > max) {
+        stream.destroy()
+        throw capError(obj, max)
+      }
+      parts.push(chunk)
     }
-    parts.push(chunk)
+  } catch (err) {
+    if (n > max || parts.length === 0) throw err
+    fault = err
   }
-  return parts.length === 1 ? parts[0]! : Buffer.concat(parts, n)
+  const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts, n)
+  return fault === undefined ? { bytes } : { bytes, fault }
 }
 
 export async function* decodeObject(
@@ -72,7 +83,17 @@ export async function* decodeObject(
   stats: DecodeStats,
 ): AsyncGenerator<Buffer, void, undefined> {
   if (obj.size <= opts.oneShotBelow) {
-    const stored = obj.read ? await obj.read() : await readAll(await obj.open(), opts.maxBytes, obj)
+    const { bytes: stored, fault } = obj.read ? { bytes: await obj.read() } : await readAll(await obj.open(), opts.maxBytes, obj)
+    if (fault !== undefined) {
+      // What arrived is read as a stream would have read it; the source fault, not the truncated gzip it leaves
+      // behind, is what gets reported.
+      try {
+        yield* sniffAndStream(toReadable(stored), obj, opts, stats)
+      } catch (err) {
+        if (stats.decodedBytes > opts.maxBytes) throw err
+      }
+      throw fault
+    }
     stats.storedBytes = stored.length
     if (!isGzip(stored)) {
       if (stored.length > opts.maxBytes) throw capError(obj, opts.maxBytes)
@@ -125,7 +146,7 @@ function toReadable(buf: Buffer): AsyncIterable<Buffer> {
 }
 
 async function* sniffAndStream(
-  stream: Readable,
+  stream: AsyncIterable<Buffer> & { destroy?: () => void },
   obj: LogObject,
   opts: DecodeOptions,
   stats: DecodeStats,
@@ -150,7 +171,7 @@ async function* sniffAndStream(
     stats.storedBytes += chunk.length
     stats.decodedBytes += chunk.length
     if (stats.decodedBytes > opts.maxBytes) {
-      stream.destroy()
+      stream.destroy?.()
       throw capError(obj, opts.maxBytes)
     }
     yield chunk

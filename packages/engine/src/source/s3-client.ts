@@ -5,6 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3'
 import { s3Sdk } from './s3-sdk.js'
+import { budgetedRetryStrategy, RetryBudget } from './s3-retry.js'
 
 export interface S3ClientOptions {
   /** Named profile from ~/.aws/config / credentials (SSO profiles included). */
@@ -17,8 +18,10 @@ export interface S3ClientOptions {
   endpointUrl?: string
   /** Total attempts per request, first try included. */
   maxAttempts?: number
-  /** Socket-level timeouts in ms; 0 disables one. */
+  /** Socket-level timeouts in ms; 0 disables one. `idleMs` is the idle deadline of every request and body. */
   timeouts?: { connectMs?: number; idleMs?: number }
+  /** The run's retry budget, shared with the object reader's resumes (default: 1,000 for this client alone). */
+  retryBudget?: RetryBudget
 }
 
 const DEFAULTS = {
@@ -51,19 +54,20 @@ function regionProvider(profile: string | undefined, fallback: string): () => Pr
   }
 }
 
-/** An S3Client with retries (standard mode: throttling, 5xx, resets, timeouts), region redirects and timeouts. */
+/** An S3Client with retries (throttling, 5xx, resets, timeouts; within the run's budget), region redirects and timeouts. */
 export function createS3Client(opts: S3ClientOptions = {}): S3Client {
   const connectMs = opts.timeouts?.connectMs ?? DEFAULTS.connectMs
   const idleMs = opts.timeouts?.idleMs ?? DEFAULTS.idleMs
+  const maxAttempts = opts.maxAttempts ?? DEFAULTS.maxAttempts
   return new (s3Sdk().S3Client)({
     ...(opts.profile === undefined ? {} : { profile: opts.profile }),
     region: opts.region ?? regionProvider(opts.profile, opts.fallbackRegion ?? FALLBACK_REGION),
     followRegionRedirects: true,
     ...(opts.endpointUrl === undefined ? {} : { endpoint: opts.endpointUrl, forcePathStyle: true }),
-    maxAttempts: opts.maxAttempts ?? DEFAULTS.maxAttempts,
-    // NOTE: standard rather than adaptive: the lister already caps in-flight requests with p-limit, and the
+    maxAttempts,
+    // NOTE: standard rules rather than adaptive: the lister already caps in-flight requests with p-limit, and the
     // adaptive limiter is client-wide, so one hot prefix answering SlowDown would slow every other prefix too.
-    retryMode: 'standard',
+    retryStrategy: budgetedRetryStrategy(maxAttempts, opts.retryBudget ?? new RetryBudget()),
     requestHandler: { connectionTimeout: connectMs, socketTimeout: idleMs },
   })
 }

@@ -4,6 +4,7 @@
  * cannot continue), where every further request would fail the same way and the CLI should stop at once.
  */
 import { SourceReadError } from '../errors.js'
+import { budgetRefusal } from './s3-retry.js'
 
 /** A SourceReadError that should end the run: nothing else from this source can be read. */
 export class FatalS3Error extends SourceReadError {
@@ -99,7 +100,8 @@ export function toS3SourceError(
   opts: { fatal?: boolean } = {},
 ): SourceReadError {
   if (err instanceof SourceReadError) return err
-  const message = `${what} ${uri}: ${describeS3Error(err)}`
+  const refusal = budgetRefusal(err)
+  const message = `${what} ${uri}: ${describeS3Error(err)}${refusal === undefined ? '' : `; ${refusal}`}`
   const init = { location: { object: uri }, cause: err }
   return opts.fatal === true || isFatalS3Error(err) ? new FatalS3Error(message, init) : new SourceReadError(message, init)
 }
@@ -114,6 +116,7 @@ export function isRetryableBodyError(err: unknown): boolean {
   const code = e.code ?? ''
   return (
     e.name === 'TimeoutError' ||
+    e.name === 'ObjectTimeoutError' ||
     e.name === 'PrematureEndError' ||
     /^(ECONNRESET|ECONNABORTED|EPIPE|ETIMEDOUT|ECONNREFUSED|ERR_STREAM_PREMATURE_CLOSE|ENETUNREACH|EHOSTUNREACH|EAI_AGAIN)$/.test(
       code,

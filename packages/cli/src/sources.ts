@@ -1,8 +1,9 @@
-import type { ErrorEntry, LogObject, TrailscanError } from '@trailscan/engine'
+import type { ErrorEntry, LogObject, RetryReport, TrailscanError } from '@trailscan/engine'
 import type { ScanArgs } from './commands/scan-command.js'
 import { describeError } from './fail.js'
 import type { CliLogger } from './logger.js'
 import { Progress, progressWanted } from './progress.js'
+import type { S3Limits } from './s3-limits.js'
 
 export interface ProgressSink {
   listed(size: number): void
@@ -15,8 +16,10 @@ export interface OpenedSources {
   objects: AsyncIterable<LogObject>
   defaultConcurrency: number
   progress?: ProgressSink
-  /** Errors met while listing local paths, as summary entries. */
+  /** Errors met while listing local paths or S3 prefixes, as summary entries. */
   errors(): ErrorEntry[]
+  /** What the run's S3 retry budget was spent on (S3 scans only). */
+  retries?(): RetryReport
 }
 
 /**
@@ -27,6 +30,7 @@ export async function openSources(
   args: ScanArgs,
   log: CliLogger,
   window: { start: Date | undefined; end: Date | undefined },
+  limits: S3Limits = {},
 ): Promise<OpenedSources> {
   const core = await import('@trailscan/engine/core')
   const errors: ErrorEntry[] = []
@@ -46,9 +50,13 @@ export async function openSources(
     if (Number(process.versions.node.split('.')[0]) < 22)
       log.debug({ node: process.versions.node }, 'AWS SDK releases after January 2027 require Node 22; this one supports Node 20')
   }
+  // One budget for every retry of the run: the SDK's and the object reader's resumes.
+  const retryBudget = s3 && locations.length > 0 ? new s3.RetryBudget(limits.retryBudget ?? s3.DEFAULT_RETRY_BUDGET) : undefined
   const client =
     s3 && locations.length > 0
       ? s3.createS3Client({
+          ...(retryBudget ? { retryBudget } : {}),
+          ...(limits.idleMs !== undefined ? { timeouts: { idleMs: limits.idleMs } } : {}),
           ...(args.profile ? { profile: args.profile } : {}),
           ...(args['s3-region'] ? { region: args['s3-region'] } : {}),
           // With no region configured anywhere, the first --region is as good a guess as any for the client;
@@ -78,6 +86,11 @@ export async function openSources(
       requestPayer: args['request-payer'],
       onList: (req) => log.debug(req, 'list'),
       onSkip: (uri, reason) => log.debug({ uri, reason }, 'not read'),
+      onError,
+      ...(retryBudget ? { retryBudget } : {}),
+      ...(limits.objectTimeoutMs !== undefined ? { objectTimeoutMs: limits.objectTimeoutMs } : {}),
+      ...(limits.maxListPages !== undefined ? { maxListPages: limits.maxListPages } : {}),
+      ...(limits.maxListKeys !== undefined ? { maxListKeys: limits.maxListKeys } : {}),
     })
   }
   async function* all(): AsyncGenerator<LogObject> {
@@ -95,5 +108,6 @@ export async function openSources(
     errors: () => errors,
   }
   if (progress) opened.progress = progress
+  if (retryBudget) opened.retries = () => retryBudget.report()
   return opened
 }

@@ -8,6 +8,7 @@ import { compiledRulesOrExit } from '../load-rules.js'
 import { createLogger } from '../logger.js'
 import { FindingsWriter } from '../output/findings-writer.js'
 import { summaryText } from '../output/summary-text.js'
+import { s3Limits } from '../s3-limits.js'
 import { openSources } from '../sources.js'
 import type { ScanArgs } from './scan-command.js'
 
@@ -46,6 +47,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
   const start = instant(args.start, '--start')
   const end = instant(args.end, '--end')
   if (start && end && start >= end) throw new CliExit(EXIT.usage, '--start must be before --end')
+  const limits = s3Limits(args)
   const { rules } = await compiledRulesOrExit(args.rules)
   log.debug({ rules: rules.length }, 'rules compiled')
   const context = args.context ? await accountContext(args.context) : undefined
@@ -54,7 +56,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
     log.warn({ entry: index + 1, reason: suppression.reason, expires: suppression.expires }, `suppression ${index + 1} expired on ${suppression.expires} and no longer applies`)
   // Only now: loading a thousand YAML rule files is a burst of allocation the cap would turn into extra collections.
   boundHeapGrowth()
-  const sources = await openSources(args, log, { start, end })
+  const sources = await openSources(args, log, { start, end }, limits)
   const writer = new FindingsWriter(args.format, args.out)
   const failOn = args['fail-on'] ? SEVERITIES.indexOf(args['fail-on'] as Severity) : -1
   let worst = -1
@@ -96,6 +98,8 @@ export async function runScan(args: ScanArgs): Promise<number> {
   await writer.close(summary.alarms)
   // Faults met while listing local paths happen outside scan(); they count too.
   summary.errors.unshift(...sources.errors())
+  const retries = sources.retries?.()
+  if (retries) summary.retries = retries
   process.stderr.write(summaryText(summary))
   if (args['summary-json']) await writeFile(args['summary-json'], `${JSON.stringify(summary, null, 2)}\n`)
   if (summary.errors.length > 0) return EXIT.readErrors

@@ -18,6 +18,7 @@ export function summaryText(s: ScanSummary): string {
   const rules = Object.entries(s.findings.byRule).sort(([a], [b]) => naturalCompare(a, b))
   for (const [id, n] of rules) lines.push(`    ${id.padEnd(32)} ${n}`)
   if (s.alarms.length) lines.push(`  alarms    ${s.alarms.length} alarm periods`)
+  if (s.retries) lines.push(`  retries   ${s.retries.used} of ${s.retries.budget} (S3 retry budget)${s.retries.exhausted ? ', exhausted: later failures were not retried' : ''}`)
   lines.push(`  errors    ${s.errors.length}`)
   for (const e of s.errors.slice(0, MAX_ERRORS_SHOWN)) {
     const where = [e.object, e.recordIndex !== undefined ? `record ${e.recordIndex}` : undefined].filter(Boolean).join(' ')

@@ -93,6 +93,8 @@ export async function readRecords(
     for await (const chunk of decodeObject(obj, opts, stats)) splitter.push(chunk)
   } catch (err) {
     result.failed = true
+    // A source that cut its body where it said the object ends (S3: the listed size) delivered a whole object.
+    if ((err as { endsWhole?: unknown }).endsWhole === true) splitter.end()
     onError(
       err instanceof SourceReadError
         ? withRecord(err, splitter.recordCount)

@@ -64,6 +64,14 @@ class ObjectTimeoutError extends Error {
   }
 }
 
+/**
+ * The body went on past its listed size or Content-Length. What came up to there is the object as announced,
+ * so the reader ends it as a whole document (`endsWhole`) before reporting the cut.
+ */
+class BodyOverrunError extends SourceReadError {
+  readonly endsWhole = true
+}
+
 export function s3Uri(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`
 }
@@ -259,7 +267,7 @@ class ObjectReader {
                 const keep = this.limit.bytes - offset
                 offset += keep
                 if (keep > 0) yield chunk.subarray(0, keep)
-                throw new SourceReadError(
+                throw new BodyOverrunError(
                   `reading ${this.uri}: the body is longer than its ${this.limit.what} of ${this.limit.bytes} bytes; read up to there`,
                   { location: { object: this.uri } },
                 )

@@ -1,8 +1,9 @@
 /**
  * A loopback HTTP proxy in front of s3rver that records every request and, per rule, answers with an S3 error
  * (503 SlowDown, 403 AccessDenied / InvalidAccessKeyId …), cuts or stalls a response body after some bytes, or
- * rewrites the ETag. Path-style requests only (`/bucket/key?query`), which is what the client sends with an
- * endpoint URL.
+ * rewrites the ETag. It also plays a store that never ends: listings whose continuation tokens cycle or never
+ * repeat, keys out of order, sizes that lie, bodies that never end, run past their length or drip.
+ * Path-style requests only (`/bucket/key?query`), which is what the client sends with an endpoint URL.
  */
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -26,6 +27,19 @@ export type FaultAction =
   | { type: 'stall'; afterBytes: number }
   /** Passes the response through with another ETag (a store that ignores If-Match, on a changed object). */
   | { type: 'etag'; etag: string }
+  /**
+   * Listings: the first page is the store's own, truncated; every later page is empty and points on. `cycle`
+   * sends tokens A, B, A, …; `fresh` a new token each time, forever.
+   */
+  | { type: 'tokens'; tokens: 'cycle' | 'fresh' }
+  /** Listings: the store's own page with its keys in reverse order. */
+  | { type: 'reverse-keys' }
+  /** Object GETs: the store's headers, then its body chunked (no Content-Length) and spaces after it without end. */
+  | { type: 'endless' }
+  /** Object GETs: the store's body, then `extra` more bytes, counted in Content-Length (`counted`) or sent past it. */
+  | { type: 'longer'; extra: number; counted: boolean }
+  /** Object GETs: the store's response, its body sent `bytes` at a time every `everyMs`. */
+  | { type: 'drip'; bytes: number; everyMs: number }
 
 export interface FaultRule {
   method?: string
@@ -64,6 +78,119 @@ function matches(rule: FaultRule, seen: SeenRequest): boolean {
   return true
 }
 
+/** Actions that answer from the store's response, rewritten. */
+const REWRITES = new Set<FaultAction['type']>(['tokens', 'reverse-keys', 'endless', 'longer', 'drip'])
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+function nextToken(mode: 'cycle' | 'fresh', token: string | undefined): string {
+  if (mode === 'cycle') return token === 'A' ? 'B' : 'A'
+  return `T${Number((token ?? 'T0').slice(1)) + 1}`
+}
+
+interface ListedKey {
+  key: string
+  size: number
+  etag: string
+}
+
+/** A ListObjectsV2 answer as S3 writes it. */
+function listingXml(seen: SeenRequest, keys: ListedKey[], next: string | undefined): string {
+  const contents = keys
+    .map(
+      (k) =>
+        `<Contents><Key>${xmlEscape(k.key)}</Key><LastModified>2024-03-05T00:00:00.000Z</LastModified><ETag>${xmlEscape(k.etag)}</ETag><Size>${k.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+    )
+    .join('')
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+    `<Name>${xmlEscape(seen.bucket)}</Name><Prefix>${xmlEscape(seen.query['prefix'] ?? '')}</Prefix><KeyCount>${keys.length}</KeyCount><MaxKeys>1000</MaxKeys>` +
+    `<IsTruncated>${next === undefined ? 'false' : 'true'}</IsTruncated>` +
+    (seen.query['continuation-token'] === undefined ? '' : `<ContinuationToken>${xmlEscape(seen.query['continuation-token'])}</ContinuationToken>`) +
+    (next === undefined ? '' : `<NextContinuationToken>${xmlEscape(next)}</NextContinuationToken>`) +
+    `${contents}</ListBucketResult>`
+  )
+}
+
+/** The keys of a listing page s3rver wrote (its XML is regular: one element per line or run, no CDATA). */
+function parseListing(xml: string): ListedKey[] {
+  const unescape = (s: string): string => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&')
+  const tag = (block: string, name: string): string => unescape(new RegExp(`<${name}>([^<]*)</${name}>`).exec(block)?.[1] ?? '')
+  return [...xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)].map((m) => ({
+    key: tag(m[1]!, 'Key'),
+    size: Number(tag(m[1]!, 'Size')),
+    etag: tag(m[1]!, 'ETag'),
+  }))
+}
+
+async function bodyOf(stream: http.IncomingMessage): Promise<Buffer> {
+  const parts: Buffer[] = []
+  for await (const chunk of stream as AsyncIterable<Buffer>) parts.push(chunk)
+  return Buffer.concat(parts)
+}
+
+/** Answers from the store's response, changed as the action says. */
+function rewrite(ur: http.IncomingMessage, res: http.ServerResponse, headers: http.IncomingHttpHeaders, action: FaultAction, seen: SeenRequest): void {
+  void bodyOf(ur).then((body) => {
+    const status = ur.statusCode ?? 502
+    if (status >= 300) {
+      res.writeHead(status, headers).end(body)
+      return
+    }
+    delete headers['content-length']
+    delete headers['transfer-encoding']
+    switch (action.type) {
+      case 'tokens':
+        res.writeHead(200, { 'content-type': 'application/xml' }).end(listingXml(seen, parseListing(body.toString('utf8')), nextToken(action.tokens, undefined)))
+        return
+      case 'reverse-keys':
+        res.writeHead(200, { 'content-type': 'application/xml' }).end(listingXml(seen, parseListing(body.toString('utf8')).reverse(), undefined))
+        return
+      case 'endless': {
+        res.writeHead(200, headers)
+        const filler = Buffer.alloc(64 * 1024, 0x20)
+        const pump = (): void => {
+          while (!res.destroyed && res.write(filler));
+        }
+        res.on('drain', pump)
+        res.write(body)
+        pump()
+        return
+      }
+      case 'longer': {
+        const extra = Buffer.alloc(action.extra, 0x20)
+        if (action.counted) {
+          res.writeHead(200, { ...headers, 'content-length': String(body.length + extra.length) }).end(Buffer.concat([body, extra]))
+          return
+        }
+        // Past Content-Length: straight onto the socket after the announced body.
+        res.writeHead(200, { ...headers, 'content-length': String(body.length) })
+        res.end(body, () => res.socket?.write(extra))
+        return
+      }
+      case 'drip': {
+        res.writeHead(status, { ...headers, 'content-length': String(body.length) })
+        let at = 0
+        const timer = setInterval(() => {
+          if (res.destroyed || at >= body.length) {
+            clearInterval(timer)
+            if (!res.destroyed) res.end()
+            return
+          }
+          res.write(body.subarray(at, at + action.bytes))
+          at += action.bytes
+        }, action.everyMs)
+        res.on('close', () => clearInterval(timer))
+        return
+      }
+      default:
+        res.writeHead(status, headers).end(body)
+    }
+  })
+}
+
 export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy> {
   const requests: SeenRequest[] = []
   let rules: FaultRule[] = []
@@ -92,11 +219,22 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
       res.writeHead(status, { 'content-type': 'application/xml' }).end(errorXml(code, message))
       return
     }
+    if (action?.type === 'tokens' && seen.query['continuation-token'] !== undefined) {
+      // A page after the first: nothing in it, and a token to go on with.
+      const token = seen.query['continuation-token']
+      req.resume()
+      res.writeHead(200, { 'content-type': 'application/xml' }).end(listingXml(seen, [], nextToken(action.tokens, token)))
+      return
+    }
     const upstream = http.request(
       { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers },
       (ur) => {
         const headers = { ...ur.headers }
         if (action?.type === 'etag') headers.etag = action.etag
+        if (action !== undefined && REWRITES.has(action.type)) {
+          rewrite(ur, res, headers, action, seen)
+          return
+        }
         res.writeHead(ur.statusCode ?? 502, headers)
         if (action?.type !== 'reset' && action?.type !== 'stall') {
           ur.pipe(res)

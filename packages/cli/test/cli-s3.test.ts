@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { uploadAll } from '../../engine/test/support/s3-fixtures.js'
 import { startS3Stack, type S3Stack } from '../../engine/test/support/s3-stack.js'
 import { S3RVER_CREDENTIALS } from '../../engine/test/support/s3rver.js'
@@ -76,5 +77,99 @@ describe('trailscan scan s3://', () => {
       env: { ...env, AWS_ACCESS_KEY_ID: 'AKIAWRONGWRONGWRONG0', AWS_SECRET_ACCESS_KEY: 'wrong' },
     })
     expect(r.code).toBe(2)
+  })
+})
+
+describe('trailscan scan s3:// against a store that never ends', () => {
+  // The flat listing of one account's logs (the walk lists each account's CloudTrail/ directory flat).
+  const flat = 'cis-controls/AWSLogs/111122223333/CloudTrail/'
+  const objectKey = 'cis-controls/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/13/111122223333_CloudTrail_us-east-1_20240513T0915Z_9IgeOTHfxzvgocVY.json.gz'
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'trailscan-cli-s3-'))
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+  beforeEach(() => stack.proxy.clear())
+
+  async function scanS3(extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string; summary: Record<string, unknown> }> {
+    const summaryFile = join(dir, `summary-${Math.random().toString(36).slice(2)}.json`)
+    const r = await runCli(['scan', 's3://trail-bucket/cis-controls/', '--endpoint-url', stack.proxy.endpoint, '--summary-json', summaryFile, ...extra], { env })
+    return { ...r, summary: JSON.parse(readFileSync(summaryFile, 'utf8')) as Record<string, unknown> }
+  }
+
+  it('reports a listing whose continuation tokens cycle, naming the prefix, and exits 3 with the findings of what was listed', async () => {
+    stack.proxy.addRule({ listPrefix: flat, action: { type: 'tokens', tokens: 'cycle' } })
+    const r = await scanS3([])
+    expect(r.code).toBe(3)
+    expect(r.summary.errors).toEqual([
+      expect.objectContaining({ object: `s3://trail-bucket/${flat}`, message: expect.stringMatching(/continuation token it had sent before/) }),
+    ])
+    expect(jsonLines(r.stdout).length).toBeGreaterThan(0)
+    expect(r.summary.retries).toEqual({ used: 0, budget: 1000, exhausted: false })
+    expect(r.stderr).toMatch(/\n  retries   0 of 1000 \(S3 retry budget\)\n/)
+  })
+
+  it('stops retrying once --s3-retry-budget is spent and reports it in the summary', async () => {
+    stack.proxy.addRule({ key: objectKey, action: { type: 'slowdown' } })
+    const r = await scanS3(['--s3-retry-budget', '0'])
+    expect(r.code).toBe(3)
+    expect(r.summary.errors).toEqual([
+      expect.objectContaining({ object: `s3://trail-bucket/${objectKey}`, message: expect.stringMatching(/SlowDown.*not retried: the run's retry budget of 0 is spent/) }),
+    ])
+    expect(r.summary.retries).toEqual({ used: 0, budget: 0, exhausted: true })
+    expect(r.stderr).toMatch(/retries   0 of 0 \(S3 retry budget\), exhausted: later failures were not retried/)
+    expect(stack.proxy.gets().filter((g) => g.key === objectKey)).toHaveLength(1)
+  })
+
+  it('gives up on a dripping object after --s3-object-timeout and its retries; the scan goes on', async () => {
+    stack.proxy.addRule({ key: objectKey, action: { type: 'drip', bytes: 1, everyMs: 50 } })
+    const r = await scanS3(['--s3-object-timeout', '0.3', '--s3-retry-budget', '1'])
+    expect(r.code).toBe(3)
+    expect(r.summary.errors).toEqual([
+      expect.objectContaining({ object: `s3://trail-bucket/${objectKey}`, message: expect.stringMatching(/object timeout of 0\.3 s.*retry budget of 1 is spent/) }),
+    ])
+    expect(stack.proxy.gets().filter((g) => g.key === objectKey)).toHaveLength(2)
+    expect(r.summary.retries).toEqual({ used: 1, budget: 1, exhausted: true })
+    expect(jsonLines(r.stdout).length).toBeGreaterThan(0)
+  })
+
+  it('gives up on a silent connection after --s3-idle-timeout', async () => {
+    stack.proxy.addRule({ key: objectKey, action: { type: 'stall', afterBytes: 100 } })
+    const r = await scanS3(['--s3-idle-timeout', '0.3', '--s3-retry-budget', '0'])
+    expect(r.code).toBe(3)
+    expect(r.summary.errors).toEqual([
+      expect.objectContaining({ object: `s3://trail-bucket/${objectKey}`, message: expect.stringMatching(/timed out after 300 ms of inactivity/) }),
+    ])
+  })
+
+  it('stops a listing at --s3-max-list-keys and --s3-max-list-pages', async () => {
+    const keys = await scanS3(['--s3-max-list-keys', '2'])
+    expect(keys.code).toBe(3)
+    // Both accounts of the dataset have more than two log objects: each listing stops at two.
+    const accounts = ['111122223333', '444455556666'].map((a) => `s3://trail-bucket/cis-controls/AWSLogs/${a}/CloudTrail/`)
+    expect(keys.summary.errors).toEqual(
+      accounts.map((object) => ({ code: 'TRAILSCAN_SOURCE_READ', object, message: `listing ${object}: more than 2 keys (raise the bound with --s3-max-list-keys)` })),
+    )
+    expect((keys.summary.objects as { listed: number }).listed).toBe(4)
+
+    stack.proxy.addRule({ listPrefix: flat, action: { type: 'tokens', tokens: 'fresh' } })
+    const pages = await scanS3(['--s3-max-list-pages', '3'])
+    expect(pages.code).toBe(3)
+    expect(pages.summary.errors).toEqual([
+      expect.objectContaining({ object: `s3://trail-bucket/${flat}`, message: expect.stringMatching(/more than 3 pages/) }),
+    ])
+  })
+
+  it.each([
+    ['--s3-idle-timeout', 'abc', /^trailscan: --s3-idle-timeout must be a number of seconds above 0 \(at most 24 days\), not "abc"\n$/],
+    ['--s3-object-timeout', '0', /^trailscan: --s3-object-timeout must be a number of seconds above 0/],
+    ['--s3-max-list-pages', '0', /^trailscan: --s3-max-list-pages must be a whole number of at least 1, not "0"\n$/],
+    ['--s3-max-list-keys', '1.5', /^trailscan: --s3-max-list-keys must be a whole number of at least 1, not "1.5"\n$/],
+    ['--s3-retry-budget', '-1', /^trailscan: --s3-retry-budget must be a whole number of at least 0, not "-1"\n$/],
+  ])('refuses %s %s with exit 2 and one line, before scanning', async (flag, value, message) => {
+    const r = await runCli(['scan', 's3://trail-bucket/cis-controls/', '--endpoint-url', stack.proxy.endpoint, `${flag}=${value}`], { env })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(message)
+    expect(stack.proxy.requests).toHaveLength(0)
   })
 })

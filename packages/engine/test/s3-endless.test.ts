@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { SourceReadError } from '../src/errors.js'
 import { scan } from '../src/scan.js'
 import type { LogObject } from '../src/source/log-object.js'
+import { compareKeys } from '../src/source/s3-list.js'
 import { isFatalS3Error, ListingFault, listS3Objects, RetryBudget, type ListS3Options } from '../src/source/s3.js'
 import { cloudTrailKey, gzipRecords, readAll, records, uploadAll } from './support/s3-fixtures.js'
 import { collect, startS3Stack, stubS3rverCredentials, type S3Stack } from './support/s3-stack.js'
@@ -118,6 +119,16 @@ describe('listings that never end', () => {
     const thrown = await collect(listS3Objects({ client: stack.client(), bucket: 'trail', accounts: [A, B] })).catch((e: unknown) => e)
     expect(thrown).toBeInstanceOf(ListingFault)
   }, 10_000)
+})
+
+it('orders keys as S3 does, by UTF-8 bytes, where UTF-16 order differs', () => {
+  // U+FFFD is EF BF BD in UTF-8, U+1F600 is F0 9F 98 80; in UTF-16 the surrogate D83D sorts first.
+  expect(compareKeys('a\uFFFD', 'a\u{1F600}')).toBeLessThan(0)
+  expect(compareKeys('a\u{1F600}', 'a\uFFFD')).toBeGreaterThan(0)
+  expect(compareKeys('a/b', 'a/c')).toBeLessThan(0)
+  expect(compareKeys('a', 'a/')).toBeLessThan(0)
+  expect(compareKeys('\u{1F600}', '\u{1F601}')).toBeLessThan(0)
+  expect(compareKeys('k', 'k')).toBe(0)
 })
 
 /** One scan of account A's objects, no rules: what was read, and the errors. */

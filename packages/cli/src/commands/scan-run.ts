@@ -96,7 +96,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
   }
   sources.progress?.stop()
   await writer.close(summary.alarms)
-  // Faults met while listing local paths happen outside scan(); they count too.
+  // Faults met while listing local paths or S3 prefixes happen outside scan(); they count too.
   summary.errors.unshift(...sources.errors())
   const retries = sources.retries?.()
   if (retries) summary.retries = retries

@@ -108,6 +108,24 @@ describe('listings that never end', () => {
     )
   })
 
+  it('keeps the directories a looping directory listing gave before the fault', async () => {
+    stack.proxy.addRule({ listPrefix: 'AWSLogs/', action: { type: 'tokens', tokens: 'cycle' } })
+    const { objects, errors } = await listing({ accounts: [] })
+    expect(objects.map(keyOf)).toEqual([...keysA, keyB])
+    expect(errors.map((e) => e.location?.object)).toEqual(['s3://trail/AWSLogs/'])
+    expect(errors[0]!.message).toMatch(/continuation token it had sent before/)
+  }, 10_000)
+
+  it('reports common prefixes that do not increase', async () => {
+    stack.proxy.addRule({ listPrefix: 'AWSLogs/', action: { type: 'reverse-keys' } })
+    const { objects, errors } = await listing({ accounts: [] })
+    // B's directory came first and is kept; A's does not come after it.
+    expect(objects.map(keyOf)).toEqual([keyB])
+    expect(errors.map((e) => e.message)).toEqual([
+      `listing s3://trail/AWSLogs/: common prefix "AWSLogs/${A}/" does not come after "AWSLogs/${B}/" (ListObjectsV2 keys must increase)`,
+    ])
+  })
+
   it('goes on with the other prefixes after one listing failed, and throws without onError', async () => {
     stack.proxy.addRule({ listPrefix: flatA, action: { type: 'tokens', tokens: 'cycle' } })
     const { objects, errors } = await listing({ accounts: [A, B] })

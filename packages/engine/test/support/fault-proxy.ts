@@ -32,7 +32,7 @@ export type FaultAction =
    * sends tokens A, B, A, …; `fresh` a new token each time, forever.
    */
   | { type: 'tokens'; tokens: 'cycle' | 'fresh' }
-  /** Listings: the store's own page with its keys in reverse order. */
+  /** Listings: the store's own page with its keys and common prefixes in reverse order. */
   | { type: 'reverse-keys' }
   /** Object GETs: the store's headers, then its body chunked (no Content-Length) and spaces after it without end. */
   | { type: 'endless' }
@@ -96,8 +96,13 @@ interface ListedKey {
   etag: string
 }
 
+interface ListedPage {
+  keys: ListedKey[]
+  prefixes: string[]
+}
+
 /** A ListObjectsV2 answer as S3 writes it. */
-function listingXml(seen: SeenRequest, keys: ListedKey[], next: string | undefined): string {
+function listingXml(seen: SeenRequest, { keys, prefixes }: ListedPage, next: string | undefined): string {
   const contents = keys
     .map(
       (k) =>
@@ -106,23 +111,28 @@ function listingXml(seen: SeenRequest, keys: ListedKey[], next: string | undefin
     .join('')
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
-    `<Name>${xmlEscape(seen.bucket)}</Name><Prefix>${xmlEscape(seen.query['prefix'] ?? '')}</Prefix><KeyCount>${keys.length}</KeyCount><MaxKeys>1000</MaxKeys>` +
+    `<Name>${xmlEscape(seen.bucket)}</Name><Prefix>${xmlEscape(seen.query['prefix'] ?? '')}</Prefix><KeyCount>${keys.length + prefixes.length}</KeyCount><MaxKeys>1000</MaxKeys>` +
     `<IsTruncated>${next === undefined ? 'false' : 'true'}</IsTruncated>` +
     (seen.query['continuation-token'] === undefined ? '' : `<ContinuationToken>${xmlEscape(seen.query['continuation-token'])}</ContinuationToken>`) +
     (next === undefined ? '' : `<NextContinuationToken>${xmlEscape(next)}</NextContinuationToken>`) +
-    `${contents}</ListBucketResult>`
+    contents +
+    prefixes.map((p) => `<CommonPrefixes><Prefix>${xmlEscape(p)}</Prefix></CommonPrefixes>`).join('') +
+    (seen.query['delimiter'] === undefined ? '' : `<Delimiter>${xmlEscape(seen.query['delimiter'])}</Delimiter>`) +
+    '</ListBucketResult>'
   )
 }
 
-/** The keys of a listing page s3rver wrote (its XML is regular: one element per line or run, no CDATA). */
-function parseListing(xml: string): ListedKey[] {
+/** The keys and common prefixes of a listing page s3rver wrote (plain XML: no CDATA, no comments). */
+function parseListing(xml: string): ListedPage {
   const unescape = (s: string): string => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&')
   const tag = (block: string, name: string): string => unescape(new RegExp(`<${name}>([^<]*)</${name}>`).exec(block)?.[1] ?? '')
-  return [...xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)].map((m) => ({
+  const keys = [...xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)].map((m) => ({
     key: tag(m[1]!, 'Key'),
     size: Number(tag(m[1]!, 'Size')),
     etag: tag(m[1]!, 'ETag'),
   }))
+  const prefixes = [...xml.matchAll(/<CommonPrefixes>([\s\S]*?)<\/CommonPrefixes>/g)].map((m) => tag(m[1]!, 'Prefix'))
+  return { keys, prefixes }
 }
 
 async function bodyOf(stream: http.IncomingMessage): Promise<Buffer> {
@@ -145,9 +155,13 @@ function rewrite(ur: http.IncomingMessage, res: http.ServerResponse, headers: ht
       case 'tokens':
         res.writeHead(200, { 'content-type': 'application/xml' }).end(listingXml(seen, parseListing(body.toString('utf8')), nextToken(action.tokens, undefined)))
         return
-      case 'reverse-keys':
-        res.writeHead(200, { 'content-type': 'application/xml' }).end(listingXml(seen, parseListing(body.toString('utf8')).reverse(), undefined))
+      case 'reverse-keys': {
+        const page = parseListing(body.toString('utf8'))
+        res
+          .writeHead(200, { 'content-type': 'application/xml' })
+          .end(listingXml(seen, { keys: page.keys.reverse(), prefixes: page.prefixes.reverse() }, undefined))
         return
+      }
       case 'endless': {
         res.writeHead(200, headers)
         const filler = Buffer.alloc(64 * 1024, 0x20)
@@ -223,7 +237,7 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
       // A page after the first: nothing in it, and a token to go on with.
       const token = seen.query['continuation-token']
       req.resume()
-      res.writeHead(200, { 'content-type': 'application/xml' }).end(listingXml(seen, [], nextToken(action.tokens, token)))
+      res.writeHead(200, { 'content-type': 'application/xml' }).end(listingXml(seen, { keys: [], prefixes: [] }, nextToken(action.tokens, token)))
       return
     }
     const upstream = http.request(

@@ -108,6 +108,17 @@ describe('listings that never end', () => {
     )
   })
 
+  it('ends a listing page that drips past the request timeout, naming the prefix; the others go on', async () => {
+    stack.proxy.addRule({ listPrefix: flatA, action: { type: 'drip', bytes: 16, everyMs: 30 } })
+    const t0 = performance.now()
+    const { objects, errors } = await listing({ accounts: [A, B], objectTimeoutMs: 300 })
+    expect(performance.now() - t0).toBeLessThan(3_000)
+    expect(objects.map(keyOf)).toEqual([keyB])
+    expect(errors.map((e) => [e.location?.object, e.message])).toEqual([
+      [`s3://trail/${flatA}`, `listing s3://trail/${flatA}: page 0 took longer than the request timeout of 0.3 s`],
+    ])
+  }, 10_000)
+
   it('keeps the directories a looping directory listing gave before the fault', async () => {
     stack.proxy.addRule({ listPrefix: 'AWSLogs/', action: { type: 'tokens', tokens: 'cycle' } })
     const { objects, errors } = await listing({ accounts: [] })

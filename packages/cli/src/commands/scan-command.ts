@@ -63,7 +63,7 @@ export const command: CommandModule<object, ScanArgs> = {
       .option('include-digest', { type: 'boolean', default: false, describe: 'list CloudTrail-Digest objects too (counted, never scanned as events)', group: 'S3:' })
       .option('include-insight', { type: 'boolean', default: false, describe: 'list CloudTrail-Insight objects too', group: 'S3:' })
       .option('s3-idle-timeout', { type: 'string', describe: 'seconds an S3 connection may stay silent before the request is retried (default 30)', group: 'S3:' })
-      .option('s3-object-timeout', { type: 'string', describe: 'seconds one GET may take, headers to last byte, before it is retried (default 120)', group: 'S3:' })
+      .option('s3-object-timeout', { type: 'string', describe: 'seconds one S3 request (an object GET, a listing page) may take, first to last byte; a late GET is resumed (default 120)', group: 'S3:' })
       .option('s3-max-list-pages', { type: 'string', describe: 'pages one listing (one prefix) may have before it is reported and left (default 100000)', group: 'S3:' })
       .option('s3-max-list-keys', { type: 'string', describe: 'keys one listing (one prefix) may have before it is reported and left (default 10000000)', group: 'S3:' })
       .option('s3-retry-budget', { type: 'string', describe: 'retries the whole run may spend on S3 failures; then failures are reported unretried (default 1000)', group: 'S3:' })

@@ -17,7 +17,7 @@ import { SourceReadError } from '../errors.js'
 import { toS3SourceError } from './s3-errors.js'
 import { flatMapOrdered } from './s3-lookahead.js'
 import type { RetryBudget } from './s3-retry.js'
-import { s3LogObject, s3Uri, type ResumeOptions, type S3ObjectContext } from './s3-object.js'
+import { DEFAULT_OBJECT_TIMEOUT_MS, RequestDeadline, s3LogObject, s3Uri, type ResumeOptions, type S3ObjectContext } from './s3-object.js'
 import {
   ACCOUNT_RE,
   REGION_RE,
@@ -66,7 +66,7 @@ export interface ListS3Options {
   concurrency?: number
   /** How `open()` of the yielded objects resumes a cut body. */
   resume?: ResumeOptions
-  /** Total deadline of one GET of a yielded object, in ms (default 120 s). */
+  /** Total deadline of one GET of a yielded object, and of one listing page, in ms (default 120 s). */
   objectTimeoutMs?: number
   /** The run's retry budget, spent by the yielded objects' resumes. */
   retryBudget?: RetryBudget
@@ -149,9 +149,22 @@ async function* listPages(ctx: Ctx, prefix: string, delimiter?: string): AsyncGe
       ...(requestPayer === true ? { RequestPayer: 'requester' as const } : {}),
     })
     let out: ListObjectsV2CommandOutput
+    // The clock starts when the request is sent, not while it waits for a free slot.
+    const deadline = (): RequestDeadline => new RequestDeadline(ctx.object.objectTimeoutMs ?? DEFAULT_OBJECT_TIMEOUT_MS)
+    let late: RequestDeadline | undefined
     try {
-      out = await ctx.limit(() => client.send(command))
+      out = await ctx.limit(async () => {
+        const d = deadline()
+        try {
+          return await client.send(command, { abortSignal: d.signal })
+        } finally {
+          d.clear()
+          if (d.expired) late = d
+        }
+      })
     } catch (err) {
+      // A page that never finishes (a store dripping its XML) ends this listing only; it is not retried.
+      if (late !== undefined) throw fault(`page ${page} took longer than the request timeout of ${late.ms / 1000} s`)
       // NOTE: fatal: the store refuses to list at all (after the SDK's retries), so the next prefix would fail too.
       throw toS3SourceError(err, where, 'cannot list', { fatal: true })
     }

@@ -29,7 +29,7 @@ export interface S3ObjectContext {
   resume?: ResumeOptions
   /**
    * Total deadline of one GET, from sending it to the last byte of its body (default 120 s). A request past it
-   * is abandoned and resumed from the first byte not yet delivered, like a cut body.
+   * is abandoned and resumed from the first byte not yet delivered, like a cut body. Listing pages have it too.
    */
   objectTimeoutMs?: number
   /** The run's retry budget; every resume takes one. */
@@ -91,9 +91,9 @@ export function s3LogObject(ctx: S3ObjectContext, entry: S3ObjectEntry): LogObje
 
 /**
  * The deadline of one request: before the response it aborts the request, after it destroys the body, either
- * way with an ObjectTimeoutError.
+ * way with an ObjectTimeoutError. (Listings use it too: the SDK reads a listing's body before `send` returns.)
  */
-class RequestDeadline {
+export class RequestDeadline {
   private readonly controller = new AbortController()
   private readonly timer: NodeJS.Timeout
   private body: Readable | undefined

@@ -133,6 +133,7 @@ async function* listPages(ctx: Ctx, prefix: string, delimiter?: string): AsyncGe
   const { client, bucket, requestPayer, onList } = ctx.opts
   const where = s3Uri(bucket, prefix)
   const fault = (why: string): ListingFault => new ListingFault(`listing ${where}: ${why}`, { location: { object: where } })
+  const timeoutMs = ctx.object.objectTimeoutMs ?? DEFAULT_OBJECT_TIMEOUT_MS
   const seen = new Set<string>()
   let token: string | undefined
   let keys = 0
@@ -149,12 +150,11 @@ async function* listPages(ctx: Ctx, prefix: string, delimiter?: string): AsyncGe
       ...(requestPayer === true ? { RequestPayer: 'requester' as const } : {}),
     })
     let out: ListObjectsV2CommandOutput
-    // The clock starts when the request is sent, not while it waits for a free slot.
-    const deadline = (): RequestDeadline => new RequestDeadline(ctx.object.objectTimeoutMs ?? DEFAULT_OBJECT_TIMEOUT_MS)
     let late: RequestDeadline | undefined
     try {
       out = await ctx.limit(async () => {
-        const d = deadline()
+        // The clock starts when the request is sent, not while it waits for a free slot.
+        const d = new RequestDeadline(timeoutMs)
         try {
           return await client.send(command, { abortSignal: d.signal })
         } finally {

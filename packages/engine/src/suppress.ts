@@ -1,4 +1,5 @@
 import type { Finding } from './finding.js'
+import { globMatcher } from './rule/glob.js'
 
 /**
  * Known benign callers (CI/CD roles, infrastructure-as-code pipelines) that public-bucket and CIS alerts are
@@ -23,18 +24,23 @@ export interface SuppressionMark {
   entry: number
 }
 
-function glob(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*')
-  return new RegExp(`^${escaped}$`)
+type Test = (value: string) => boolean
+
+/**
+ * Entry fields are globs: `*` any run, every other character literal (`?` too), case-sensitive. The shared linear
+ * matcher, since the user agent compared comes from the record: a RegExp `^.*a.*b.*$` backtracks on long values.
+ */
+function glob(pattern: string): Test {
+  return globMatcher(pattern)
 }
 
 interface Compiled {
   index: number
   s: Suppression
-  rule?: RegExp
-  principal?: RegExp
-  account?: RegExp
-  userAgent?: RegExp
+  rule?: Test
+  principal?: Test
+  account?: Test
+  userAgent?: Test
 }
 
 export class Suppressor {
@@ -62,10 +68,10 @@ export class Suppressor {
   /** The first active entry matching the finding, or undefined. */
   match(f: Finding): SuppressionMark | undefined {
     for (const c of this.active) {
-      if (c.rule && !c.rule.test(f.ruleId)) continue
-      if (c.principal && !c.principal.test(f.actor.arn ?? '')) continue
-      if (c.account && !c.account.test(f.account ?? '')) continue
-      if (c.userAgent && !c.userAgent.test(f.userAgent ?? '')) continue
+      if (c.rule && !c.rule(f.ruleId)) continue
+      if (c.principal && !c.principal(f.actor.arn ?? '')) continue
+      if (c.account && !c.account(f.account ?? '')) continue
+      if (c.userAgent && !c.userAgent(f.userAgent ?? '')) continue
       return { reason: c.s.reason, expires: c.s.expires, entry: c.index }
     }
     return undefined

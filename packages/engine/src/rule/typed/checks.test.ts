@@ -285,6 +285,22 @@ describe('s3-policy-public', () => {
     expect(writesExcluded?.severity).toBe('high')
   })
 
+  // ../shared/reliability/README.md §1: a RegExp per action glob took over 120 s on 20 stars.
+  it('matches action globs with many stars in linear time, success and failure alike', { timeout: 20_000 }, () => {
+    const stars = '*'.repeat(40)
+    expect(run(pol, put([stmt({ Action: ['s3:GetObject', `s3:Put${stars}Versioning`] })]))?.severity).toBe('critical')
+    expect(run(pol, put([stmt({ Action: `s3:${stars}Z` })]))?.severity).toBe('high')
+    const denied = run(pol, { ...put([stmt({ Action: `s3:${stars}Z` })]), errorCode: 'AccessDenied', errorMessage: 'Access Denied' })
+    expect(denied?.severity).toBe('medium')
+    expect(run(pol, put([stmt({ Action: undefined, NotAction: `s3:${stars}Z` })]))?.severity).toBe('critical')
+  })
+
+  it('reads `?` as one character and everything else in an action literally', () => {
+    expect(run(pol, put([stmt({ Action: 's3:PutObjec??' })]))?.severity).toBe('high')
+    expect(run(pol, put([stmt({ Action: 's3:Put.bject' })]))?.severity).toBe('high')
+    expect(run(pol, put([stmt({ Action: 's3:?ut*' })]))?.severity).toBe('critical')
+  })
+
   it('reports a failed call as a medium attempt without an exposure', () => {
     const hit = run(pol, { ...put([stmt({ Action: 's3:*' })]), errorCode: 'AccessDenied', errorMessage: 'Access Denied' })
     expect(hit?.severity).toBe('medium')

@@ -46,7 +46,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
   const start = instant(args.start, '--start')
   const end = instant(args.end, '--end')
   if (start && end && start >= end) throw new CliExit(EXIT.usage, '--start must be before --end')
-  const { rules } = await compiledRulesOrExit(args.rules)
+  const { rules } = await compiledRulesOrExit(args.rules, { wildcard: args.wildcard })
   log.debug({ rules: rules.length }, 'rules compiled')
   const context = args.context ? await accountContext(args.context) : undefined
   const suppressor = args.suppressions ? await suppressorFor(args.suppressions) : undefined

@@ -48,7 +48,7 @@ export { readExpectedFindings, readExpectedErrors, FINDINGS_FILE, ERRORS_FILE } 
 export type { ExpectedFinding, ExpectedError } from './validate/expectations.js'
 export { createS3Client, listS3Objects, openS3Object, parseS3Uri, isS3Uri, FatalS3Error, isFatalS3Error } from './source/s3.js'
 export type { S3ClientOptions, ListS3Options, S3ListRequest, S3Location } from './source/s3.js'
-export { Suppressor } from './suppress.js'
+export { Suppressor, isCalendarDate } from './suppress.js'
 export type { Suppression, SuppressionMark } from './suppress.js'
 export { coverage, eventPairs, isWatched } from './validate/coverage.js'
 export type { Coverage, EventPair } from './validate/coverage.js'

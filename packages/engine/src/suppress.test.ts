@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Finding } from './finding.js'
-import { Suppressor } from './suppress.js'
+import { Suppressor, isCalendarDate } from './suppress.js'
 
 const finding = (over: Partial<Finding> = {}): Finding =>
   ({
@@ -52,5 +52,27 @@ describe('Suppressor', () => {
   it('treats characters other than * literally', () => {
     const s = new Suppressor([{ principal: 'arn:aws:iam::111122223333:user/a.b', reason: 'x', expires: '2027-01-01' }], now)
     expect(s.match(finding({ actor: { ...finding().actor, arn: 'arn:aws:iam::111122223333:user/aXb' } }))).toBeUndefined()
+  })
+})
+
+describe('isCalendarDate', () => {
+  it.each([
+    ['2099-02-28', true],
+    ['2096-02-29', true],
+    ['2099-02-29', false],
+    ['2099-02-30', false],
+    ['2099-04-31', false],
+    ['2099-13-01', false],
+    ['2099-00-10', false],
+    ['2099-12-31T10:00:00Z', true],
+    ['31.12.2099', false],
+  ])('%j → %s', (text, expected) => {
+    expect(isCalendarDate(text)).toBe(expected)
+  })
+
+  it('never applies an entry whose expiry is no calendar date', () => {
+    const s = new Suppressor([{ account: '111122223333', reason: 'typo', expires: '2099-02-30' }], now)
+    expect(s.match(finding())).toBeUndefined()
+    expect(s.expired).toHaveLength(1)
   })
 })

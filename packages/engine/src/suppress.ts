@@ -17,6 +17,18 @@ export interface Suppression {
   expires: string
 }
 
+/**
+ * Whether `text` starts with a real calendar date `YYYY-MM-DD`. Date.parse is no check: V8 reads 2099-02-30 as
+ * 2 March. An expiry that is no date would otherwise silently mean some other day.
+ */
+export function isCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text)
+  if (!m) return false
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const date = new Date(Date.UTC(y, mo - 1, d))
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d
+}
+
 export interface SuppressionMark {
   reason: string
   expires: string
@@ -51,7 +63,8 @@ export class Suppressor {
   constructor(entries: readonly Suppression[], now: Date = new Date()) {
     this.active = []
     entries.forEach((s, index) => {
-      const end = Date.parse(`${s.expires.slice(0, 10)}T23:59:59.999Z`)
+      const end = isCalendarDate(s.expires) ? Date.parse(`${s.expires.slice(0, 10)}T23:59:59.999Z`) : NaN
+      // An entry whose expiry is no date never applies.
       if (!(end >= now.getTime())) {
         this.expired.push({ index, suppression: s })
         return

@@ -21,6 +21,11 @@ export class LinearRegex {
   private readonly onlyPrefix: boolean
   /** Matches can start only at 0. */
   private readonly anchored: boolean
+  /**
+   * Per instruction, the Unit instructions reachable from it without consuming anything (-1 for Match), when that
+   * does not depend on the position (no assertion on the way) and is short; else undefined: addThread walks it.
+   */
+  private readonly closures: (Int32Array | undefined)[]
 
   constructor(root: RegexNode, flags: RegexFlags = {}) {
     this.program = compileProgram(root, flags)
@@ -34,6 +39,7 @@ export class LinearRegex {
     this.prefix = prefix
     this.onlyPrefix = whole && prefix !== ''
     this.anchored = anchoredAtStart(this.program)
+    this.closures = staticClosures(this.program)
   }
 
   /** Whether the pattern matches somewhere in `text` (an unanchored search, like RegExp.prototype.test). */
@@ -67,6 +73,18 @@ export class LinearRegex {
             if (mark[to] !== this.stamp) {
               mark[to] = this.stamp
               next[nextCount++] = to
+            }
+            continue
+          }
+          const closure = this.closures[to]
+          if (closure !== undefined) {
+            for (let k = 0; k < closure.length; k++) {
+              const u = closure[k] as number
+              if (u < 0) return true
+              if (mark[u] !== this.stamp) {
+                mark[u] = this.stamp
+                next[nextCount++] = u
+              }
             }
             continue
           }
@@ -190,4 +208,42 @@ function anchoredAtStart(p: Program): boolean {
     }
   }
   return true
+}
+
+/** Longest closure kept precomputed; longer ones are walked each time (bounds the table at 32 × program size). */
+const MAX_STATIC_CLOSURE = 32
+
+function staticClosures(p: Program): (Int32Array | undefined)[] {
+  const out: (Int32Array | undefined)[] = new Array(p.op.length)
+  const seen = new Int32Array(p.op.length).fill(-1)
+  for (let start = 0; start < p.op.length; start++) {
+    if (p.op[start] === Op.Unit) continue
+    const found: number[] = []
+    const stack = [start]
+    let ok = true
+    while (ok && stack.length > 0) {
+      const pc = stack.pop() as number
+      if (seen[pc] === start) continue
+      seen[pc] = start
+      switch (p.op[pc]) {
+        case Op.Unit:
+          found.push(pc)
+          break
+        case Op.Match:
+          found.push(-1)
+          break
+        case Op.Jump:
+          stack.push(p.arg[pc] as number)
+          break
+        case Op.Split:
+          stack.push(p.arg2[pc] as number, p.arg[pc] as number)
+          break
+        default:
+          ok = false // an assertion: depends on the position
+      }
+      if (found.length > MAX_STATIC_CLOSURE) ok = false
+    }
+    if (ok) out[start] = Int32Array.from(found)
+  }
+  return out
 }

@@ -66,3 +66,12 @@ describe('LinearRegex literal prefix', () => {
     expect(test(lit('aab'), 'aaab')).toBe(true)
   })
 })
+
+describe('program size bound', () => {
+  it('counts what compiling emits, so the bound holds exactly', () => {
+    const a = char(97)
+    // {m,} emits m copies plus the loop's copy, each unit with its split/jump.
+    expect(() => new LinearRegex({ kind: 'repeat', node: a, min: 3000, max: Infinity })).not.toThrow()
+    expect(() => new LinearRegex({ kind: 'repeat', node: a, min: 3400, max: Infinity })).toThrow(RegexTooLargeError)
+  })
+})

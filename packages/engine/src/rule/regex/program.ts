@@ -53,7 +53,7 @@ function size(node: RegexNode): number {
       return node.items.reduce((n, i) => Math.min(n + size(i) + 2, MAX_PROGRAM_SIZE + 1), 0)
     case 'repeat': {
       const one = size(node.node)
-      const copies = node.max === Infinity ? Math.max(node.min, 1) : node.max
+      const copies = node.max === Infinity ? node.min + 1 : node.max
       return Math.min(copies * (one + 2), MAX_PROGRAM_SIZE + 1)
     }
   }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import type { CompiledRule, LoadResult, RuleDiagnostic, RuleSpec } from '@trailscan/engine'
+import type { CompiledRule, CompileOptions, LoadResult, RuleDiagnostic, RuleSpec } from '@trailscan/engine'
 import { EXIT } from './exit-codes.js'
 import { CliExit } from './fail.js'
 
@@ -58,14 +58,14 @@ async function loadRuleSources(paths: readonly string[]): Promise<LoadResult> {
 }
 
 /** Loads and compiles; pattern errors become diagnostics placed at the pattern's line and column in the file. */
-export async function loadAndCompile(paths: readonly string[]): Promise<CompiledSet> {
+export async function loadAndCompile(paths: readonly string[], options: CompileOptions = {}): Promise<CompiledSet> {
   const { compileRule, TrailscanError, lineColumn } = await import('@trailscan/engine/core')
   const load = await loadRuleSources(paths)
   const diagnostics = [...load.diagnostics]
   const rules: CompiledRule[] = []
   for (const { spec } of load.rules) {
     try {
-      rules.push(compileRule(spec))
+      rules.push(compileRule(spec, options))
     } catch (e) {
       const d: RuleDiagnostic = { severity: 'error', ruleId: spec.id, message: (e as Error).message }
       if (spec.file) d.file = spec.file
@@ -88,8 +88,8 @@ export async function loadAndCompile(paths: readonly string[]): Promise<Compiled
 }
 
 /** For commands that run rules: any error diagnostic stops the run (exit 2) with all of them listed. */
-export async function compiledRulesOrExit(values: readonly string[] | undefined): Promise<CompiledSet> {
-  const set = await loadAndCompile(await resolveRuleSources(values))
+export async function compiledRulesOrExit(values: readonly string[] | undefined, options: CompileOptions = {}): Promise<CompiledSet> {
+  const set = await loadAndCompile(await resolveRuleSources(values), options)
   const errors = set.diagnostics.filter((d) => d.severity === 'error')
   if (errors.length > 0) throw new CliExit(EXIT.usage, `rule errors:\n${errors.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`)
   return set

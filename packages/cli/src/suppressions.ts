@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { parseYaml, type Suppression } from '@trailscan/engine'
+import { isCalendarDate, parseYaml, type Suppression } from '@trailscan/engine'
 import { EXIT } from './exit-codes.js'
 import { CliExit } from './fail.js'
 
@@ -26,8 +26,9 @@ export async function loadSuppressions(path: string): Promise<Suppression[]> {
     for (const k of Object.keys(e)) if (!FIELDS.has(k)) throw new CliExit(EXIT.usage, `${where}: unknown field "${k}"`)
     const expires = e.expires instanceof Date ? e.expires.toISOString().slice(0, 10) : e.expires
     if (typeof e.reason !== 'string' || e.reason.trim() === '') throw new CliExit(EXIT.usage, `${where} needs a reason`)
-    if (typeof expires !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(expires) || Number.isNaN(Date.parse(expires.slice(0, 10))))
+    if (typeof expires !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(expires))
       throw new CliExit(EXIT.usage, `${where} needs an expiry date (expires: YYYY-MM-DD)`)
+    if (!isCalendarDate(expires)) throw new CliExit(EXIT.usage, `${where}: expires ${JSON.stringify(expires)} is not a calendar date`)
     const s: Suppression = { reason: e.reason, expires: expires.slice(0, 10) }
     for (const k of ['rule', 'principal', 'account', 'userAgent'] as const) {
       if (e[k] === undefined) continue

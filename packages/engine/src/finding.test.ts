@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildFinding, userAgentKind } from './finding.js'
+import { DETAIL_TRUNCATED, MAX_DETAIL_DEPTH, buildFinding, userAgentKind } from './finding.js'
 import type { CompiledRule } from './rule/matcher.js'
 
 const rule = (output?: Record<string, string>): CompiledRule => ({
@@ -56,5 +56,40 @@ describe('userAgentKind', () => {
     ['curl/8.0', 'other'],
   ])('%s is %s', (ua, kind) => {
     expect(userAgentKind({ userAgent: ua })).toBe(kind)
+  })
+})
+
+// ../shared/reliability/README.md §6: a policy nested ~4,000 levels deep overflowed JSON.stringify on output.
+describe('details depth bound', () => {
+  const nested = (depth: number, leaf: unknown = 1): unknown => {
+    let v = leaf
+    for (let i = 0; i < depth; i++) v = i % 2 === 0 ? [v] : { a: v }
+    return v
+  }
+
+  it('cuts record values nested deeper than MAX_DETAIL_DEPTH with a marker, so any output can serialise them', () => {
+    const deep = { ...record, requestParameters: { bucketName: 'b', bucketPolicy: { Statement: [{ Condition: nested(100_000) }] } } }
+    const f = buildFinding(rule({ newPolicy: 'requestParameters.bucketPolicy' }), {}, deep, { uri: 'x', recordIndex: 0 }, {})
+    const text = JSON.stringify(f)
+    expect(text).toContain(JSON.stringify(DETAIL_TRUNCATED))
+    let depth = 0
+    let cur: unknown = f.details
+    while (cur !== null && typeof cur === 'object') {
+      depth++
+      cur = Object.values(cur)[0]
+    }
+    expect(depth).toBe(MAX_DETAIL_DEPTH)
+    expect(cur).toBe(DETAIL_TRUNCATED)
+  })
+
+  it('keeps details that fit as they are, __proto__ keys included', () => {
+    const policy = JSON.parse('{"Statement":[{"Condition":{"__proto__":{"x":1}}}]}') as unknown
+    const fits = { ...record, requestParameters: { bucketPolicy: policy } }
+    const f = buildFinding(rule({ newPolicy: 'requestParameters.bucketPolicy' }), {}, fits, { uri: 'x', recordIndex: 0 }, {})
+    expect(f.details?.newPolicy).toBe(policy)
+    const cut = { ...record, requestParameters: { bucketPolicy: JSON.parse(`{"__proto__":${JSON.stringify(nested(40))}}`) as unknown } }
+    const g = buildFinding(rule({ newPolicy: 'requestParameters.bucketPolicy' }), {}, cut, { uri: 'x', recordIndex: 0 }, {})
+    expect(JSON.stringify(g.details)).toMatch(/^\{"newPolicy":\{"__proto__":\{"a":\[/)
+    expect(Object.getPrototypeOf(g.details?.newPolicy)).toBe(Object.prototype)
   })
 })

@@ -129,19 +129,49 @@ function pathValue(record: CloudTrailRecord, path: string): unknown {
   return cur
 }
 
+/**
+ * How deep a finding's `details` may nest (the details object itself is level 1). Details copy record values
+ * (a bucket policy, an ACL), and a record may nest thousands of levels, which JSON.stringify and every other
+ * recursive consumer of a finding cannot survive. Real policies and ACLs nest under 10 levels.
+ */
+export const MAX_DETAIL_DEPTH = 32
+
+/** What replaces an object or array nested deeper than MAX_DETAIL_DEPTH in `details`. */
+export const DETAIL_TRUNCATED = `[truncated: nested deeper than ${MAX_DETAIL_DEPTH} levels]`
+
+function deeperThan(v: unknown, levels: number): boolean {
+  if (v === null || typeof v !== 'object') return false
+  if (levels === 0) return true
+  for (const c of Object.values(v)) if (deeperThan(c, levels - 1)) return true
+  return false
+}
+
+/** `v` cut at `levels` levels of objects and arrays; keys such as `__proto__` stay own data properties. */
+function truncated(v: unknown, levels: number): unknown {
+  if (v === null || typeof v !== 'object') return v
+  if (levels === 0) return DETAIL_TRUNCATED
+  if (Array.isArray(v)) return v.map((c) => truncated(c, levels - 1))
+  return Object.fromEntries(Object.entries(v).map(([k, c]) => [k, truncated(c, levels - 1)]))
+}
+
+/** Details as given when they fit (no copy: the common case), else a copy cut at MAX_DETAIL_DEPTH. */
+export function boundedDetails(details: Record<string, unknown>): Record<string, unknown> {
+  return deeperThan(details, MAX_DETAIL_DEPTH) ? (truncated(details, MAX_DETAIL_DEPTH) as Record<string, unknown>) : details
+}
+
 /** The rule's declared output fields that the record has, merged with what the rule's check reported. */
 function outputDetails(
   output: Record<string, string> | undefined,
   record: CloudTrailRecord,
   details: Record<string, unknown> | undefined,
 ): Record<string, unknown> | null {
-  if (!output) return details ?? null
+  if (!output) return details ? boundedDetails(details) : null
   const out: Record<string, unknown> = {}
   for (const [name, path] of Object.entries(output)) {
     const v = pathValue(record, path)
     if (v !== undefined && v !== null) out[name] = v
   }
-  return details || Object.keys(out).length > 0 ? { ...out, ...details } : null
+  return details || Object.keys(out).length > 0 ? boundedDetails({ ...out, ...details }) : null
 }
 
 export function buildFinding(

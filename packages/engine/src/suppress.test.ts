@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Finding } from './finding.js'
-import { Suppressor } from './suppress.js'
+import { Suppressor, isCalendarDate } from './suppress.js'
 
 const finding = (over: Partial<Finding> = {}): Finding =>
   ({
@@ -35,8 +35,44 @@ describe('Suppressor', () => {
     expect(s.match(finding())?.reason).toBe('today')
   })
 
+  // ../shared/reliability/README.md §7: a `^.*a.*b.*$` RegExp took 2.8 s per finding on a 10,000-character agent.
+  it('matches a many-star user agent glob against a 200,000-character user agent in linear time', { timeout: 20_000 }, () => {
+    const s = new Suppressor([{ userAgent: '*Terraform*HashiCorp*provider*aws*', reason: 'IaC', expires: '2027-01-31' }], now)
+    const long = 'Terraform '.repeat(20_000)
+    for (let i = 0; i < 50; i++) expect(s.match(finding({ userAgent: long }))).toBeUndefined()
+    expect(s.match(finding({ userAgent: `${long}HashiCorp provider aws` }))?.reason).toBe('IaC')
+  })
+
+  it('treats ? literally and lets * span any character, newlines included', () => {
+    const s = new Suppressor([{ userAgent: 'a?c*z', reason: 'x', expires: '2027-01-01' }], now)
+    expect(s.match(finding({ userAgent: 'abcz' }))).toBeUndefined()
+    expect(s.match(finding({ userAgent: 'a?c\nz' }))?.reason).toBe('x')
+  })
+
   it('treats characters other than * literally', () => {
     const s = new Suppressor([{ principal: 'arn:aws:iam::111122223333:user/a.b', reason: 'x', expires: '2027-01-01' }], now)
     expect(s.match(finding({ actor: { ...finding().actor, arn: 'arn:aws:iam::111122223333:user/aXb' } }))).toBeUndefined()
+  })
+})
+
+describe('isCalendarDate', () => {
+  it.each([
+    ['2099-02-28', true],
+    ['2096-02-29', true],
+    ['2099-02-29', false],
+    ['2099-02-30', false],
+    ['2099-04-31', false],
+    ['2099-13-01', false],
+    ['2099-00-10', false],
+    ['2099-12-31T10:00:00Z', true],
+    ['31.12.2099', false],
+  ])('%j → %s', (text, expected) => {
+    expect(isCalendarDate(text)).toBe(expected)
+  })
+
+  it('never applies an entry whose expiry is no calendar date', () => {
+    const s = new Suppressor([{ account: '111122223333', reason: 'typo', expires: '2099-02-30' }], now)
+    expect(s.match(finding())).toBeUndefined()
+    expect(s.expired).toHaveLength(1)
   })
 })

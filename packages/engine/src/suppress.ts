@@ -1,4 +1,5 @@
 import type { Finding } from './finding.js'
+import { globMatcher } from './rule/glob.js'
 
 /**
  * Known benign callers (CI/CD roles, infrastructure-as-code pipelines) that public-bucket and CIS alerts are
@@ -16,6 +17,18 @@ export interface Suppression {
   expires: string
 }
 
+/**
+ * Whether `text` starts with a real calendar date `YYYY-MM-DD`. Date.parse is no check: V8 reads 2099-02-30 as
+ * 2 March. An expiry that is no date would otherwise silently mean some other day.
+ */
+export function isCalendarDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text)
+  if (!m) return false
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const date = new Date(Date.UTC(y, mo - 1, d))
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d
+}
+
 export interface SuppressionMark {
   reason: string
   expires: string
@@ -23,18 +36,23 @@ export interface SuppressionMark {
   entry: number
 }
 
-function glob(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\?]/g, '\\$&').replace(/\*/g, '.*')
-  return new RegExp(`^${escaped}$`)
+type Test = (value: string) => boolean
+
+/**
+ * Entry fields are globs: `*` any run, every other character literal (`?` too), case-sensitive. The shared linear
+ * matcher, since the user agent compared comes from the record: a RegExp `^.*a.*b.*$` backtracks on long values.
+ */
+function glob(pattern: string): Test {
+  return globMatcher(pattern)
 }
 
 interface Compiled {
   index: number
   s: Suppression
-  rule?: RegExp
-  principal?: RegExp
-  account?: RegExp
-  userAgent?: RegExp
+  rule?: Test
+  principal?: Test
+  account?: Test
+  userAgent?: Test
 }
 
 export class Suppressor {
@@ -45,7 +63,8 @@ export class Suppressor {
   constructor(entries: readonly Suppression[], now: Date = new Date()) {
     this.active = []
     entries.forEach((s, index) => {
-      const end = Date.parse(`${s.expires.slice(0, 10)}T23:59:59.999Z`)
+      const end = isCalendarDate(s.expires) ? Date.parse(`${s.expires.slice(0, 10)}T23:59:59.999Z`) : NaN
+      // An entry whose expiry is no date never applies.
       if (!(end >= now.getTime())) {
         this.expired.push({ index, suppression: s })
         return
@@ -62,10 +81,10 @@ export class Suppressor {
   /** The first active entry matching the finding, or undefined. */
   match(f: Finding): SuppressionMark | undefined {
     for (const c of this.active) {
-      if (c.rule && !c.rule.test(f.ruleId)) continue
-      if (c.principal && !c.principal.test(f.actor.arn ?? '')) continue
-      if (c.account && !c.account.test(f.account ?? '')) continue
-      if (c.userAgent && !c.userAgent.test(f.userAgent ?? '')) continue
+      if (c.rule && !c.rule(f.ruleId)) continue
+      if (c.principal && !c.principal(f.actor.arn ?? '')) continue
+      if (c.account && !c.account(f.account ?? '')) continue
+      if (c.userAgent && !c.userAgent(f.userAgent ?? '')) continue
       return { reason: c.s.reason, expires: c.s.expires, entry: c.index }
     }
     return undefined

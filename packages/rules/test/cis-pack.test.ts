@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs'
-import { loadRules } from '@trailscan/engine'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gunzipSync } from 'node:zlib'
+import { compileRule, loadRules, toEventBridgeEnvelope, type MatchContext } from '@trailscan/engine'
 import { describe, expect, it } from 'vitest'
 import { shippedPackDir } from '../src/index.js'
 
@@ -30,5 +33,47 @@ describe('cis-aws-foundations pack', async () => {
       expect(spec.references?.cis?.['v3.0.0']).toBe(control)
       expect(Object.keys(spec.references?.cis ?? {}).length).toBeGreaterThan(1)
     }
+  })
+})
+
+/**
+ * The CWL `*` default (aws-2019, AWS's observed answers) and `--wildcard glob` differ only when a later piece occurs
+ * earlier in the value than where a glob would place it. The CIS patterns hold only `AccessDenied*` and
+ * `*UnauthorizedOperation`; this checks that no CIS pattern answers differently on any record the project has.
+ */
+describe('CIS patterns under both CWL wildcard algorithms', async () => {
+  const { rules } = await loadRules([shippedPackDir('cis-aws-foundations')!])
+  const records: Record<string, unknown>[] = rules.flatMap((r) => [...r.spec.examples.match, ...r.spec.examples.noMatch])
+  const root = fileURLToPath(new URL('../../../fixtures/', import.meta.url))
+  for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
+    if (!/\.json(\.gz)?$/.test(file)) continue
+    const raw = readFileSync(join(root, file))
+    let doc: { Records?: unknown }
+    try {
+      doc = JSON.parse((file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8')) as { Records?: unknown }
+    } catch {
+      continue // fixtures/malformed: broken on purpose
+    }
+    if (Array.isArray(doc.Records)) records.push(...(doc.Records as Record<string, unknown>[]))
+  }
+  const context = (record: Record<string, unknown>): MatchContext => ({ record, text: JSON.stringify(record), envelope: () => toEventBridgeEnvelope(record) })
+
+  it('agree on every example and fixture record, and the wildcard rules do fire on some', () => {
+    expect(records.length).toBeGreaterThan(100)
+    const differ: string[] = []
+    const fired = new Map<string, number>()
+    for (const { spec } of rules) {
+      const aws = compileRule(spec, { wildcard: 'aws-2019' })
+      const glob = compileRule(spec, { wildcard: 'glob' })
+      for (const r of records) {
+        const a = aws.match(context(r)) !== null
+        if (a !== (glob.match(context(r)) !== null)) differ.push(`${spec.id} on ${String(r.eventID)}`)
+        if (a) fired.set(spec.id, (fired.get(spec.id) ?? 0) + 1)
+      }
+    }
+    expect(differ).toEqual([])
+    const withStar = rules.filter((r) => typeof r.spec.pattern === 'string' && r.spec.pattern.includes('*')).map((r) => r.spec.id)
+    expect(withStar.length).toBeGreaterThan(0)
+    for (const id of withStar) expect(fired.get(id) ?? 0).toBeGreaterThan(0)
   })
 })

@@ -32,6 +32,7 @@ export interface ScanArgs {
   context?: string
   suppressions?: string
   'show-suppressed': boolean
+  wildcard: 'aws-2019' | 'glob'
 }
 
 export const command: CommandModule<object, ScanArgs> = {
@@ -53,6 +54,11 @@ export const command: CommandModule<object, ScanArgs> = {
       .option('context', { type: 'string', describe: 'YAML mapping account ids to name, environment and owner' })
       .option('suppressions', { type: 'string', describe: 'YAML file of known benign callers to suppress (each with a reason and an expiry)' })
       .option('show-suppressed', { type: 'boolean', default: false, describe: 'also write suppressed findings, marked "suppressed"' })
+      .option('wildcard', {
+        choices: ['aws-2019', 'glob'] as const,
+        default: 'aws-2019' as const,
+        describe: 'how * inside a CWL value matches: as AWS answered (aws-2019) or as a glob',
+      })
       .option('alarms', { type: 'boolean', default: false, describe: "replay each rule's CloudWatch alarm over event time" })
       .option('max-object-bytes', { type: 'number', describe: 'cap on decompressed bytes per object (default 2 GiB)' })
       .option('concurrency', { type: 'number', describe: 'objects read at once (default 8 local, 16 S3)' })

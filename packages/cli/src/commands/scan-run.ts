@@ -48,7 +48,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
   const end = instant(args.end, '--end')
   if (start && end && start >= end) throw new CliExit(EXIT.usage, '--start must be before --end')
   const limits = s3Limits(args)
-  const { rules } = await compiledRulesOrExit(args.rules)
+  const { rules } = await compiledRulesOrExit(args.rules, { wildcard: args.wildcard })
   log.debug({ rules: rules.length }, 'rules compiled')
   const context = args.context ? await accountContext(args.context) : undefined
   const suppressor = args.suppressions ? await suppressorFor(args.suppressions) : undefined

@@ -4,6 +4,7 @@ import { runCommand } from '../fail.js'
 interface Args {
   'filter-pattern': string
   'log-event-messages': string[]
+  wildcard: 'aws-2019' | 'glob'
 }
 
 /** Offline twin of `aws logs test-metric-filter`: same arguments, same JSON result. */
@@ -18,6 +19,11 @@ export const command: CommandModule<object, Args> = {
         array: true,
         demandOption: true,
         describe: 'messages to test; file://PATH reads one message per line',
+      })
+      .option('wildcard', {
+        choices: ['aws-2019', 'glob'] as const,
+        default: 'aws-2019' as const,
+        describe: 'how * inside a CWL value matches: as AWS answered (aws-2019) or as a glob',
       }),
   handler: async (args) => {
     const { readArgument, readMessages } = await import('../cli-args.js')
@@ -25,7 +31,7 @@ export const command: CommandModule<object, Args> = {
     await runCommand(async () => {
       const pattern = await readArgument(args['filter-pattern'])
       const messages = await readMessages(args['log-event-messages'])
-      const result = testMetricFilter(pattern, messages)
+      const result = testMetricFilter(pattern, messages, { wildcard: args.wildcard })
       process.stdout.write(`${JSON.stringify(result, null, 4)}\n`)
       return 0
     })

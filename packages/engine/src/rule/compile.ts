@@ -1,5 +1,5 @@
 import { assertNever, RuleSpecError, RuleSyntaxError, TrailscanError } from '../errors.js'
-import { compileCwlFilter } from './cwl-filter/index.js'
+import { compileCwlFilter, type CompileOptions } from './cwl-filter/index.js'
 import { compileEventPattern } from './eventbridge/index.js'
 import type { CompiledRule, MatchContext, RuleHit } from './matcher.js'
 import type { RuleSpec } from './spec.js'
@@ -7,22 +7,25 @@ import { compileTypedRule } from './typed/index.js'
 
 const HIT: RuleHit = Object.freeze({})
 
-/** Compiles one rule spec by its language. Throws RuleSyntaxError (pattern) or RuleSpecError (shape). */
-export function compileRule(spec: RuleSpec): CompiledRule {
+/**
+ * Compiles one rule spec by its language. Throws RuleSyntaxError (pattern) or RuleSpecError (shape). `options`
+ * reach the CWL compiler (`wildcard`); other languages have none.
+ */
+export function compileRule(spec: RuleSpec, options: CompileOptions = {}): CompiledRule {
   try {
-    return compileByLanguage(spec)
+    return compileByLanguage(spec, options)
   } catch (err) {
     if (err instanceof TrailscanError) throw withRule(err, spec)
     throw new RuleSpecError(`rule ${spec.id}: ${(err as Error).message}`, { location: { ruleId: spec.id }, cause: err })
   }
 }
 
-function compileByLanguage(spec: RuleSpec): CompiledRule {
+function compileByLanguage(spec: RuleSpec, options: CompileOptions): CompiledRule {
   const lang = spec.language
   switch (lang) {
     case 'cwl-filter': {
       if (typeof spec.pattern !== 'string') throw new RuleSpecError('a cwl-filter pattern is text')
-      const f = compileCwlFilter(spec.pattern)
+      const f = compileCwlFilter(spec.pattern, options)
       return booleanRule(spec, f, (ctx) => f.matchRecord(ctx.record, ctx.text))
     }
     case 'eventbridge': {

@@ -96,6 +96,14 @@ describe('field tests of EventBridge patterns', () => {
     expect(p.fieldTests[0]!.test('10.1.2.3')).toBe(false)
   })
 
+  it('gives a cidr with host bits set the same masked block as the matcher', () => {
+    const p = compileEventPattern({ detail: { sourceIPAddress: [{ cidr: '220.160.153.171/31' }] } })
+    const record = { eventSource: 'ec2.amazonaws.com', sourceIPAddress: '220.160.153.170' }
+    expect(p.fieldTests[0]!.test('220.160.153.170')).toBe(true)
+    expect(p.match(toEventBridgeEnvelope(record as never))).toBe(true)
+    expect(p.fieldTests[0]!.test('220.160.153.172')).toBe(false)
+  })
+
   it('reads source through the record’s eventSource, as the envelope derives it', () => {
     const p = compileEventPattern({ source: ['aws.custom'] })
     expect(p.fieldTests[0]!.test('custom.example.org')).toBe(true)

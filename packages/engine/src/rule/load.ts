@@ -147,7 +147,59 @@ function addRuleText(file: string, pack: string, text: string | Error, result: L
 export function parseYaml(text: string): unknown {
   // Plain block YAML, the form most rule files take, is read by block-yaml.ts in about half the time.
   const plain = parseBlockYaml(text)
-  return plain !== NOT_PLAIN ? plain : load(text, { schema: CORE_SCHEMA })
+  if (plain !== NOT_PLAIN) return plain // no anchors or aliases: block-yaml.ts leaves `&` and `*` to js-yaml
+  const doc = load(text, { schema: CORE_SCHEMA })
+  checkExpandedSize(doc)
+  return doc
+}
+
+/**
+ * The most nodes (mappings, sequences and scalars) a YAML document read by Trailscan (rule files, pack.yaml,
+ * suppressions, account context) may hold once its aliases are expanded, if it uses aliases at all. js-yaml shares an aliased node instead
+ * of copying it, so a 700-byte "billion laughs" loads at once and explodes later, in whatever walks it (pattern
+ * validation, `rules test` on its examples). The largest shipped rule file holds under 500 nodes.
+ */
+export const MAX_YAML_NODES = 100_000
+
+/**
+ * Counts the expanded tree without expanding it: each distinct node is visited once and its expanded size
+ * remembered, so the check costs O(distinct nodes) however large the expansion. Iterative: documents can be deep.
+ */
+function checkExpandedSize(root: unknown): void {
+  if (root === null || typeof root !== 'object') return
+  const size = new Map<object, number>()
+  const open = new Set<object>()
+  let distinct = 0
+  const stack: object[] = [root]
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1] as object
+    if (size.has(node)) {
+      stack.pop()
+      continue
+    }
+    const children = Object.values(node).filter((c): c is object => c !== null && typeof c === 'object')
+    if (!open.has(node)) {
+      open.add(node)
+      for (const c of children) {
+        // An open node is an ancestor of this one: an alias to it would expand forever.
+        if (open.has(c)) throw new Error('an alias refers to a node that contains it')
+        if (!size.has(c)) stack.push(c)
+      }
+      continue
+    }
+    const own = 1 + Object.keys(node).length - children.length
+    distinct += own
+    let n = own
+    for (const c of children) n += size.get(c) as number
+    size.set(node, n)
+    open.delete(node)
+    stack.pop()
+  }
+  // Numbers, not copies: a bomb's count may reach Infinity, which still compares.
+  const expanded = size.get(root) as number
+  if (expanded > MAX_YAML_NODES && expanded > distinct) {
+    throw new Error(`document expands to more than ${MAX_YAML_NODES.toLocaleString('en-US')} nodes through aliases; write it out or make it smaller`)
+  }
 }
 
 function yamlError(file: string, e: unknown): RuleDiagnostic {

@@ -93,6 +93,7 @@ export class RuleIndex {
     for (const l of all) this.contained.set(l, all.filter((o) => l.includes(o)))
     // Few literals: each is looked for in the bytes on its own. Many: one regex over the bytes read as text.
     if (all.length > 0 && all.length <= BYTE_LITERALS_MAX) this.byteLiterals = all.map((l) => byteLiteral(l))
+    // An alternation of escaped literals: no quantifier to backtrack into, O(|text| × total literal length) at worst.
     if (all.length > 0) this.anyLiteral = new RegExp(all.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g')
   }
 

@@ -28,12 +28,19 @@ export interface SinkOptions {
 export class FindingSink {
   private readonly seen = new Set<string>()
   private readonly held: Finding[] = []
+  /**
+   * Own entries only: the account id comes from the record, and a plain-object lookup of `__proto__`,
+   * `constructor` or `toString` would find Object.prototype's members instead of nothing.
+   */
+  private readonly context: ReadonlyMap<string, AccountContext>
 
   constructor(
     private readonly opts: SinkOptions,
     private readonly summary: ScanSummary,
     private readonly alarms: AlarmEvaluator | undefined,
-  ) {}
+  ) {
+    this.context = new Map(opts.context ? Object.entries(opts.context) : [])
+  }
 
   error(e: TrailscanError): void {
     // Bad credentials or a missing bucket mean nothing further can be read: stop the run, do not limp on.
@@ -73,7 +80,7 @@ export class FindingSink {
   }
 
   private enrich(f: Finding): void {
-    const ctx = f.account === null ? undefined : this.opts.context?.[f.account]
+    const ctx = f.account === null ? undefined : this.context.get(f.account)
     if (!ctx) return
     f.context = { ...ctx }
     if (exposureOf(f) && ctx.environment?.toLowerCase() === 'production' && f.severity !== 'critical') {

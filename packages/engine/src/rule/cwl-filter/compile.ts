@@ -1,13 +1,13 @@
 /** Pattern text → CwlFilter, and a TestMetricFilter look-alike on top of it. */
 import { assertNever } from '../../errors.js'
-import type { CompileOptions, CwlFilter } from './filter.js'
+import { DEFAULT_WILDCARD, type CompileOptions, type CwlFilter } from './filter.js'
 import { JsonFilter } from './json-filter.js'
 import { parseCwlFilter } from './parser.js'
 import { SpaceDelimitedFilter } from './space-delimited-filter.js'
 import { RegexFilter, TermFilter } from './term.js'
 
 export function compileCwlFilter(text: string, options: CompileOptions = {}): CwlFilter {
-  const mode = options.wildcard ?? 'glob'
+  const mode = options.wildcard ?? DEFAULT_WILDCARD
   const ast = parseCwlFilter(text)
   switch (ast.kind) {
     case 'json':

@@ -30,6 +30,12 @@ export interface CwlFilter {
 }
 
 export interface CompileOptions {
-  /** How `*` in values behaves; see wildcard.ts. Default `glob`. */
+  /** How `*` in values behaves; see wildcard.ts. Default DEFAULT_WILDCARD. */
   readonly wildcard?: WildcardMode
 }
+
+/**
+ * `aws-2019`, the only behaviour of `*` inside a value that AWS's own TestMetricFilter answers have shown (see
+ * wildcard.ts), for every command alike, so that a pattern tested offline behaves the same in a scan.
+ */
+export const DEFAULT_WILDCARD: WildcardMode = 'aws-2019'

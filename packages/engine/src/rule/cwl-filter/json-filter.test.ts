@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { compileCwlFilter } from './compile.js'
+import { compileRule } from '../compile.js'
+import type { MatchContext } from '../matcher.js'
+import type { RuleSpec } from '../spec.js'
+import { compileCwlFilter, testMetricFilter } from './compile.js'
 
 const matches = (pattern: string, event: string): boolean => compileCwlFilter(pattern).testMessage(event).matched
 
@@ -129,9 +132,22 @@ describe('extractedValues for JSON patterns', () => {
 })
 
 describe('wildcard option', () => {
-  it('switches to the AWS-2019 first-occurrence algorithm on request', () => {
-    const event = '{"ip":"111.111.111.111"}'
-    expect(compileCwlFilter('{ $.ip = "*111.111.111" }').testMessage(event).matched).toBe(true)
-    expect(compileCwlFilter('{ $.ip = "*111.111.111" }', { wildcard: 'aws-2019' }).testMessage(event).matched).toBe(false)
+  // The 2019 end-to-end suite against the real TestMetricFilter API (../shared/reference/cwl-filter-patterns.md §2.5).
+  it('uses the AWS-observed first-occurrence algorithm by default, the glob on request', () => {
+    const event = '{"ip":"111.111.111.111","s":"111.111.111.111"}'
+    expect(compileCwlFilter('{ $.ip = "*111.111.111" }').testMessage(event).matched).toBe(false)
+    expect(compileCwlFilter('{ $.ip = "*.111.111.111" }').testMessage(event).matched).toBe(true)
+    expect(compileCwlFilter('{ $.s != 111*111 }').testMessage(event).matched).toBe(true)
+    expect(testMetricFilter('{ $.s != 111*111 }', [event]).matches).toHaveLength(1)
+    expect(compileCwlFilter('{ $.ip = "*111.111.111" }', { wildcard: 'glob' }).testMessage(event).matched).toBe(true)
+    expect(compileCwlFilter('{ $.s != 111*111 }', { wildcard: 'glob' }).testMessage(event).matched).toBe(false)
+  })
+
+  it('reaches rules compiled for a scan the same way', () => {
+    const spec = { id: 'w', title: 'w', severity: 'low', language: 'cwl-filter', pattern: '{ $.ip = "*111.111.111" }', examples: { match: [], noMatch: [] } } as const
+    const record = { ip: '111.111.111.111' }
+    const ctx = { record, text: JSON.stringify(record) } as unknown as MatchContext
+    expect(compileRule(spec as unknown as RuleSpec).match(ctx)).toBeNull()
+    expect(compileRule(spec as unknown as RuleSpec, { wildcard: 'glob' }).match(ctx)).not.toBeNull()
   })
 })

@@ -3,7 +3,7 @@
  * syntax errors with positions, and the value literals both grammars use (quoted, bare word, number, regex).
  */
 import type { ValueLiteral } from './ast.js'
-import { translateAwsRegex } from './regex.js'
+import { compileAwsRegex } from './regex.js'
 import { syntaxError } from './syntax-error.js'
 
 /** PutMetricFilter / TestMetricFilter limit on `filterPattern`. */
@@ -102,7 +102,7 @@ export function scanRegex(c: Cursor): Extract<ValueLiteral, { kind: 'regex' }> {
   const close = c.text.indexOf('%', start + 1)
   if (close < 0 || close >= c.end) c.fail("unterminated regular expression: expected a closing '%'", start)
   const source = c.text.slice(start + 1, close)
-  translateAwsRegex(source, c.text, start + 1)
+  compileAwsRegex(source, c.text, start + 1)
   c.pos = close + 1
   return { kind: 'regex', source, span: { start, end: c.pos } }
 }

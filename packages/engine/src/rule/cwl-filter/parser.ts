@@ -5,7 +5,7 @@
 import type { CwlAst } from './ast.js'
 import { parseJsonPattern } from './json-pattern.js'
 import { MAX_PATTERN_LENGTH } from './lexer.js'
-import { translateAwsRegex } from './regex.js'
+import { compileAwsRegex } from './regex.js'
 import { parseSpaceDelimited } from './space-delimited.js'
 import { syntaxError } from './syntax-error.js'
 import { parseTerms } from './term.js'
@@ -29,7 +29,7 @@ export function parseCwlFilter(text: string): CwlAst {
       throw syntaxError(text, text.length, "a regular expression pattern must end with '%'")
     }
     const source = text.slice(1, -1)
-    translateAwsRegex(source, text, 1)
+    compileAwsRegex(source, text, 1)
     return { kind: 'regex', text, regex: { kind: 'regex', source, span: { start: 0, end: text.length } } }
   }
   return { kind: 'terms', text, terms: parseTerms(text) }

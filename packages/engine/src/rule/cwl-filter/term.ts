@@ -6,7 +6,7 @@
 import type { Term } from './ast.js'
 import type { CwlFilter, MessageResult } from './filter.js'
 import { Cursor, isWhitespace, quoteFragment, scanQuoted } from './lexer.js'
-import { translateAwsRegex } from './regex.js'
+import { compileAwsRegex, type AwsRegex } from './regex.js'
 
 /**
  * NOTE: AWS says terms with characters other than letters, digits and underscore must be quoted and documents no
@@ -108,13 +108,13 @@ export class RegexFilter implements CwlFilter {
   readonly kind = 'term' as const
   readonly indexKeys = { eventSource: null, eventName: null } as const
   readonly literals = null
-  private readonly re: RegExp
+  private readonly re: AwsRegex
 
   constructor(
     readonly text: string,
     source: string,
   ) {
-    this.re = translateAwsRegex(source, text, 1)
+    this.re = compileAwsRegex(source, text, 1)
   }
 
   testMessage(message: string): MessageResult {

@@ -6,7 +6,7 @@ import { assertNever } from '../../errors.js'
 import type { ComparisonOperator, ValueLiteral } from './ast.js'
 import { NUMBER_RE } from './lexer.js'
 import { RawNumber } from './raw-json.js'
-import { translateAwsRegex } from './regex.js'
+import { compileAwsRegex } from './regex.js'
 import { compileWildcard, type WildcardMode } from './wildcard.js'
 
 /** What a selector reaches when a key, an index or a parent is missing. */
@@ -96,7 +96,7 @@ export function comparisonPredicate(op: ComparisonOperator, value: ValueLiteral,
     case 'string':
       return textPredicate(op, compileWildcard(value.value, mode), /^[0-9.eE+*-]*$/.test(value.value))
     case 'regex': {
-      const re = translateAwsRegex(value.source, value.source, 0)
+      const re = compileAwsRegex(value.source, value.source, 0)
       return textPredicate(op, (t) => re.test(t), true)
     }
     default:

@@ -2,12 +2,13 @@
  * `*` wildcards in values, precompiled to string checks (no RegExp, no allocation per test).
  *
  * NOTE: two algorithms, because AWS's documentation and AWS's observed behaviour disagree (reference §2.5):
- * - `glob` (default): `*` matches any text, with backtracking, anywhere in the value. It agrees with every
- *   documented example and with every CIS pattern.
- * - `aws-2019`: what the real TestMetricFilter API did in 2019 ([CF] e2e tests): the first piece is a prefix,
- *   every later piece is found at its first occurrence after the previous one without backtracking, and unless the
- *   literal ends with `*` the last piece must end at the end of the value. So `*111.111.111` does not match
- *   `111.111.111.111`. Offered for users who need to reproduce that behaviour.
+ * - `aws-2019` (default, filter.ts DEFAULT_WILDCARD): what the real TestMetricFilter API answered in 2019 ([CF]
+ *   end-to-end tests, the only recorded answers for infix wildcards): the first piece is a prefix, every later
+ *   piece is found at its first occurrence after the previous one without backtracking, and unless the literal
+ *   ends with `*` the last piece must end at the end of the value. So `*111.111.111` does not match
+ *   `111.111.111.111`, and `!= 111*111` does match it.
+ * - `glob` (`--wildcard glob`): `*` matches any text anywhere in the value (the shared linear matcher). It agrees
+ *   with every documented example. No CIS pattern tells the two apart (cis-pack.test.ts checks it).
  */
 
 import { segmentMatcher } from '../glob.js'

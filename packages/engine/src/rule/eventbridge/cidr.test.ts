@@ -54,9 +54,19 @@ describe('parseCidr', () => {
     expect(inside('2001:db8:1234:1a00::/64', '2001:db8:1234:1a01::')).toBe(false)
   })
 
-  test('the block starts at the address as written, as event-ruler builds it', () => {
-    expect(inside('10.0.0.5/24', '10.0.0.4')).toBe(false)
-    expect(inside('10.0.0.5/24', '10.0.0.5')).toBe(true)
+  // event-ruler 17099ce (May 2023), MachineTest testIPAddressOfCIDRIsEqualToMaximumOfRange: host bits are masked off.
+  test('host bits in the written address are masked down to the network, at both ends', () => {
+    expect(inside('10.0.0.5/24', '10.0.0.4')).toBe(true)
+    expect(inside('10.0.0.5/24', '10.0.0.0')).toBe(true)
+    expect(inside('10.0.0.5/24', '10.0.0.255')).toBe(true)
+    expect(inside('10.0.0.5/24', '10.0.1.0')).toBe(false)
+    expect(inside('220.160.153.171/31', '220.160.153.170')).toBe(true)
+    expect(inside('220.160.153.171/31', '220.160.153.171')).toBe(true)
+    expect(inside('220.160.153.171/31', '220.160.153.169')).toBe(false)
+    expect(inside('220.160.153.171/31', '220.160.153.172')).toBe(false)
+    expect(inside('2001:db8::ff/112', '2001:db8::')).toBe(true)
+    expect(inside('2001:db8::ff/112', '2001:db8::fe')).toBe(true)
+    expect(inside('2001:db8::ff/112', '2001:db8::1:0')).toBe(false)
   })
 
   test.for([

@@ -80,9 +80,10 @@ export interface CidrBlock {
 }
 
 /**
- * Parses `addr/mask`, or returns AWS's reason for rejecting it. NOTE: like event-ruler, the block runs from the
- * address as written (not masked down to the network address) up to its last host: `10.0.0.5/24` covers
- * 10.0.0.5–10.0.0.255. Masks must be < 32 (IPv4) and < 128 (IPv6): AWS wants an exact value for one host.
+ * Parses `addr/mask`, or returns AWS's reason for rejecting it. The block is the whole network the prefix length
+ * defines: host bits set in the written address are masked off, so `10.0.0.5/24` covers 10.0.0.0–10.0.0.255
+ * (event-ruler did the same since commit 17099ce, May 2023; before it, the block started at the address as
+ * written). Masks must be < 32 (IPv4) and < 128 (IPv6): AWS wants an exact value for one host.
  */
 export function parseCidr(text: string): CidrBlock | string {
   // Java's String.split drops trailing empty parts, so "10.0.0.0/" has no mask part at all.
@@ -104,6 +105,7 @@ export function parseCidr(text: string): CidrBlock | string {
   for (let bit = mask; bit < high.length * 8; bit++) {
     const i = bit >> 3
     high[i] = (high[i] ?? 0) | (0x80 >> (bit & 7))
+    low[i] = (low[i] ?? 0) & ~(0x80 >> (bit & 7))
   }
   return { low, high }
 }

@@ -34,3 +34,16 @@ describe('equals-ignore-case folding', () => {
     expect(t('running')).toBe(false)
   })
 })
+
+describe('linear-time claim behind the folded regex', () => {
+  test('for every UTF-16 unit with a case, lower and upper start with different units', () => {
+    const shared: number[] = []
+    for (let c = 0; c < 0x10000; c++) {
+      const s = String.fromCharCode(c)
+      const lower = s.toLowerCase()
+      const upper = s.toUpperCase()
+      if (lower !== upper && lower[0] === upper[0]) shared.push(c)
+    }
+    expect(shared).toEqual([])
+  })
+})

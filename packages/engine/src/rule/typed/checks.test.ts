@@ -64,6 +64,18 @@ describe('s3-acl-public, XML body', () => {
     expect(run(console, s3('PutBucketAcl', canned('public-read')))).toBeNull()
   })
 
+  it.each([
+    ['missing', { Grantee: { URI: ALL_USERS } }],
+    ['misspelled', { Grantee: { URI: ALL_USERS }, Permission: 'FULL_CONTROLL' }],
+    ['not text', { Grantee: { URI: AUTH_USERS }, Permission: { value: 'READ' } }],
+  ])('reports a public grant whose Permission is %s at high, permission "unknown"', (_, g) => {
+    const hit = run(console, s3('PutBucketAcl', body([ownerGrant, g])))
+    expect(hit?.severity).toBe('high')
+    const grantee = (g.Grantee.URI as string).endsWith('AllUsers') ? 'AllUsers' : 'AuthenticatedUsers'
+    expect(hit?.details?.granted).toEqual([{ grantee, permission: 'unknown', via: 'acl-body' }])
+    expect(run(console, s3('PutBucketAcl', body([g, grant(ALL_USERS, 'WRITE')])))?.severity).toBe('critical')
+  })
+
   it.each(['WRITE', 'WRITE_ACP', 'FULL_CONTROL'])('raises %s for a public group to critical', (permission) => {
     expect(run(console, s3('PutBucketAcl', body([ownerGrant, grant(AUTH_USERS, permission)])))?.severity).toBe('critical')
   })
@@ -93,6 +105,12 @@ describe('s3-acl-public, headers and canned ACL', () => {
     const hit = run(cli, s3('PutBucketAcl', headers({ 'x-amz-grant-read': `uri=${ALL_USERS}` })))
     expect(hit?.details?.granted).toEqual([{ grantee: 'AllUsers', permission: 'READ', via: 'grant-headers' }])
     expect(hit?.details?.variant).toBe('cli')
+  })
+
+  it('reads a grantee with spaces around it, and a long run of spaces in linear time', { timeout: 20_000 }, () => {
+    const hit = run(cli, s3('PutBucketAcl', headers({ 'x-amz-grant-read': ` id=abc,  URI = ${ALL_USERS}  ` })))
+    expect(hit?.details?.granted).toEqual([{ grantee: 'AllUsers', permission: 'READ', via: 'grant-headers' }])
+    expect(run(cli, s3('PutBucketAcl', headers({ 'x-amz-grant-read': `uri=x${' '.repeat(200_000)}y` })))).toBeNull()
   })
 
   it('reads a grant header given as an array', () => {
@@ -283,6 +301,22 @@ describe('s3-policy-public', () => {
     expect((open?.details?.granted as { actions: string[] }[])[0]?.actions).toEqual(['NOT s3:GetObject'])
     const writesExcluded = run(pol, put([stmt({ Action: undefined, NotAction: ['s3:Put*', 's3:Delete*', 's3:Abort*', 's3:Restore*', 's3:Replicate*'] })]))
     expect(writesExcluded?.severity).toBe('high')
+  })
+
+  // ../shared/reliability/README.md §1: a RegExp per action glob took over 120 s on 20 stars.
+  it('matches action globs with many stars in linear time, success and failure alike', { timeout: 20_000 }, () => {
+    const stars = '*'.repeat(40)
+    expect(run(pol, put([stmt({ Action: ['s3:GetObject', `s3:Put${stars}Versioning`] })]))?.severity).toBe('critical')
+    expect(run(pol, put([stmt({ Action: `s3:${stars}Z` })]))?.severity).toBe('high')
+    const denied = run(pol, { ...put([stmt({ Action: `s3:${stars}Z` })]), errorCode: 'AccessDenied', errorMessage: 'Access Denied' })
+    expect(denied?.severity).toBe('medium')
+    expect(run(pol, put([stmt({ Action: undefined, NotAction: `s3:${stars}Z` })]))?.severity).toBe('critical')
+  })
+
+  it('reads `?` as one character and everything else in an action literally', () => {
+    expect(run(pol, put([stmt({ Action: 's3:PutObjec??' })]))?.severity).toBe('high')
+    expect(run(pol, put([stmt({ Action: 's3:Put.bject' })]))?.severity).toBe('high')
+    expect(run(pol, put([stmt({ Action: 's3:?ut*' })]))?.severity).toBe('critical')
   })
 
   it('reports a failed call as a medium attempt without an exposure', () => {

@@ -8,7 +8,8 @@ import { asList, field, obj, str, strings } from './values.js'
  *    (several grantees comma-separated), and the canned requestParameters["x-amz-acl"], a string or an array.
  */
 export type PublicGroup = 'AllUsers' | 'AuthenticatedUsers'
-export type Permission = 'READ' | 'WRITE' | 'READ_ACP' | 'WRITE_ACP' | 'FULL_CONTROL'
+/** `unknown`: a public grantee whose grant has no Permission this code can read (missing, misspelled, not text). */
+export type Permission = 'READ' | 'WRITE' | 'READ_ACP' | 'WRITE_ACP' | 'FULL_CONTROL' | 'unknown'
 export type AclShape = 'acl-body' | 'grant-headers' | 'canned-acl'
 
 export interface PublicGrant {
@@ -58,9 +59,11 @@ export function bodyGrants(requestParameters: unknown): PublicGrant[] {
   for (const g of asList(field(requestParameters, 'AccessControlPolicy', 'AccessControlList', 'Grant'))) {
     const uri = str(field(g, 'Grantee', 'URI'))
     const group = uri === undefined ? undefined : groupOf(uri)
+    if (!group) continue
+    // A grant to everyone is reported even when its Permission cannot be read: dropping it would hide the
+    // grantee, and what S3 made of it is not known. Not counted as a write (high, not critical).
     const permission = str(obj(g)?.Permission)
-    if (group && permission && PERMISSIONS.has(permission))
-      out.push({ grantee: group, permission: permission as Permission, shape: 'acl-body' })
+    out.push({ grantee: group, permission: permission !== undefined && PERMISSIONS.has(permission) ? (permission as Permission) : 'unknown', shape: 'acl-body' })
   }
   return out
 }
@@ -71,8 +74,10 @@ export function headerGrants(requestParameters: unknown): PublicGrant[] {
   for (const [header, permission] of Object.entries(HEADER_PERMISSION)) {
     for (const value of strings(acl?.[header])) {
       for (const part of value.split(',')) {
-        const m = /^\s*uri\s*=\s*(.+?)\s*$/i.exec(part)
-        const group = m ? groupOf(m[1]!) : undefined
+        // Trimmed by hand: a lazy `(.+?)\s*$` over record text backtracks quadratically on a run of spaces.
+        const grantee = part.trim()
+        const m = /^uri\s*=/i.exec(grantee)
+        const group = m ? groupOf(grantee.slice(m[0].length).trim()) : undefined
         if (group) out.push({ grantee: group, permission, shape: 'grant-headers' })
       }
     }

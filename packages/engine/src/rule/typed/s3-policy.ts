@@ -1,3 +1,4 @@
+import { globMatcher } from '../glob.js'
 import { asList, obj, str, strings } from './values.js'
 
 /**
@@ -75,18 +76,19 @@ function isNarrowed(condition: unknown): boolean {
   return false
 }
 
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')
-  return new RegExp(`^${escaped}$`)
+/**
+ * IAM action globs: `*` any run, `?` any one character, case-insensitive (both sides lower-cased). The shared
+ * linear matcher, since the action text comes from the record: a RegExp built from `s3:***…*Z` backtracks for minutes.
+ */
+function actionGlob(glob: string): (action: string) => boolean {
+  return globMatcher(glob.toLowerCase(), '?')
 }
 
 function coversWrite(actions: string[], notAction: boolean): boolean {
+  const globs = actions.map(actionGlob)
   // NotAction with Allow grants everything except the listed actions: a write unless every write is excluded.
-  if (notAction) return WRITE_ACTIONS.some((w) => !actions.some((a) => globToRegExp(a).test(w)))
-  return actions.some((a) => {
-    const re = globToRegExp(a)
-    return WRITE_ACTIONS.some((w) => re.test(w))
-  })
+  if (notAction) return WRITE_ACTIONS.some((w) => !globs.some((g) => g(w)))
+  return globs.some((g) => WRITE_ACTIONS.some((w) => g(w)))
 }
 
 export function publicStatements(policy: Record<string, unknown>): PublicStatement[] {

@@ -71,8 +71,11 @@ export async function* decodeObject(
   opts: DecodeOptions,
   stats: DecodeStats,
 ): AsyncGenerator<Buffer, void, undefined> {
-  if (obj.size <= opts.oneShotBelow) {
-    const stored = obj.read ? await obj.read() : await readAll(await obj.open(), opts.maxBytes, obj)
+  // A source that reads whole is asked for no more than the one-shot size: an object longer than listed (a
+  // device or a growing file behind a size of 0) then goes the streamed way, where the cap bounds memory too.
+  const whole = obj.size <= opts.oneShotBelow && obj.read ? await obj.read(opts.oneShotBelow) : undefined
+  if (obj.size <= opts.oneShotBelow && (whole === undefined || whole.length <= opts.oneShotBelow)) {
+    const stored = whole ?? (await readAll(await obj.open(), opts.maxBytes, obj))
     stats.storedBytes = stored.length
     if (!isGzip(stored)) {
       if (stored.length > opts.maxBytes) throw capError(obj, opts.maxBytes)
@@ -133,7 +136,13 @@ async function* sniffAndStream(
   const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
   const first = await it.next()
   if (first.done) return
-  const head = first.value
+  let head = first.value
+  // A pipe may deliver a single byte first: gzip's two magic bytes must both be in before judging.
+  while (head.length < 2) {
+    const more = await it.next()
+    if (more.done) break
+    head = Buffer.concat([head, more.value])
+  }
   const rest = (async function* () {
     yield head
     for (;;) {

@@ -15,7 +15,11 @@ const SKIP_WORDS: Record<SkipReason, string> = {
 
 /** "2 not CloudTrail, 1 not a regular file" from counts by reason. */
 export function skippedWhy(counts: [string, number][]): string {
-  return counts.map(([r, c]) => `${c} ${SKIP_WORDS[r as SkipReason] ?? r}`).join(', ')
+  const order = Object.keys(SKIP_WORDS)
+  return [...counts]
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+    .map(([r, c]) => `${c} ${SKIP_WORDS[r as SkipReason] ?? r}`)
+    .join(', ')
 }
 
 /** The human summary every scan ends with, on stderr. */

@@ -120,17 +120,30 @@ async function openLocal(path: string): Promise<Readable> {
   return fh.createReadStream({ highWaterMark: 1024 * 1024 })
 }
 
-/** Files and directories already read in one listing, by device and inode, so that links never read one twice. */
+/**
+ * Files and directories already read in one listing, by device and inode, so that links never read one twice.
+ * Directories (few) keep the path they were read at, for the message; files keep only their inode number, so
+ * that a walk over a million files holds a few MB, not their paths.
+ */
 class Seen {
-  private readonly ids = new Map<number, Map<number, string>>()
+  private readonly dirs = new Map<string, string>()
+  private readonly files = new Map<number, Set<number>>()
 
-  /** The path `st` was first met at, or undefined (and `path` is remembered) when it is new. */
-  first(st: Stats, path: string): string | undefined {
-    let byIno = this.ids.get(st.dev)
-    if (!byIno) this.ids.set(st.dev, (byIno = new Map()))
-    const before = byIno.get(st.ino)
-    if (before === undefined) byIno.set(st.ino, path)
+  /** The path the directory `st` was first read at, or undefined (and `path` is remembered) when it is new. */
+  dir(st: Stats, path: string): string | undefined {
+    const id = idOf(st)
+    const before = this.dirs.get(id)
+    if (before === undefined) this.dirs.set(id, path)
     return before
+  }
+
+  /** True when the file `st` was met before; remembered otherwise. */
+  file(st: Stats): boolean {
+    let inos = this.files.get(st.dev)
+    if (!inos) this.files.set(st.dev, (inos = new Set()))
+    if (inos.has(st.ino)) return true
+    inos.add(st.ino)
+    return false
   }
 }
 
@@ -149,7 +162,7 @@ export async function* listLocalObjects(
       continue
     }
     if (st.isDirectory()) {
-      const before = seen.first(st, p)
+      const before = seen.dir(st, p)
       if (before === undefined) yield* walk(p, [idOf(st)], seen, opts)
       else opts.onSkip?.(p, 'duplicate', `directory already read as ${before}`)
       continue
@@ -163,7 +176,7 @@ export async function* listLocalObjects(
       )
       continue
     }
-    seen.first(st, p)
+    seen.file(st)
     yield localObject(p, st.size, st.mtime)
   }
 }
@@ -220,7 +233,7 @@ async function* walk(
         opts.onSkip?.(full, 'symlink-loop', 'links back to a directory it is inside')
         continue
       }
-      const before = seen.first(st, full)
+      const before = seen.dir(st, full)
       if (before !== undefined) {
         opts.onSkip?.(full, 'duplicate', `directory already read as ${before}`)
         continue
@@ -232,9 +245,8 @@ async function* walk(
       opts.onSkip?.(full, 'not-regular-file', `${specialKind(st)}${e.isSymbolicLink() ? ' (through a symlink)' : ''}`)
       continue
     }
-    const before = seen.first(st, full)
-    if (before !== undefined) {
-      opts.onSkip?.(full, 'duplicate', `already read as ${before}`)
+    if (seen.file(st)) {
+      opts.onSkip?.(full, 'duplicate', 'the same file was already read through another path (a symlink or hard link)')
       continue
     }
     const o = localObject(full, st.size, st.mtime)

@@ -41,7 +41,10 @@ export interface ScanSummary {
     insights: number
     /** Skipped before reading because the key's account, region or delivery date is outside the filters. */
     pruned: number
-    /** Files passed over: by a directory walk, or after their first bytes showed they are not CloudTrail. */
+    /**
+     * Files passed over: by a directory walk, or after their first bytes showed they are not CloudTrail (those
+     * were listed too, so listed = read + digests + insights + pruned + those).
+     */
     skipped: number
   }
   /** Why files were skipped (counts) and the first few, so that 100,000 of them cannot flood the summary. */

@@ -17,7 +17,7 @@ export const SKIP_WARNS: ReadonlySet<SkipReason> = new Set(['not-cloudtrail', 'n
 export interface SkippedEntry {
   object: string
   reason: SkipReason
-  /** What was seen, e.g. "FIFO", "not gzip or JSON", "already read as <path>". */
+  /** What was seen, e.g. "FIFO", "not gzip or JSON", "directory already read as <path>". */
   detail: string
 }
 

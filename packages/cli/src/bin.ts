@@ -12,7 +12,15 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 // Only yargs loads up front: each command imports the engine (and the S3 client) when it runs,
 // so `trailscan --version` and `--help` stay fast.
-const cli = yargs(hideBin(process.argv))
+const commands = await Promise.all([
+  import('./commands/scan-command.js'),
+  import('./commands/test-metric-filter-command.js'),
+  import('./commands/test-event-pattern-command.js'),
+  import('./commands/rules-command.js'),
+  import('./commands/validate-command.js'),
+])
+
+const cli = yargs(commands[0].stdinFirst(hideBin(process.argv)))
   .scriptName('trailscan')
   .version(VERSION)
   .strict()
@@ -25,13 +33,6 @@ const cli = yargs(hideBin(process.argv))
     process.exit(EXIT.usage)
   })
 
-const commands = await Promise.all([
-  import('./commands/scan-command.js'),
-  import('./commands/test-metric-filter-command.js'),
-  import('./commands/test-event-pattern-command.js'),
-  import('./commands/rules-command.js'),
-  import('./commands/validate-command.js'),
-])
 for (const c of commands) cli.command(c.command as CommandModule)
 
 await cli.parseAsync()

@@ -3,7 +3,7 @@ export const EXIT = {
   ok: 0,
   /** Findings at or above --fail-on. */
   findings: 1,
-  /** Usage or rule error: nothing was scanned. */
+  /** Usage or rule error, or no CloudTrail log object was read (without --allow-empty): nothing was scanned. */
   usage: 2,
   /** Some objects or records could not be read; findings from the rest were written. */
   readErrors: 3,

@@ -1,6 +1,7 @@
-import type { ErrorEntry, LogObject, RetryReport, TrailscanError } from '@trailscan/engine'
-import type { ScanArgs } from './commands/scan-command.js'
-import { describeError } from './fail.js'
+import type { ErrorEntry, LogObject, RetryReport, ScanSummary, TrailscanError } from '@trailscan/engine'
+import { STDIN_ARG, type ScanArgs } from './commands/scan-command.js'
+import { EXIT } from './exit-codes.js'
+import { CliExit, describeError } from './fail.js'
 import type { CliLogger } from './logger.js'
 import { Progress, progressWanted } from './progress.js'
 import type { S3Limits } from './s3-limits.js'
@@ -20,6 +21,8 @@ export interface OpenedSources {
   errors(): ErrorEntry[]
   /** What the run's S3 retry budget was spent on (S3 scans only). */
   retries?(): RetryReport
+  /** The summary the scan fills in, already holding the files the listing skipped. */
+  summary: ScanSummary
 }
 
 /**
@@ -33,6 +36,10 @@ export async function openSources(
   limits: S3Limits = {},
 ): Promise<OpenedSources> {
   const core = await import('@trailscan/engine/core')
+  const stdinArgs = args.paths.filter((p) => p === STDIN_ARG).length
+  if (stdinArgs > 1) throw new CliExit(EXIT.usage, '`-` (one object on stdin) can be given only once')
+  if (stdinArgs === 1 && process.stdin.isTTY) throw new CliExit(EXIT.usage, '`-` reads one object from stdin, but stdin is a terminal: pipe the object in')
+  const summary = core.emptySummary()
   const errors: ErrorEntry[] = []
   const onError = (e: TrailscanError): void => {
     log.error({ code: e.code, ...e.location }, describeError(e))
@@ -67,9 +74,17 @@ export async function openSources(
       : undefined
   const progress = progressWanted(args.progress) ? new Progress() : undefined
 
+  const onSkip = (p: string, reason: Parameters<typeof core.countSkipped>[2], detail: string): void => {
+    core.countSkipped(summary, p, reason, detail)
+    log.debug({ path: p, reason, detail }, 'not read')
+  }
   async function* one(path: string): AsyncGenerator<LogObject> {
+    if (path === STDIN_ARG) {
+      yield core.streamObject('-', process.stdin)
+      return
+    }
     if (!s3 || !core.isS3Uri(path)) {
-      yield* core.listLocalObjects([path], { onError, onSkip: (p, reason) => log.debug({ path: p, reason }, 'not read') })
+      yield* core.listLocalObjects([path], { onError, onSkip })
       return
     }
     const { bucket, prefix } = s3.parseS3Uri(path)
@@ -96,7 +111,7 @@ export async function openSources(
   async function* all(): AsyncGenerator<LogObject> {
     for (const p of args.paths) {
       for await (const o of one(p)) {
-        progress?.listed(o.size)
+        progress?.listed(Number.isFinite(o.size) ? o.size : 0)
         yield o
       }
     }
@@ -106,6 +121,7 @@ export async function openSources(
     // S3 objects are small and latency-bound: more in flight keeps the CPU busy.
     defaultConcurrency: locations.length > 0 ? 16 : 8,
     errors: () => errors,
+    summary,
   }
   if (progress) opened.progress = progress
   if (retryBudget) opened.retries = () => retryBudget.report()

@@ -66,6 +66,14 @@ describe('trailscan scan s3://', () => {
     }
   })
 
+  it('exits 2 when a prefix lists nothing, and 0 with --allow-empty', async () => {
+    const args = ['scan', 's3://trail-bucket/no-such-prefix/', '--endpoint-url', stack.proxy.endpoint]
+    const r = await runCli(args, { env })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/trailscan: no CloudTrail log object was read \(nothing listed\)/)
+    expect((await runCli([...args, '--allow-empty'], { env })).code).toBe(0)
+  })
+
   it('stops at once with exit 2 when the bucket does not exist', async () => {
     const r = await runCli(['scan', 's3://no-such-bucket/', '--endpoint-url', stack.proxy.endpoint], { env })
     expect(r.code).toBe(2)

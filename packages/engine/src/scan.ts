@@ -8,7 +8,7 @@ import { FindingSink, type SinkOptions } from './scan/finding-sink.js'
 import { ObjectScanner, type ObjectOutcome } from './scan/object-scanner.js'
 import { RecordFilter } from './scan/record-filter.js'
 import type { LogObject } from './source/log-object.js'
-import { emptySummary, finishSummary, type ScanSummary } from './summary.js'
+import { countSkipped, emptySummary, finishSummary, type ScanSummary } from './summary.js'
 
 export type { AccountContext } from './scan/finding-sink.js'
 
@@ -32,6 +32,11 @@ export interface ScanOptions extends SinkOptions {
   deliveryMarginDays?: number
   /** Evaluate CIS-style alarms over event time; the periods land in the summary. */
   alarms?: boolean
+  /**
+   * The summary to fill in, so that files a listing skips (listLocalObjects' onSkip → countSkipped) land in it
+   * in the order met; a fresh one by default.
+   */
+  summary?: ScanSummary
   /** Called after each object, for progress displays. */
   onObject?(info: { uri: string; storedBytes: number; records: number }): void
   logger?: ScanLogger
@@ -46,7 +51,7 @@ const DEFAULTS = { concurrency: 8, deliveryMarginDays: 1 } as const
  */
 export async function scan(options: ScanOptions): Promise<ScanSummary> {
   const t0 = performance.now()
-  const summary = emptySummary()
+  const summary = options.summary ?? emptySummary()
   const filter = new RecordFilter(options, options.deliveryMarginDays ?? DEFAULTS.deliveryMarginDays)
   const tracker = new ExposureTracker()
   const decode = { ...DECODE_DEFAULTS, ...(options.maxObjectBytes ? { maxBytes: options.maxObjectBytes } : {}) }
@@ -67,6 +72,12 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
 
   const emit = (out: ObjectOutcome, o: LogObject): void => {
     const r = out.read
+    if (r.notCloudTrail !== undefined) {
+      countSkipped(summary, o.uri, 'not-cloudtrail', r.notCloudTrail)
+      options.logger?.debug({ object: o.uri, reason: r.notCloudTrail }, 'not CloudTrail: skipped')
+      options.onObject?.({ uri: o.uri, storedBytes: r.stats.storedBytes, records: 0 })
+      return
+    }
     summary.records.read += r.records
     summary.records.filteredOut += out.filteredOut
     summary.bytes.stored += r.stats.storedBytes

@@ -3,6 +3,26 @@ import type { TrailscanError } from './errors.js'
 import type { Finding } from './finding.js'
 import { SEVERITIES, type Severity } from './rule/spec.js'
 
+/**
+ * Why a file was not scanned. `not-cloudtrail`: its first bytes are not gzip or a JSON document of CloudTrail
+ * records or a digest; `not-regular-file`: a FIFO, socket or device; `symlink-loop`: a link to a directory being
+ * walked; `duplicate`: a file or directory already read through another path (symlink or hard link);
+ * `hidden`: a dot file or directory, or node_modules; `dataset-file`: Trailscan's own expected-*.jsonl.
+ */
+export type SkipReason = 'not-cloudtrail' | 'not-regular-file' | 'symlink-loop' | 'duplicate' | 'hidden' | 'dataset-file'
+
+/** The reasons that can hide logs by accident: the CLI warns about these; the others are policy, listed only. */
+export const SKIP_WARNS: ReadonlySet<SkipReason> = new Set(['not-cloudtrail', 'not-regular-file', 'symlink-loop'])
+
+export interface SkippedEntry {
+  object: string
+  reason: SkipReason
+  /** What was seen, e.g. "FIFO", "not gzip or JSON", "directory already read as <path>". */
+  detail: string
+}
+
+export const SKIPPED_LISTED = 100
+
 export interface ErrorEntry {
   code: string
   message: string
@@ -21,6 +41,17 @@ export interface ScanSummary {
     insights: number
     /** Skipped before reading because the key's account, region or delivery date is outside the filters. */
     pruned: number
+    /**
+     * Files passed over: by a directory walk, or after their first bytes showed they are not CloudTrail (those
+     * were listed too, so listed = read + digests + insights + pruned + those).
+     */
+    skipped: number
+  }
+  /** Why files were skipped (counts) and the first few, so that 100,000 of them cannot flood the summary. */
+  skipped: {
+    byReason: Partial<Record<SkipReason, number>>
+    /** The first SKIPPED_LISTED, in the order met; `objects.skipped` is the total. */
+    first: SkippedEntry[]
   }
   bytes: { stored: number; decompressed: number }
   records: {
@@ -49,7 +80,8 @@ export interface ScanSummary {
 
 export function emptySummary(now = new Date()): ScanSummary {
   return {
-    objects: { listed: 0, read: 0, failed: 0, digests: 0, insights: 0, pruned: 0 },
+    objects: { listed: 0, read: 0, failed: 0, digests: 0, insights: 0, pruned: 0, skipped: 0 },
+    skipped: { byReason: {}, first: [] },
     bytes: { stored: 0, decompressed: 0 },
     records: { read: 0, filteredOut: 0, failed: 0 },
     findings: {
@@ -71,6 +103,13 @@ export function countFinding(s: ScanSummary, f: Finding): void {
   s.findings.total++
   s.findings.byRule[f.ruleId] = (s.findings.byRule[f.ruleId] ?? 0) + 1
   s.findings.bySeverity[f.severity]++
+}
+
+/** Counts a skipped file; only the first SKIPPED_LISTED are kept by name. */
+export function countSkipped(s: ScanSummary, object: string, reason: SkipReason, detail: string): void {
+  s.objects.skipped++
+  s.skipped.byReason[reason] = (s.skipped.byReason[reason] ?? 0) + 1
+  if (s.skipped.first.length < SKIPPED_LISTED) s.skipped.first.push({ object, reason, detail })
 }
 
 export function errorEntry(e: TrailscanError): ErrorEntry {

@@ -33,6 +33,37 @@ export interface ScanArgs {
   suppressions?: string
   'show-suppressed': boolean
   wildcard: 'aws-2019' | 'glob'
+  'allow-empty': boolean
+}
+
+/**
+ * `-` (one object on stdin) as it travels through yargs, which drops a bare `-` from a variadic positional.
+ * No real path holds a NUL.
+ */
+export const STDIN_ARG = '\0stdin'
+
+// The scan options that take no value: a `-` right after one of them is a path, after any other option a value.
+const FLAGS = new Set(['alarms', 'show-suppressed', 'request-payer', 'include-digest', 'include-insight', 'progress', 'allow-empty', 'help', 'version', 'h'])
+
+/**
+ * `scan … - …` → `scan STDIN_ARG …`: each `-` given as a path moves to the front as STDIN_ARG, so that no array
+ * option before it (`--rules a -`) can take it. Stdin is therefore read before the other paths.
+ */
+export function stdinFirst(argv: readonly string[]): string[] {
+  const cmd = argv.findIndex((a) => !a.startsWith('-'))
+  if (cmd < 0 || argv[cmd] !== 'scan') return [...argv]
+  const out = argv.slice(0, cmd + 1)
+  const stdin: string[] = []
+  for (let i = cmd + 1; i < argv.length; i++) {
+    const a = argv[i]!
+    const prev = argv[i - 1]!
+    const afterValueOption =
+      i > cmd + 1 && prev.startsWith('-') && prev !== '-' && !prev.includes('=') && !FLAGS.has(prev.replace(/^--?/, '')) && !prev.startsWith('--no-')
+    if (a === '-' && !afterValueOption) stdin.push(STDIN_ARG)
+    else out.push(a)
+  }
+  out.splice(cmd + 1, 0, ...stdin)
+  return out
 }
 
 export const command: CommandModule<object, ScanArgs> = {
@@ -40,7 +71,7 @@ export const command: CommandModule<object, ScanArgs> = {
   describe: 'Scan CloudTrail logs (files, directories or s3://bucket/prefix) and print findings',
   builder: (y) =>
     y
-      .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'files, directories (recursive) or s3://bucket[/prefix]' })
+      .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'files, directories (recursive), s3://bucket[/prefix], or - for one object on stdin (gzipped or not)' })
       .option('rules', { type: 'string', array: true, describe: 'pack id, rule file or directory (repeatable; default: all shipped packs)' })
       .option('format', { choices: ['jsonl', 'table'] as const, default: 'jsonl' as const, describe: 'findings format on stdout' })
       .option('out', { type: 'string', describe: 'write findings to FILE instead of stdout' })
@@ -53,6 +84,7 @@ export const command: CommandModule<object, ScanArgs> = {
       .option('fail-on', { choices: ['info', 'low', 'medium', 'high', 'critical'], describe: 'exit 1 when a finding is at or above SEVERITY' })
       .option('context', { type: 'string', describe: 'YAML mapping account ids to name, environment and owner' })
       .option('suppressions', { type: 'string', describe: 'YAML file of known benign callers to suppress (each with a reason and an expiry)' })
+      .option('allow-empty', { type: 'boolean', default: false, describe: 'exit 0 even when no CloudTrail object was read (default: exit 2, since a wrong path or prefix looks like a quiet night)' })
       .option('show-suppressed', { type: 'boolean', default: false, describe: 'also write suppressed findings, marked "suppressed"' })
       .option('wildcard', {
         choices: ['aws-2019', 'glob'] as const,

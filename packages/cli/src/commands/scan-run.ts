@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises'
 import { setFlagsFromString } from 'node:v8'
-import type { AccountContext, Finding, ScanSummary, Severity, Suppressor } from '@trailscan/engine'
-import { parseInstant, scan, SEVERITIES, TrailscanError } from '@trailscan/engine/core'
+import type { AccountContext, Finding, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
+import { parseInstant, scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/core'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
 import { compiledRulesOrExit } from '../load-rules.js'
-import { createLogger } from '../logger.js'
+import { createLogger, type CliLogger } from '../logger.js'
 import { FindingsWriter } from '../output/findings-writer.js'
-import { summaryText } from '../output/summary-text.js'
+import { skippedWhy, summaryText } from '../output/summary-text.js'
 import { s3Limits } from '../s3-limits.js'
 import { openSources } from '../sources.js'
 import type { ScanArgs } from './scan-command.js'
@@ -42,6 +42,28 @@ async function suppressorFor(path: string): Promise<Suppressor> {
   return new Suppressor(await loadSuppressions(path))
 }
 
+/** One warning for files skipped for reasons that can hide logs by accident; each one is in the summary. */
+function warnSkipped(s: ScanSummary, log: CliLogger): void {
+  const counts = Object.entries(s.skipped.byReason).filter(([r]) => SKIP_WARNS.has(r as SkipReason))
+  const n = counts.reduce((sum, [, c]) => sum + c, 0)
+  if (n === 0) return
+  log.warn({ skipped: Object.fromEntries(counts) }, `${n} file${n === 1 ? '' : 's'} skipped (${skippedWhy(counts)}): listed under "skipped" in the summary`)
+}
+
+/** The one line that says why a scan that read nothing exits 2. */
+function nothingRead(s: ScanSummary): string {
+  const o = s.objects
+  const seen = [
+    o.listed > 0 ? `${o.listed} listed` : 'nothing listed',
+    o.skipped > 0 ? `${o.skipped} skipped (${skippedWhy(Object.entries(s.skipped.byReason))})` : '',
+    o.digests > 0 ? `${o.digests} digest` : '',
+    o.insights > 0 ? `${o.insights} insight` : '',
+    o.pruned > 0 ? `${o.pruned} outside --start/--end/--account/--region` : '',
+    s.errors.length > 0 ? `${s.errors.length} error${s.errors.length === 1 ? '' : 's'}` : '',
+  ].filter(Boolean)
+  return `no CloudTrail log object was read (${seen.join(', ')}); check the paths, or pass --allow-empty if an empty scan is expected`
+}
+
 export async function runScan(args: ScanArgs): Promise<number> {
   const log = createLogger(args['log-level'])
   const start = instant(args.start, '--start')
@@ -65,6 +87,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
   try {
     summary = await scan({
       objects: sources.objects,
+      summary: sources.summary,
       rules,
       ...(start ? { start } : {}),
       ...(end ? { end } : {}),
@@ -100,8 +123,11 @@ export async function runScan(args: ScanArgs): Promise<number> {
   summary.errors.unshift(...sources.errors())
   const retries = sources.retries?.()
   if (retries) summary.retries = retries
+  warnSkipped(summary, log)
   process.stderr.write(summaryText(summary))
   if (args['summary-json']) await writeFile(args['summary-json'], `${JSON.stringify(summary, null, 2)}\n`)
+  // A job pointed at the wrong path or prefix must not look like a quiet night.
+  if (summary.objects.read === 0 && !args['allow-empty']) throw new CliExit(EXIT.usage, nothingRead(summary))
   if (summary.errors.length > 0) return EXIT.readErrors
   if (failOn >= 0 && worst >= failOn) return EXIT.findings
   return EXIT.ok

@@ -1,7 +1,26 @@
-import type { ScanSummary } from '@trailscan/engine'
+import type { ScanSummary, SkipReason } from '@trailscan/engine'
 import { naturalCompare } from './natural-order.js'
 
 const MAX_ERRORS_SHOWN = 20
+const MAX_SKIPPED_SHOWN = 20
+
+const SKIP_WORDS: Record<SkipReason, string> = {
+  'not-cloudtrail': 'not CloudTrail',
+  'not-regular-file': 'not a regular file',
+  'symlink-loop': 'symlink loop',
+  duplicate: 'already read through another path',
+  hidden: 'hidden',
+  'dataset-file': 'dataset expectation file',
+}
+
+/** "2 not CloudTrail, 1 not a regular file" from counts by reason. */
+export function skippedWhy(counts: [string, number][]): string {
+  const order = Object.keys(SKIP_WORDS)
+  return [...counts]
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+    .map(([r, c]) => `${c} ${SKIP_WORDS[r as SkipReason] ?? r}`)
+    .join(', ')
+}
 
 /** The human summary every scan ends with, on stderr. */
 export function summaryText(s: ScanSummary): string {
@@ -17,6 +36,12 @@ export function summaryText(s: ScanSummary): string {
   if (sev.length) lines.push(`    by severity  ${sev.map(([k, n]) => `${k} ${n}`).join(', ')}`)
   const rules = Object.entries(s.findings.byRule).sort(([a], [b]) => naturalCompare(a, b))
   for (const [id, n] of rules) lines.push(`    ${id.padEnd(32)} ${n}`)
+  if (o.skipped > 0) {
+    lines.push(`  skipped   ${o.skipped} (${skippedWhy(Object.entries(s.skipped.byReason))})`)
+    for (const k of s.skipped.first.slice(0, MAX_SKIPPED_SHOWN)) lines.push(`    ${k.object}: ${k.detail}`)
+    if (o.skipped > MAX_SKIPPED_SHOWN)
+      lines.push(`    … ${o.skipped - MAX_SKIPPED_SHOWN} more (the first ${s.skipped.first.length} in --summary-json)`)
+  }
   if (s.alarms.length) lines.push(`  alarms    ${s.alarms.length} alarm periods`)
   if (s.retries) lines.push(`  retries   ${s.retries.used} of ${s.retries.budget} (S3 retry budget)${s.retries.exhausted ? ', exhausted: later failures were not retried' : ''}`)
   lines.push(`  errors    ${s.errors.length}`)

@@ -82,8 +82,11 @@ export async function* decodeObject(
   opts: DecodeOptions,
   stats: DecodeStats,
 ): AsyncGenerator<Buffer, void, undefined> {
-  if (obj.size <= opts.oneShotBelow) {
-    const { bytes: stored, fault } = obj.read ? { bytes: await obj.read() } : await readAll(await obj.open(), opts.maxBytes, obj)
+  // A source that reads whole is asked for no more than the one-shot size: an object longer than listed (a
+  // device or a growing file behind a size of 0) then goes the streamed way, where the cap bounds memory too.
+  const whole = obj.size <= opts.oneShotBelow && obj.read ? await obj.read(opts.oneShotBelow) : undefined
+  if (obj.size <= opts.oneShotBelow && (whole === undefined || whole.length <= opts.oneShotBelow)) {
+    const { bytes: stored, fault } = whole !== undefined ? { bytes: whole } : await readAll(await obj.open(), opts.maxBytes, obj)
     if (fault !== undefined) {
       // What arrived is read as a stream would have read it; the source fault, not the truncated gzip it leaves
       // behind, is what gets reported.
@@ -154,7 +157,13 @@ async function* sniffAndStream(
   const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]()
   const first = await it.next()
   if (first.done) return
-  const head = first.value
+  let head = first.value
+  // A pipe may deliver a single byte first: gzip's two magic bytes must both be in before judging.
+  while (head.length < 2) {
+    const more = await it.next()
+    if (more.done) break
+    head = Buffer.concat([head, more.value])
+  }
   const rest = (async function* () {
     yield head
     for (;;) {

@@ -2,6 +2,7 @@ import { RecordParseError, SourceReadError, type TrailscanError } from '../error
 import type { LogObject } from '../source/log-object.js'
 import { CompactSplitter } from './compact-splitter.js'
 import { decodeObject, decodeRecord, type DecodeOptions, type DecodeStats } from './decompress.js'
+import { HeadSniffer } from './sniff.js'
 import type { SplitEvent } from './splitter.js'
 
 /**
@@ -39,6 +40,8 @@ export interface ObjectReadResult {
   digest: boolean
   /** True when a fault stopped the object before its end. */
   failed: boolean
+  /** Set for an object judged by its content (LogObject.byContent) whose first bytes are not CloudTrail's: why. */
+  notCloudTrail?: string
 }
 
 /**
@@ -89,9 +92,21 @@ export async function readRecords(
     result.records++
     onRecord(new RecordText(index, bytes, undefined, start, end))
   }, sink)
+  const sniffer = obj.byContent ? new HeadSniffer(() => stats.gzip) : undefined
   try {
-    for await (const chunk of decodeObject(obj, opts, stats)) splitter.push(chunk)
+    for await (const chunk of decodeObject(obj, opts, stats)) {
+      if (!sniffer) splitter.push(chunk)
+      else for (const c of sniffer.push(chunk)) splitter.push(c)
+      if (sniffer?.verdict !== undefined) break // not CloudTrail: stop reading (the stream is released)
+    }
+    if (sniffer) for (const c of sniffer.end()) splitter.push(c)
+    if (sniffer?.verdict !== undefined) {
+      result.notCloudTrail = sniffer.verdict
+      return result
+    }
   } catch (err) {
+    // Whatever was inflated before the fault still counts, also while it was held to be judged.
+    if (sniffer) for (const c of sniffer.end()) splitter.push(c)
     result.failed = true
     // A source that cut its body where it said the object ends (S3: the listed size) delivered a whole object.
     if ((err as { endsWhole?: unknown }).endsWhole === true) splitter.end()

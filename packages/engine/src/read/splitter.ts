@@ -32,8 +32,8 @@ const WS = new Uint8Array(128)
 for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1
 const ANCHOR = '{"eventVersion":'
 const NEXT_ANCHOR = ',{"eventVersion":'
-const EVENT_KEYS = new Set(['eventVersion', 'eventTime', 'eventName', 'eventSource', 'eventID'])
-const DIGEST_KEYS = new Set(['digestStartTime', 'digestEndTime', 'logFiles', 'digestS3Object'])
+export const EVENT_KEYS: ReadonlySet<string> = new Set(['eventVersion', 'eventTime', 'eventName', 'eventSource', 'eventID'])
+export const DIGEST_KEYS: ReadonlySet<string> = new Set(['digestStartTime', 'digestEndTime', 'logFiles', 'digestS3Object'])
 
 export class RecordSplitter {
   private buf = ''

@@ -13,7 +13,16 @@ export interface LogObject {
   etag?: string
   mtime?: Date
   key: KeyInfo
+  /**
+   * Found by a directory walk outside CloudTrail's key layout: the reader judges it by its first bytes, and one
+   * that is not CloudTrail (not gzip or JSON of records, a digest) is skipped and reported, not an error.
+   */
+  byContent?: boolean
   open(): Promise<Readable>
-  /** The whole stored object in one buffer, where the source can do that cheaper than a stream (small files). */
-  read?(): Promise<Buffer>
+  /**
+   * The whole stored object in one buffer, where the source can do that cheaper than a stream (small files).
+   * Never more than `limit + 1` bytes: a longer answer means the object holds more than its listed size (a
+   * device or a growing file), and the reader streams it instead, under the decompressed-size cap.
+   */
+  read?(limit: number): Promise<Buffer>
 }

@@ -40,6 +40,11 @@ export interface ScanSummary {
   }
   alarms: AlarmPeriod[]
   errors: ErrorEntry[]
+  /**
+   * The scan was stopped (ScanOptions.signal) before every object was read: the counts cover what was read
+   * until then. Absent on a complete scan.
+   */
+  interrupted?: true
   startedAt: string
   durationMs: number
   throughput: { recordsPerSecond: number; decompressedMBPerSecond: number }

@@ -26,6 +26,11 @@ export class RecordFilter {
     return k.deliveryDate === undefined || deliveryDayMayOverlap(k.deliveryDate, this.window, this.marginDays)
   }
 
+  /** Whether any filter is set: without one every record passes and none needs looking at. */
+  get active(): boolean {
+    return this.window.start !== undefined || this.window.end !== undefined || this.accounts !== undefined || this.regions !== undefined
+  }
+
   recordPasses(r: CloudTrailRecord): boolean {
     if (this.window.start || this.window.end) {
       const t = typeof r.eventTime === 'string' ? Date.parse(r.eventTime) : Number.NaN

@@ -99,8 +99,17 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     emit(out, p.o)
   }
   const listing = iterate(options.objects)
+  // Local objects under 1 MB are read synchronously and the rest of the work chains promises, so a scan can run
+  // for seconds without returning to the event loop, where an abort (a signal handler, a timer) would run.
+  let yielded = performance.now()
+  const letAbortIn = async (): Promise<void> => {
+    if (!options.signal || performance.now() - yielded < YIELD_EVERY_MS) return
+    await new Promise((resolve) => setImmediate(resolve))
+    yielded = performance.now()
+  }
   try {
     while (!stop.aborted) {
+      await letAbortIn()
       const asked = Promise.resolve(listing.next())
       // Left behind by a stop, a listing that fails later must not become an unhandled rejection.
       asked.catch(() => undefined)
@@ -115,7 +124,10 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
       pending.push(entry)
       if (pending.length >= 2 * concurrency) await next()
     }
-    while (pending.length > 0 && !stop.aborted) await next()
+    while (pending.length > 0 && !stop.aborted) {
+      await letAbortIn()
+      await next()
+    }
   } finally {
     stop.dispose()
   }
@@ -137,6 +149,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
 }
 
 const STOPPED = Symbol('stopped')
+const YIELD_EVERY_MS = 20
 
 /** A promise that settles with STOPPED when `signal` aborts (never, without one), and its listener's removal. */
 function stopped(signal: AbortSignal | undefined): { promise: Promise<typeof STOPPED>; readonly aborted: boolean; dispose(): void } {

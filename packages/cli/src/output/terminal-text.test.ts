@@ -18,3 +18,14 @@ describe('jsonForTerminal', () => {
     expect(JSON.parse(text)).toEqual(value)
   })
 })
+
+describe('renderTable', () => {
+  it('escapes before cutting a cell, so no escape is cut in half or left raw', async () => {
+    const { renderTable } = await import('./table.js')
+    const out = renderTable(['H'], [[`${'a'.repeat(30)}\x1b[2J\x1b]0;t\x07`], ['x\ny']], 34)
+    expect(out).not.toMatch(/[\x00-\x09\x0b-\x1f]/)
+    expect(out.split('\n')).toHaveLength(5)
+    expect(out).toContain(`${'a'.repeat(30)}\\x1…`)
+    expect(out).toContain('x\\ny')
+  })
+})

@@ -240,5 +240,10 @@ describe('the summary counts every record outside the filters', () => {
     expect(s.records).toMatchObject({ read: 41, filteredOut: 41 })
     const within = await runCli(['scan', mixed, '--start', '2024-03-05T10:00:00Z', '--log-level', 'silent'])
     expect(within.stderr).toMatch(/records\s+41 read, 0 outside filters/)
+    // Region read from the raw record; account from the parsed one (the raw reader does not trust it).
+    for (const filter of [['--region', 'us-east-1'], ['--account', '999988887777']]) {
+      const other = await runCli(['scan', mixed, ...filter, '--log-level', 'silent'])
+      expect(other.stderr).toMatch(/records\s+41 read, 41 outside filters/)
+    }
   })
 })

@@ -78,8 +78,8 @@ export class ObjectScanner {
         !(rawName !== ABSENT && CLOSING_EVENTS.has(rawName))
       ) {
         // No rule can fire, but the summary says how many records were outside the filters: with a filter set,
-        // the record is parsed to know.
-        if (filterActive && this.outsideFilters(rt)) filteredOut++
+        // the raw eventTime and awsRegion tell, or else the parsed record.
+        if (filterActive && !(this.filter.rawPasses(fields) ?? !this.outsideFilters(rt))) filteredOut++
         return
       }
       const text = rt.json()

@@ -149,6 +149,19 @@ describe('write failures', () => {
     }
   })
 
+  it('a file that stops growing mid-write keeps only whole lines (exit 4)', async () => {
+    // A file size limit (SIGXFSZ ignored) makes a write stop part-way and the next one fail with EFBIG, as a
+    // disk filling up would.
+    const out = join(dir, 'limited.jsonl')
+    const r = await sh('trap "" XFSZ; ulimit -f 200; exec "$NODE" "$BIN" scan "$LOGS" --out "$OUT" --log-level silent', { LOGS: logs, OUT: out })
+    expect(r.code).toBe(4)
+    expect(r.stderr).toMatch(/findings could not be written to --out .*limited\.jsonl: EFBIG/)
+    const text = await readFile(out, 'utf8')
+    expect(text.length).toBeGreaterThan(0)
+    expect(text.endsWith('\n')).toBe(true)
+    expect(() => jsonLines(text)).not.toThrow()
+  })
+
   it('a closed stdout is an error before the scan, not a silent loss', async () => {
     const r = await sh('"$NODE" "$BIN" scan "$LOGS" >&-', { LOGS: logs })
     expect(r.code).toBe(2)

@@ -1,7 +1,7 @@
 import { recordAccount, recordRegion, type CloudTrailRecord } from '../record.js'
 import { ABSENT, UNKNOWN, type RawFields } from '../rule/field-test.js'
 import type { LogObject } from '../source/log-object.js'
-import { deliveryDayMayOverlap, inWindow, type TimeWindow } from '../time-window.js'
+import { deliveryDayMayOverlap, inWindow, textInWindow, type TimeWindow } from '../time-window.js'
 
 /** A responder's filters: an event-time window, accounts and regions. Objects are pruned by key first. */
 export class RecordFilter {
@@ -42,7 +42,7 @@ export class RecordFilter {
     if (this.window.start || this.window.end) {
       const t = fields.get('eventTime')
       if (t === UNKNOWN) return undefined
-      if (!inWindow(t === ABSENT ? Number.NaN : Date.parse(t), this.window)) return false
+      if (t === ABSENT ? !inWindow(Number.NaN, this.window) : !textInWindow(t, this.window)) return false
     }
     if (this.regions) {
       const region = fields.get('awsRegion')

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { compileRule, localObject, scan, type Finding, type LogObject, type RuleSpec } from '@trailscan/engine'
+import { fileURLToPath } from 'node:url'
+import { compileRule, listLocalObjects, loadRules, localObject, scan, type Finding, type LogObject, type RuleSpec } from '@trailscan/engine'
 
 let dir: string
 const rule = compileRule({
@@ -69,5 +70,26 @@ describe('scan({ signal })', () => {
     const all = await scan({ objects, rules: [rule], signal: new AbortController().signal, onFinding: () => undefined })
     expect(all.interrupted).toBeUndefined()
     expect(all.findings.total).toBe(6)
+  })
+
+  it('delivers held public-exposure findings when stopped', async () => {
+    const repo = fileURLToPath(new URL('../../../', import.meta.url))
+    const { rules: specs } = await loadRules([join(repo, 'packages/rules/rules/public-s3')])
+    const rules = specs.map((r) => compileRule(r.spec))
+    const objects: LogObject[] = []
+    for await (const o of listLocalObjects([join(repo, 'fixtures/public-s3')])) objects.push(o)
+    async function* stalled(): AsyncGenerator<LogObject> {
+      yield* objects
+      await new Promise(() => undefined)
+    }
+    const stop = new AbortController()
+    setTimeout(() => stop.abort(), 500)
+    const findings: Finding[] = []
+    const summary = await scan({ objects: stalled(), rules, signal: stop.signal, onFinding: (f) => findings.push(f) })
+    expect(summary.interrupted).toBe(true)
+    const exposures = findings.filter((f) => f.details?.exposure)
+    expect(exposures.length).toBeGreaterThan(0)
+    // Delivered at the end, each with its "made private again" verdict.
+    for (const f of exposures) expect(f.details).toHaveProperty('remediated')
   })
 })

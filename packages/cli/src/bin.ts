@@ -2,6 +2,7 @@
 import yargs, { type CommandModule } from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { EXIT } from './exit-codes.js'
+import { escapeControls } from './output/terminal-text.js'
 import { VERSION } from './version.js'
 
 // `trailscan scan … | head` closes our stdout early: that is the reader being done, not an error to report.
@@ -29,7 +30,7 @@ const cli = yargs(commands[0].stdinFirst(hideBin(process.argv)))
   .wrap(Math.min(110, process.stdout.columns || 110))
   .fail((msg, err) => {
     if (err) throw err
-    process.stderr.write(`trailscan: ${msg}\nRun "trailscan --help" for usage.\n`)
+    process.stderr.write(`trailscan: ${escapeControls(msg)}\nRun "trailscan --help" for usage.\n`)
     process.exit(EXIT.usage)
   })
 

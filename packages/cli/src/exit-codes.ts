@@ -5,6 +5,8 @@ export const EXIT = {
   findings: 1,
   /** Usage or rule error, or no CloudTrail log object was read (without --allow-empty): nothing was scanned. */
   usage: 2,
-  /** Some objects or records could not be read; findings from the rest were written. */
+  /** Some objects or records could not be read; findings from the rest were written. Takes precedence over 1. */
   readErrors: 3,
+  /** Findings (or the --summary-json file) could not be written. Takes precedence over 3 and 1. */
+  writeFailed: 4,
 } as const

@@ -1,11 +1,14 @@
 import type { TrailscanError } from '@trailscan/engine'
 import { EXIT } from './exit-codes.js'
+import { escapeControls } from './output/terminal-text.js'
 
 /** A failure the user can act on: printed as one clear line, then the process exits with `code`. */
 export class CliExit extends Error {
   constructor(
     readonly code: number,
     message: string,
+    /** Further lines (one per item), each printed on its own line. */
+    readonly details: readonly string[] = [],
   ) {
     super(message)
   }
@@ -39,10 +42,11 @@ export async function runCommand(body: () => Promise<number>): Promise<void> {
     code = await body()
   } catch (e) {
     if (e instanceof CliExit) {
-      if (e.message) process.stderr.write(`trailscan: ${e.message}\n`)
+      // Messages quote paths, rule ids and values as given: a newline or ESC among them stays visible text.
+      if (e.message) process.stderr.write(`trailscan: ${escapeControls(e.message)}\n${e.details.map((d) => `  ${escapeControls(d)}\n`).join('')}`)
       code = e.code
     } else if (isTrailscanError(e)) {
-      process.stderr.write(`trailscan: ${describeError(e)}\n`)
+      process.stderr.write(`trailscan: ${escapeControls(describeError(e))}\n`)
       code = EXIT.usage
     } else throw e
   }

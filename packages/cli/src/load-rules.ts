@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import type { CompiledRule, CompileOptions, LoadResult, RuleDiagnostic, RuleSpec } from '@trailscan/engine'
 import { EXIT } from './exit-codes.js'
 import { CliExit } from './fail.js'
+import { escapeControls } from './output/terminal-text.js'
 
 /** `--rules` values → paths: a pack id names a shipped pack; anything path-like is a rule file or directory. */
 export async function resolveRuleSources(values: readonly string[] | undefined): Promise<string[]> {
@@ -16,9 +17,10 @@ export async function resolveRuleSources(values: readonly string[] | undefined):
   })
 }
 
+/** One line: file names, rule ids and messages quoting them come from rule files and are escaped. */
 export function formatDiagnostic(d: RuleDiagnostic): string {
   const where = [d.file, d.line !== undefined ? `${d.line}:${d.column ?? 1}` : undefined].filter(Boolean).join(':')
-  return `${where ? `${where}: ` : ''}${d.severity}: ${d.ruleId && !d.message.includes(d.ruleId) ? `${d.ruleId}: ` : ''}${d.message}`
+  return escapeControls(`${where ? `${where}: ` : ''}${d.severity}: ${d.ruleId && !d.message.includes(d.ruleId) ? `${d.ruleId}: ` : ''}${d.message}`)
 }
 
 export interface CompiledSet {
@@ -91,6 +93,6 @@ export async function loadAndCompile(paths: readonly string[], options: CompileO
 export async function compiledRulesOrExit(values: readonly string[] | undefined, options: CompileOptions = {}): Promise<CompiledSet> {
   const set = await loadAndCompile(await resolveRuleSources(values), options)
   const errors = set.diagnostics.filter((d) => d.severity === 'error')
-  if (errors.length > 0) throw new CliExit(EXIT.usage, `rule errors:\n${errors.map((d) => `  ${formatDiagnostic(d)}`).join('\n')}`)
+  if (errors.length > 0) throw new CliExit(EXIT.usage, 'rule errors:', errors.map(formatDiagnostic))
   return set
 }

@@ -1,6 +1,8 @@
+import { writeSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Logger } from 'pino'
 import { LOG_LEVELS, type LogLevel } from './log-levels.js'
+import { jsonForTerminal } from './output/terminal-text.js'
 
 type LogFn = (obj: object, msg?: string) => void
 
@@ -30,5 +32,16 @@ export function createLogger(level: LogLevel): CliLogger {
 
 function openPino(level: LogLevel): Logger {
   const { pino } = createRequire(import.meta.url)('pino') as typeof import('pino')
-  return pino({ level, base: null }, pino.destination({ fd: 2, sync: true }))
+  // Synchronous, so a line is whole before a signal is handled; JSON escaping as every other output does, and a
+  // stderr that is gone does not take the scan down.
+  const destination = {
+    write(line: string): void {
+      try {
+        writeSync(2, jsonForTerminal(line))
+      } catch {
+        // Logs are not findings: the summary and exit code still report what went wrong.
+      }
+    },
+  }
+  return pino({ level, base: null }, destination)
 }

@@ -1,3 +1,4 @@
+import { escapeControls } from './output/terminal-text.js'
 import type { ProgressSink } from './sources.js'
 
 /**
@@ -68,7 +69,8 @@ export class Progress implements ProgressSink {
   }
 
   private draw(now: number): void {
-    this.out.write(`\r\x1b[2K${this.line(now)}`)
+    // Counts only today, but whatever the line comes to show goes through the same escaping as every other output.
+    this.out.write(`\r\x1b[2K${escapeControls(this.line(now))}`)
   }
 
   stop(): void {

@@ -37,6 +37,12 @@ export interface ScanOptions extends SinkOptions {
    * in the order met; a fresh one by default.
    */
   summary?: ScanSummary
+  /**
+   * Stops the scan: no further object is taken from the listing, objects already read are emitted in order up
+   * to the first one still being read, held public exposures are delivered, and the summary is marked
+   * `interrupted`. Findings already handed to `onFinding` stay; none is cut.
+   */
+  signal?: AbortSignal
   /** Called after each object, for progress displays. */
   onObject?(info: { uri: string; storedBytes: number; records: number }): void
   logger?: ScanLogger
@@ -94,21 +100,85 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
   // is reproducible; the window bounds how many finished objects wait in memory.
   const concurrency = options.concurrency ?? DEFAULTS.concurrency
   const limit = pLimit(concurrency)
-  const pending: { o: LogObject; out: Promise<ObjectOutcome> }[] = []
+  const pending: { o: LogObject; out: Promise<ObjectOutcome | undefined>; done?: ObjectOutcome }[] = []
+  const stop = stopped(options.signal)
   const next = async (): Promise<void> => {
-    const p = pending.shift()!
-    emit(await p.out, p.o)
+    const p = pending[0]!
+    const out = await Promise.race([p.out, stop.promise])
+    if (out === STOPPED || out === undefined) return
+    pending.shift()
+    emit(out, p.o)
   }
-  for await (const o of options.objects) {
-    summary.objects.listed++
-    if (!keep(o)) continue
-    pending.push({ o, out: limit(() => scanner.scan(o)) })
-    if (pending.length >= 2 * concurrency) await next()
+  const listing = iterate(options.objects)
+  // Local objects under 1 MB are read synchronously and the rest of the work chains promises, so a scan can run
+  // for seconds without returning to the event loop, where an abort (a signal handler, a timer) would run.
+  let yielded = performance.now()
+  const letAbortIn = async (): Promise<void> => {
+    if (!options.signal || performance.now() - yielded < YIELD_EVERY_MS) return
+    await new Promise((resolve) => setImmediate(resolve))
+    yielded = performance.now()
   }
-  while (pending.length > 0) await next()
+  try {
+    while (!stop.aborted) {
+      await letAbortIn()
+      const asked = Promise.resolve(listing.next())
+      // Left behind by a stop, a listing that fails later must not become an unhandled rejection.
+      asked.catch(() => undefined)
+      const r = await Promise.race([asked, stop.promise])
+      if (r === STOPPED || r.done) break
+      const o = r.value
+      summary.objects.listed++
+      if (!keep(o)) continue
+      // Objects queued behind the concurrency limit are not started once the scan is stopped.
+      const entry: (typeof pending)[number] = { o, out: limit(async () => (stop.aborted ? undefined : scanner.scan(o))) }
+      entry.out.then((d) => (entry.done = d), () => undefined)
+      pending.push(entry)
+      if (pending.length >= 2 * concurrency) await next()
+    }
+    while (pending.length > 0 && !stop.aborted) {
+      await letAbortIn()
+      await next()
+    }
+  } finally {
+    stop.dispose()
+  }
+  if (stop.aborted) {
+    // Whatever finished reading before the stop still counts, in listing order; the rest is left unread.
+    for (const p of pending) {
+      if (!p.done) break
+      emit(p.done, p.o)
+    }
+    summary.interrupted = true
+    // The listing may be waiting on the network: ask it to end, but do not wait for it.
+    void (async () => listing.return?.(undefined))().catch(() => undefined)
+  }
   sink.finish(tracker)
 
   if (alarms) summary.alarms = alarms.periods()
   finishSummary(summary, t0, performance.now())
   return summary
+}
+
+const STOPPED = Symbol('stopped')
+const YIELD_EVERY_MS = 20
+
+/** A promise that settles with STOPPED when `signal` aborts (never, without one), and its listener's removal. */
+function stopped(signal: AbortSignal | undefined): { promise: Promise<typeof STOPPED>; readonly aborted: boolean; dispose(): void } {
+  let onAbort = (): void => {}
+  const promise = new Promise<typeof STOPPED>((resolve) => {
+    onAbort = () => resolve(STOPPED)
+    if (signal?.aborted) resolve(STOPPED)
+    else signal?.addEventListener('abort', onAbort, { once: true })
+  })
+  return {
+    promise,
+    get aborted() {
+      return signal?.aborted ?? false
+    },
+    dispose: () => signal?.removeEventListener('abort', onAbort),
+  }
+}
+
+function iterate<T>(objects: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> | Iterator<T> {
+  return Symbol.asyncIterator in objects ? objects[Symbol.asyncIterator]() : objects[Symbol.iterator]()
 }

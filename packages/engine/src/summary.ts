@@ -73,6 +73,11 @@ export interface ScanSummary {
   errors: ErrorEntry[]
   /** The run's retry budget (S3 runs): retries used, the budget, whether a failure went unretried for lack of it. */
   retries?: { used: number; budget: number; exhausted: boolean }
+  /**
+   * The scan was stopped (ScanOptions.signal) before every object was read: the counts cover what was read
+   * until then. Absent on a complete scan.
+   */
+  interrupted?: true
   startedAt: string
   durationMs: number
   throughput: { recordsPerSecond: number; decompressedMBPerSecond: number }

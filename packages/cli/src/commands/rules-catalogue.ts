@@ -5,6 +5,7 @@ import { compiledRulesOrExit } from '../load-rules.js'
 import { renderTable } from '../output/table.js'
 import type { RuleSpec } from '@trailscan/engine'
 import { naturalCompare } from '../output/natural-order.js'
+import { escapeControls } from '../output/terminal-text.js'
 
 function referenceText(spec: RuleSpec): string {
   const r = spec.references ?? {}
@@ -31,7 +32,7 @@ export async function listRules(sources: string[] | undefined, format: 'table' |
     byPack.set(k, [...(byPack.get(k) ?? []), s])
   }
   for (const [pack, list] of byPack) {
-    process.stdout.write(`\n${pack}${titles.get(pack) ? ` — ${titles.get(pack)}` : ''} (${list.length} ${list.length === 1 ? 'rule' : 'rules'})\n`)
+    process.stdout.write(`\n${escapeControls(`${pack}${titles.get(pack) ? ` — ${titles.get(pack)}` : ''}`)} (${list.length} ${list.length === 1 ? 'rule' : 'rules'})\n`)
     process.stdout.write(
       renderTable(
         ['ID', 'TITLE', 'SEVERITY', 'LANGUAGE', 'REFERENCES'],
@@ -48,7 +49,8 @@ export async function showRule(id: string, sources: string[] | undefined): Promi
   const rule = rules.find((r) => r.id === id)
   if (!rule) throw new CliExit(EXIT.usage, `no rule with id "${id}" (see "trailscan rules list")`)
   const { file, ...spec } = rule.spec
-  process.stdout.write(`# ${spec.id}: ${spec.title}\n# file: ${file ?? 'n/a'}\n`)
-  process.stdout.write(dump(spec, { lineWidth: -1, noRefs: true }))
+  process.stdout.write(`# ${escapeControls(`${spec.id}: ${spec.title}`)}\n# file: ${escapeControls(file ?? 'n/a')}\n`)
+  // js-yaml escapes most controls itself but prints NEL and bidi controls raw; its own newlines are structure.
+  process.stdout.write(dump(spec, { lineWidth: -1, noRefs: true }).split('\n').map(escapeControls).join('\n'))
   return 0
 }

@@ -21,7 +21,17 @@ function sub(
   builder: (y: Argv) => Argv,
   run: (args: RulesArgs) => Promise<number>,
 ): CommandModule {
-  return { command, describe, builder, handler: (args) => runCommand(() => run(args as RulesArgs)) }
+  return {
+    command,
+    describe,
+    builder,
+    handler: (args) =>
+      runCommand(async () => {
+        const { singleValued } = await import('../option-checks.js')
+        singleValued(args, ['format', 'id'])
+        return run(args as RulesArgs)
+      }),
+  }
 }
 
 export const command: CommandModule = {

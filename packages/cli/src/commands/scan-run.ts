@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises'
+import { writeSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import type { AccountContext, Finding, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
 import { parseInstant, scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/core'
@@ -7,9 +8,12 @@ import { CliExit, describeError } from '../fail.js'
 import { compiledRulesOrExit } from '../load-rules.js'
 import { createLogger, type CliLogger } from '../logger.js'
 import { FindingsWriter } from '../output/findings-writer.js'
+import { OutputTarget } from '../output/output-target.js'
 import { skippedWhy, summaryText } from '../output/summary-text.js'
+import { ACCOUNT_ID, eachMatches, httpUrl, integerInRange, nonEmpty, REGION, singleValued } from '../option-checks.js'
 import { s3Limits } from '../s3-limits.js'
 import { openSources } from '../sources.js'
+import { onStopSignals, signalExitCode, type StopSignal } from '../stop-signals.js'
 import type { ScanArgs } from './scan-command.js'
 
 function instant(v: string | undefined, flag: string): Date | undefined {
@@ -64,7 +68,34 @@ function nothingRead(s: ScanSummary): string {
   return `no CloudTrail log object was read (${seen.join(', ')}); check the paths, or pass --allow-empty if an empty scan is expected`
 }
 
+const SINGLE = ['format', 'out', 'summary-json', 'log-level', 'start', 'end', 'fail-on', 'context', 'suppressions', 'show-suppressed', 'alarms', 'max-object-bytes', 'concurrency', 'profile', 's3-region', 'endpoint-url', 'request-payer', 'include-digest', 'include-insight', 'progress', 'wildcard', 'allow-empty', 's3-idle-timeout', 's3-object-timeout', 's3-max-list-pages', 's3-max-list-keys', 's3-retry-budget'] as const
+
+/** Every option value the scan would trip over later, refused before anything is read (exit 2). */
+function checkOptions(args: ScanArgs): void {
+  const a = args as unknown as Record<string, unknown>
+  singleValued(a, SINGLE)
+  nonEmpty(a, ['paths', 'rules', 'out', 'summary-json', 'context', 'suppressions', 'profile'])
+  integerInRange(a, 'concurrency', 1, 1024)
+  integerInRange(a, 'max-object-bytes', 1, Number.MAX_SAFE_INTEGER)
+  eachMatches(a, 'account', ACCOUNT_ID, 'a 12-digit account id')
+  eachMatches(a, 'region', REGION, 'an AWS region name (e.g. eu-west-1)')
+  eachMatches(a, 's3-region', REGION, 'an AWS region name (e.g. eu-west-1)')
+  httpUrl(a, 'endpoint-url')
+  if (args.out && args['summary-json'] && resolve(args.out) === resolve(args['summary-json']))
+    throw new CliExit(EXIT.usage, '--out and --summary-json name the same file')
+}
+
+/** Stderr may be gone too (a closed terminal): the exit code still tells. */
+function toStderr(text: string): void {
+  try {
+    writeSync(2, text)
+  } catch {
+    // Nowhere left to say it.
+  }
+}
+
 export async function runScan(args: ScanArgs): Promise<number> {
+  checkOptions(args)
   const log = createLogger(args['log-level'])
   const start = instant(args.start, '--start')
   const end = instant(args.end, '--end')
@@ -76,12 +107,29 @@ export async function runScan(args: ScanArgs): Promise<number> {
   const suppressor = args.suppressions ? await suppressorFor(args.suppressions) : undefined
   for (const { index, suppression } of suppressor?.expired ?? [])
     log.warn({ entry: index + 1, reason: suppression.reason, expires: suppression.expires }, `suppression ${index + 1} expired on ${suppression.expires} and no longer applies`)
+  // Both outputs are opened before the scan: a path that cannot be written is a usage error, not a lost scan.
+  const summaryOut = args['summary-json'] ? OutputTarget.file(args['summary-json'], '--summary-json') : undefined
+  const output = args.out ? OutputTarget.file(args.out, '--out') : OutputTarget.stdout()
   // Only now: loading a thousand YAML rule files is a burst of allocation the cap would turn into extra collections.
   boundHeapGrowth()
   const sources = await openSources(args, log, { start, end }, limits)
-  const writer = new FindingsWriter(args.format, args.out)
+  const writer = new FindingsWriter(args.format, output)
   const failOn = args['fail-on'] ? SEVERITIES.indexOf(args['fail-on'] as Severity) : -1
   let worst = -1
+
+  // A signal, a failed write or a reader gone: stop taking objects, finish with whole lines and a summary.
+  const stop = new AbortController()
+  let stoppedBy: string | undefined
+  let signal: StopSignal | undefined
+  output.onStop = () => {
+    stoppedBy ??= output.readerClosed ? 'the reader closing stdout' : 'a failed write'
+    stop.abort()
+  }
+  const removeSignals = onStopSignals((sig) => {
+    signal = sig
+    stoppedBy ??= sig
+    stop.abort()
+  })
 
   let summary: ScanSummary
   try {
@@ -89,6 +137,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
       objects: sources.objects,
       summary: sources.summary,
       rules,
+      signal: stop.signal,
       ...(start ? { start } : {}),
       ...(end ? { end } : {}),
       ...(args.account ? { accounts: args.account } : {}),
@@ -108,9 +157,13 @@ export async function runScan(args: ScanArgs): Promise<number> {
         sources.progress?.finding()
       },
       onError: (e) => log.error({ code: e.code, ...e.location }, describeError(e)),
-      onObject: (o) => sources.progress?.objectDone(o),
+      onObject: (o) => {
+        writer.objectDone()
+        sources.progress?.objectDone(o)
+      },
     })
   } catch (e) {
+    removeSignals()
     sources.progress?.stop()
     await writer.close([])
     // Bad credentials, a missing bucket, a listing that cannot go on: stop at once and say why.
@@ -124,11 +177,29 @@ export async function runScan(args: ScanArgs): Promise<number> {
   const retries = sources.retries?.()
   if (retries) summary.retries = retries
   warnSkipped(summary, log)
-  process.stderr.write(summaryText(summary))
-  if (args['summary-json']) await writeFile(args['summary-json'], `${JSON.stringify(summary, null, 2)}\n`)
+  const writeFailure = output.failureMessage()
+  if (writeFailure) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message: writeFailure })
+  toStderr(summaryText(summary, stoppedBy))
+  if (summaryOut) {
+    summaryOut.write(`${JSON.stringify(summary, null, 2)}\n`)
+    summaryOut.close()
+    const failed = summaryOut.failureMessage('the summary')
+    if (failed) toStderr(`trailscan: ${failed}\n`)
+  }
+  removeSignals()
   // A job pointed at the wrong path or prefix must not look like a quiet night.
-  if (summary.objects.read === 0 && !args['allow-empty']) throw new CliExit(EXIT.usage, nothingRead(summary))
-  if (summary.errors.length > 0) return EXIT.readErrors
-  if (failOn >= 0 && worst >= failOn) return EXIT.findings
-  return EXIT.ok
+  const nothing = !signal && !writeFailure && summary.objects.read === 0 && !args['allow-empty']
+  if (nothing) throw new CliExit(EXIT.usage, nothingRead(summary))
+  const code = signal
+    ? signalExitCode(signal)
+    : writeFailure || summaryOut?.failure
+      ? EXIT.writeFailed
+      : summary.errors.length > 0
+        ? EXIT.readErrors
+        : failOn >= 0 && worst >= failOn
+          ? EXIT.findings
+          : EXIT.ok
+  // Objects still being read when the scan stopped would hold the process open: their results are not wanted.
+  if (summary.interrupted) process.exit(code)
+  return code
 }

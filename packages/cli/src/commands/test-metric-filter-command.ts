@@ -29,6 +29,8 @@ export const command: CommandModule<object, Args> = {
     const { readArgument, readMessages } = await import('../cli-args.js')
     const { testMetricFilter } = await import('@trailscan/engine')
     await runCommand(async () => {
+      const { singleValued } = await import('../option-checks.js')
+      singleValued(args as unknown as Record<string, unknown>, ['filter-pattern'])
       const pattern = await readArgument(args['filter-pattern'])
       const messages = await readMessages(args['log-event-messages'])
       const result = testMetricFilter(pattern, messages, { wildcard: args.wildcard })

@@ -20,6 +20,10 @@ export const command: CommandModule<object, ValidateArgs> = {
       .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
   handler: async (args) => {
     const { runValidate } = await import('./validate-run.js')
-    await runCommand(() => runValidate(args))
+    await runCommand(async () => {
+      const { singleValued } = await import('../option-checks.js')
+      singleValued(args as unknown as Record<string, unknown>, ['format', 'coverage'])
+      return runValidate(args)
+    })
   },
 }

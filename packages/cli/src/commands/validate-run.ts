@@ -6,6 +6,7 @@ import { EXIT } from '../exit-codes.js'
 import { CliExit } from '../fail.js'
 import { compiledRulesOrExit } from '../load-rules.js'
 import { renderTable } from '../output/table.js'
+import { escapeControls } from '../output/terminal-text.js'
 import type { ValidateArgs } from './validate-command.js'
 
 /** A dataset is a directory holding expected-findings.jsonl; a folder of datasets is searched one level down. */
@@ -73,16 +74,16 @@ function datasetText(name: string, r: DatasetReport): string {
     String(s.falseNegatives.length),
     [...s.falseNegatives.map((id) => `missed ${id}`), ...s.falsePositives.map((id) => `unexpected ${id}`), ...s.wrongSeverity.map((x) => `severity ${x}`)].join(', '),
   ])
-  let text = `\n${r.clean ? 'PASS' : 'FAIL'}  ${name}\n`
+  let text = `\n${r.clean ? 'PASS' : 'FAIL'}  ${escapeControls(name)}\n`
   text += rows.length ? renderTable(['RULE', 'TP', 'FP', 'FN', 'MISMATCHES'], rows, 90) : '  (no findings expected or produced)\n'
-  for (const e of r.errors.missing) text += `  expected read error not met: ${e.object}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}\n`
-  for (const e of r.errors.unexpected) text += `  unexpected read error: ${e.object}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}\n`
+  for (const e of r.errors.missing) text += `  expected read error not met: ${escapeControls(e.object ?? '')}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}\n`
+  for (const e of r.errors.unexpected) text += `  unexpected read error: ${escapeControls(e.object ?? '')}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}\n`
   return text
 }
 
 function coverageText(c: { neverFired: string[]; unwatched: { eventSource: string; eventName: string; count: number }[] }): string {
   let text = `\nRules that never fired (${c.neverFired.length}):\n`
-  text += c.neverFired.length ? c.neverFired.map((id) => `  ${id}\n`).join('') : '  (none)\n'
+  text += c.neverFired.length ? c.neverFired.map((id) => `  ${escapeControls(id)}\n`).join('') : '  (none)\n'
   text += `\nEvent pairs no rule looks at (${c.unwatched.length}):\n`
   text += c.unwatched.length
     ? renderTable(['EVENT SOURCE', 'EVENT NAME', 'RECORDS'], c.unwatched.map((p) => [p.eventSource, p.eventName, String(p.count)]))

@@ -1,5 +1,6 @@
-import { createWriteStream, type WriteStream } from 'node:fs'
 import type { AlarmPeriod, Finding } from '@trailscan/engine'
+import type { OutputTarget } from './output-target.js'
+import { jsonForTerminal } from './terminal-text.js'
 
 export type OutputFormat = 'jsonl' | 'table'
 
@@ -8,18 +9,15 @@ export type OutputFormat = 'jsonl' | 'table'
  * at the end. Alarm periods (with --alarms) follow the findings, marked `"kind":"alarm"`.
  */
 export class FindingsWriter {
-  private readonly out: NodeJS.WritableStream | WriteStream
   private readonly rows: string[][] = []
 
   constructor(
     private readonly format: OutputFormat,
-    outFile?: string,
-  ) {
-    this.out = outFile ? createWriteStream(outFile) : process.stdout
-  }
+    readonly target: OutputTarget,
+  ) {}
 
   finding(f: Finding & { suppressed?: { reason: string; expires: string } }): void {
-    if (this.format === 'jsonl') this.out.write(`${JSON.stringify(f)}\n`)
+    if (this.format === 'jsonl') this.target.write(`${jsonForTerminal(JSON.stringify(f))}\n`)
     else
       this.rows.push([
         f.eventTime ?? '',
@@ -33,24 +31,30 @@ export class FindingsWriter {
       ])
   }
 
+  /** Findings are written out by the object: a stop between objects leaves only whole lines behind. */
+  objectDone(): void {
+    this.target.flush()
+  }
+
   async close(alarms: readonly AlarmPeriod[]): Promise<void> {
     if (this.format === 'jsonl') {
-      for (const a of alarms) this.out.write(`${JSON.stringify(a)}\n`)
+      for (const a of alarms) this.target.write(`${jsonForTerminal(JSON.stringify(a))}\n`)
     } else {
       // Loaded here: JSON Lines, the default, never needs it.
       const { renderTable } = await import('./table.js')
       const headers = ['TIME', 'SEVERITY', 'RULE', 'EVENT', 'ACCOUNT', 'REGION', 'ACTOR', 'RESOURCE']
-      this.out.write(this.rows.length ? renderTable(headers, this.rows, 34) : 'No findings.\n')
+      this.target.write(this.rows.length ? renderTable(headers, this.rows, 34) : 'No findings.\n', Math.max(this.rows.length, 1))
       if (alarms.length > 0) {
-        this.out.write('\nAlarms (CloudWatch would have fired):\n')
-        this.out.write(
+        this.target.write('\nAlarms (CloudWatch would have fired):\n', 0)
+        this.target.write(
           renderTable(
             ['PERIOD START', 'PERIOD END', 'RULE', 'COUNT'],
             alarms.map((a) => [a.periodStart, a.periodEnd, a.ruleId, String(a.count)]),
           ),
+          alarms.length,
         )
       }
     }
-    if (this.out !== process.stdout) await new Promise<void>((r) => (this.out as WriteStream).end(r))
+    this.target.close()
   }
 }

@@ -1,5 +1,6 @@
 import type { ScanSummary, SkipReason } from '@trailscan/engine'
 import { naturalCompare } from './natural-order.js'
+import { escapeControls } from './terminal-text.js'
 
 const MAX_ERRORS_SHOWN = 20
 const MAX_SKIPPED_SHOWN = 20
@@ -22,11 +23,14 @@ export function skippedWhy(counts: [string, number][]): string {
     .join(', ')
 }
 
-/** The human summary every scan ends with, on stderr. */
-export function summaryText(s: ScanSummary): string {
+/**
+ * The human summary every scan ends with, on stderr. `stoppedBy` says why an interrupted scan stopped. Object
+ * names, rule ids and messages come from the data: they are escaped (terminal-text.ts).
+ */
+export function summaryText(s: ScanSummary, stoppedBy?: string): string {
   const o = s.objects
   const lines = [
-    'Summary',
+    s.interrupted ? `Summary (interrupted${stoppedBy ? ` by ${stoppedBy}` : ''}: objects not yet read were skipped)` : 'Summary',
     `  objects   ${o.listed} listed, ${o.read} read, ${o.failed} with errors, ${o.digests} digest, ${o.insights} insight, ${o.pruned} pruned by filters`,
     `  bytes     ${s.bytes.stored} stored, ${s.bytes.decompressed} decompressed`,
     `  records   ${s.records.read} read, ${s.records.filteredOut} outside filters, ${s.records.failed} unreadable`,
@@ -35,10 +39,10 @@ export function summaryText(s: ScanSummary): string {
   const sev = Object.entries(s.findings.bySeverity).filter(([, n]) => n > 0)
   if (sev.length) lines.push(`    by severity  ${sev.map(([k, n]) => `${k} ${n}`).join(', ')}`)
   const rules = Object.entries(s.findings.byRule).sort(([a], [b]) => naturalCompare(a, b))
-  for (const [id, n] of rules) lines.push(`    ${id.padEnd(32)} ${n}`)
+  for (const [id, n] of rules) lines.push(`    ${escapeControls(id).padEnd(32)} ${n}`)
   if (o.skipped > 0) {
     lines.push(`  skipped   ${o.skipped} (${skippedWhy(Object.entries(s.skipped.byReason))})`)
-    for (const k of s.skipped.first.slice(0, MAX_SKIPPED_SHOWN)) lines.push(`    ${k.object}: ${k.detail}`)
+    for (const k of s.skipped.first.slice(0, MAX_SKIPPED_SHOWN)) lines.push(`    ${escapeControls(k.object)}: ${escapeControls(k.detail)}`)
     if (o.skipped > MAX_SKIPPED_SHOWN)
       lines.push(`    … ${o.skipped - MAX_SKIPPED_SHOWN} more (the first ${s.skipped.first.length} in --summary-json)`)
   }
@@ -47,7 +51,7 @@ export function summaryText(s: ScanSummary): string {
   lines.push(`  errors    ${s.errors.length}`)
   for (const e of s.errors.slice(0, MAX_ERRORS_SHOWN)) {
     const where = [e.object, e.recordIndex !== undefined ? `record ${e.recordIndex}` : undefined].filter(Boolean).join(' ')
-    lines.push(`    ${where}: ${e.message}`)
+    lines.push(`    ${where ? `${escapeControls(where)}: ` : ''}${escapeControls(e.message)}`)
   }
   if (s.errors.length > MAX_ERRORS_SHOWN) lines.push(`    … ${s.errors.length - MAX_ERRORS_SHOWN} more (see --summary-json)`)
   const secs = (s.durationMs / 1000).toFixed(2)

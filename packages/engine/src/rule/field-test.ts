@@ -9,7 +9,13 @@
  * other than `exists: false`). That makes a wrong "absent" harmless and lets the scanner rule a record out on
  * absence alone.
  */
-export const RAW_FIELDS = ['eventName', 'eventSource', 'errorCode', 'sourceIPAddress', 'userIdentity.type'] as const
+/** Fields rules may be keyed or tested on. */
+const TESTED_FIELDS = ['eventName', 'eventSource', 'errorCode', 'sourceIPAddress', 'userIdentity.type'] as const
+/**
+ * Every field read from the raw record: the tested ones, then eventTime and awsRegion, which only the record
+ * filter reads (scan/record-filter.ts), to place records no rule wants inside or outside --start/--end/--region.
+ */
+export const RAW_FIELDS = [...TESTED_FIELDS, 'eventTime', 'awsRegion'] as const
 export type RawField = (typeof RAW_FIELDS)[number]
 
 export interface FieldTest {
@@ -40,7 +46,7 @@ export function fieldTestsHold(tests: readonly FieldTest[], fields: RawFields): 
   return true
 }
 
-const BY_PATH: ReadonlySet<string> = new Set(RAW_FIELDS)
+const BY_PATH: ReadonlySet<string> = new Set(TESTED_FIELDS)
 
 /** The raw field a dotted path of object keys (`userIdentity.type`) names, if it is one. */
 export function rawFieldOf(path: string): RawField | undefined {
@@ -55,7 +61,7 @@ export function anyOfAlternatives(alternatives: readonly (readonly FieldTest[])[
   if (alternatives.length === 0) return []
   if (alternatives.length === 1) return [...alternatives[0]!]
   const out: FieldTest[] = []
-  for (const field of RAW_FIELDS) {
+  for (const field of TESTED_FIELDS) {
     const perAlt = alternatives.map((tests) => tests.filter((t) => t.field === field))
     if (perAlt.some((tests) => tests.length === 0)) continue
     out.push({ field, test: (v) => perAlt.some((tests) => tests.every((t) => t.test(v))) })

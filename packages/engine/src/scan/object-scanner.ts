@@ -18,7 +18,7 @@ export interface ObjectOutcome {
   findings: Finding[]
   errors: TrailscanError[]
   read: ObjectReadResult
-  /** Records parsed but outside the filters. */
+  /** Records outside the filters (with a filter set, every readable record is checked). */
   filteredOut: number
 }
 
@@ -49,6 +49,7 @@ export class ObjectScanner {
     const byteCursor = new ByteLiteralCursor()
     const fields = this.fields.forObject()
     const index = this.index
+    const filterActive = this.filter.active
     const onRecord = (rt: RecordText): void => {
       const bytes = rt.bytes
       let unindexed: readonly CompiledRule[]
@@ -75,8 +76,12 @@ export class ObjectScanner {
         named.length === 0 &&
         sourced.length === 0 &&
         !(rawName !== ABSENT && CLOSING_EVENTS.has(rawName))
-      )
+      ) {
+        // No rule can fire, but the summary says how many records were outside the filters: with a filter set,
+        // the raw eventTime and awsRegion tell, or else the parsed record.
+        if (filterActive && !(this.filter.rawPasses(fields) ?? !this.outsideFilters(rt))) filteredOut++
         return
+      }
       const text = rt.json()
       let record: CloudTrailRecord
       try {
@@ -100,6 +105,17 @@ export class ObjectScanner {
     }
     const read = await readRecords(o, this.decode, onRecord, (e) => errors.push(e))
     return { findings, errors, read, filteredOut }
+  }
+
+  /** An unreadable record is not outside the filters: whether it is reported is the reader's business. */
+  private outsideFilters(rt: RecordText): boolean {
+    let record: CloudTrailRecord
+    try {
+      record = JSON.parse(rt.json()) as CloudTrailRecord
+    } catch {
+      return false
+    }
+    return !this.filter.recordPasses(record)
   }
 
   private run(rule: CompiledRule, ctx: MatchContext, o: LogObject, index: number, findings: Finding[], errors: TrailscanError[]): void {

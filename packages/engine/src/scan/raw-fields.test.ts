@@ -96,7 +96,7 @@ describe('RecordFields on other layouts', () => {
   })
 
   it('reads every raw field', () => {
-    const r = `${CT},"eventName":"N","sourceIPAddress":"192.0.2.1","userAgent":"u","errorCode":"E","requestParameters":null}`
-    expect(RAW_FIELDS.map((f) => readText(r, f))).toEqual(['N', 's3.amazonaws.com', 'E', '192.0.2.1', 'IAMUser'])
+    const r = `${CT},"eventTime":"2024-03-05T10:01:00Z","eventName":"N","awsRegion":"eu-west-1","sourceIPAddress":"192.0.2.1","userAgent":"u","errorCode":"E","requestParameters":null}`
+    expect(RAW_FIELDS.map((f) => readText(r, f))).toEqual(['N', 's3.amazonaws.com', 'E', '192.0.2.1', 'IAMUser', '2024-03-05T10:01:00Z', 'eu-west-1'])
   })
 })

@@ -1,6 +1,7 @@
 import { recordAccount, recordRegion, type CloudTrailRecord } from '../record.js'
+import { ABSENT, UNKNOWN, type RawFields } from '../rule/field-test.js'
 import type { LogObject } from '../source/log-object.js'
-import { deliveryDayMayOverlap, inWindow, type TimeWindow } from '../time-window.js'
+import { deliveryDayMayOverlap, inWindow, textInWindow, type TimeWindow } from '../time-window.js'
 
 /** A responder's filters: an event-time window, accounts and regions. Objects are pruned by key first. */
 export class RecordFilter {
@@ -24,6 +25,31 @@ export class RecordFilter {
     if (this.accounts && k.account !== undefined && !this.accounts.has(k.account)) return false
     if (this.regions && k.region !== undefined && !this.regions.has(k.region)) return false
     return k.deliveryDate === undefined || deliveryDayMayOverlap(k.deliveryDate, this.window, this.marginDays)
+  }
+
+  /** Whether any filter is set: without one every record passes and none needs looking at. */
+  get active(): boolean {
+    return this.window.start !== undefined || this.window.end !== undefined || this.accounts !== undefined || this.regions !== undefined
+  }
+
+  /**
+   * recordPasses from the raw eventTime and awsRegion, for a record no rule wants: true or false, or undefined
+   * when only parsing can tell (a field not read as a plain string, an --account filter: recipientAccountId
+   * comes after requestParameters, where the raw reader trusts no key).
+   */
+  rawPasses(fields: RawFields): boolean | undefined {
+    if (this.accounts) return undefined
+    if (this.window.start || this.window.end) {
+      const t = fields.get('eventTime')
+      if (t === UNKNOWN) return undefined
+      if (t === ABSENT ? !inWindow(Number.NaN, this.window) : !textInWindow(t, this.window)) return false
+    }
+    if (this.regions) {
+      const region = fields.get('awsRegion')
+      if (region === UNKNOWN) return undefined
+      if (region === ABSENT || !this.regions.has(region)) return false
+    }
+    return true
   }
 
   recordPasses(r: CloudTrailRecord): boolean {

@@ -195,8 +195,11 @@ describe('terminal injection', () => {
       rec('h-2', { requestParameters: { groupId: `sg-1${forgedRow}` } }),
     ]
     await writeFile(join(hostile, 'a.json.gz'), gzipSync(JSON.stringify({ Records: records })))
-    // A file name carrying escapes, unreadable so that it is named in the summary's error list.
-    await writeFile(join(hostile, badName), 'not gzip, not json')
+    // A file name carrying escapes, unreadable so that it is named in the summary's error list: under the trail's
+    // key layout, a file that is not CloudTrail is an error (elsewhere it would be skipped as not CloudTrail).
+    const day = join(hostile, 'AWSLogs', '111122223333', 'CloudTrail', 'us-east-1', '2024', '05', '14')
+    await mkdir(day, { recursive: true })
+    await writeFile(join(day, badName), 'not gzip, not json')
   })
 
   it('--format table and the summary escape control characters visibly', async () => {

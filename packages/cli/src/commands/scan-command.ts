@@ -47,7 +47,8 @@ const FLAGS = new Set(['alarms', 'show-suppressed', 'request-payer', 'include-di
 
 /**
  * `scan … - …` → `scan STDIN_ARG …`: each `-` given as a path moves to the front as STDIN_ARG, so that no array
- * option before it (`--rules a -`) can take it. Stdin is therefore read before the other paths.
+ * option before it (`--rules a -`) can take it. Stdin is therefore read before the other paths. A `-` after an
+ * option that takes a value is that option's value (`--out -`: stdout).
  */
 export function stdinFirst(argv: readonly string[]): string[] {
   const cmd = argv.findIndex((a) => !a.startsWith('-'))
@@ -60,6 +61,8 @@ export function stdinFirst(argv: readonly string[]): string[] {
     const afterValueOption =
       i > cmd + 1 && prev.startsWith('-') && prev !== '-' && !prev.includes('=') && !FLAGS.has(prev.replace(/^--?/, '')) && !prev.startsWith('--no-')
     if (a === '-' && !afterValueOption) stdin.push(STDIN_ARG)
+    // yargs reads a separate `-` value as '': joined, `--out -` keeps its meaning (stdout).
+    else if (a === '-' && prev.startsWith('--')) out[out.length - 1] = `${prev}=-`
     else out.push(a)
   }
   out.splice(cmd + 1, 0, ...stdin)

@@ -81,7 +81,7 @@ function checkOptions(args: ScanArgs): void {
   eachMatches(a, 'region', REGION, 'an AWS region name (e.g. eu-west-1)')
   eachMatches(a, 's3-region', REGION, 'an AWS region name (e.g. eu-west-1)')
   httpUrl(a, 'endpoint-url')
-  if (args.out && args['summary-json'] && resolve(args.out) === resolve(args['summary-json']))
+  if (args.out && args.out !== '-' && args['summary-json'] && resolve(args.out) === resolve(args['summary-json']))
     throw new CliExit(EXIT.usage, '--out and --summary-json name the same file')
 }
 
@@ -109,7 +109,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
     log.warn({ entry: index + 1, reason: suppression.reason, expires: suppression.expires }, `suppression ${index + 1} expired on ${suppression.expires} and no longer applies`)
   // Both outputs are opened before the scan: a path that cannot be written is a usage error, not a lost scan.
   const summaryOut = args['summary-json'] ? OutputTarget.file(args['summary-json'], '--summary-json') : undefined
-  const output = args.out ? OutputTarget.file(args.out, '--out') : OutputTarget.stdout()
+  const output = args.out && args.out !== '-' ? OutputTarget.file(args.out, '--out') : OutputTarget.stdout()
   // Only now: loading a thousand YAML rule files is a burst of allocation the cap would turn into extra collections.
   boundHeapGrowth()
   const sources = await openSources(args, log, { start, end }, limits)

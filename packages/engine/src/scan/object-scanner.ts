@@ -7,7 +7,6 @@ import type { CloudTrailRecord } from '../record.js'
 import { toEventBridgeEnvelope } from '../rule/eventbridge/index.js'
 import type { CompiledRule, MatchContext } from '../rule/matcher.js'
 import { ByteLiteralCursor } from '../rule/byte-literal.js'
-import { LiteralCursor } from '../rule/literal-cursor.js'
 import type { RuleIndex } from '../rule/rule-index.js'
 import type { LogObject } from '../source/log-object.js'
 import { ABSENT, UNKNOWN } from '../rule/field-test.js'
@@ -45,20 +44,13 @@ export class ObjectScanner {
     const findings: Finding[] = []
     const errors: TrailscanError[] = []
     let filteredOut = 0
-    const cursor = new LiteralCursor()
     const byteCursor = new ByteLiteralCursor()
     const fields = this.fields.forObject()
     const index = this.index
     const onRecord = (rt: RecordText): void => {
       const bytes = rt.bytes
-      let unindexed: readonly CompiledRule[]
-      if (bytes) {
-        fields.setBytes(bytes, rt.start, rt.end, true)
-        unindexed = index.unindexedInBytes(bytes, rt.start, rt.end, byteCursor)
-      } else {
-        fields.setText(rt.raw)
-        unindexed = index.unindexedIn(rt.chunk!, rt.start, rt.end, cursor)
-      }
+      fields.setBytes(bytes, rt.start, rt.end)
+      let unindexed = index.unindexedInBytes(bytes, rt.start, rt.end, byteCursor)
       // UNKNOWN: the record is parsed and its own fields decide.
       const rawName = fields.get('eventName')
       const rawSource = this.readsSource ? fields.get('eventSource') : ABSENT

@@ -1,0 +1,161 @@
+/**
+ * Finds where a JSON object, array or string ends in bytes, and whether it is shaped like JSON on the way: strings
+ * closed and free of raw control characters, every `}` and `]` closing the bracket it pairs with, only JSON
+ * token bytes outside strings, and a key (or `}`) after every `{` and every comma of an object. That is the JSON
+ * grammar less the spelling of numbers, literals and escapes, and less the order of `:` and `,`; whatever it
+ * passes, a JSON parser splits at the same place. It is resumable, so a value arriving over many chunks is read
+ * once, in time linear in its bytes, without being kept: the caller keeps the bytes it needs.
+ *
+ * Every byte of every record goes through `scan`, so the loop is written for V8: typed-array class tables, state
+ * in locals, the string body (most of a CloudTrail record) in its own inner loop.
+ */
+export const MORE = -1
+export const FAULT = -2
+
+const enum Out {
+  Space,
+  Token,
+  Quote,
+  OpenObject,
+  OpenArray,
+  CloseObject,
+  CloseArray,
+  Comma,
+  Bad,
+}
+/** Class of a byte outside strings. */
+const OUT = new Uint8Array(256).fill(Out.Bad)
+for (const c of ' \t\r\n') OUT[c.charCodeAt(0)] = Out.Space
+// Numbers and the letters of true, false and null; the colon goes here too (its place is not checked).
+for (const c of '0123456789-+.eEtruefalsn:') OUT[c.charCodeAt(0)] = Out.Token
+OUT[0x22] = Out.Quote
+OUT[0x7b] = Out.OpenObject
+OUT[0x5b] = Out.OpenArray
+OUT[0x7d] = Out.CloseObject
+OUT[0x5d] = Out.CloseArray
+OUT[0x2c] = Out.Comma
+
+/** Class of a byte inside a string: 0 plain, 1 closing quote, 2 backslash, 3 raw control character. */
+const STR = new Uint8Array(256)
+for (let c = 0; c < 0x20; c++) STR[c] = 3
+STR[0x22] = 1
+STR[0x5c] = 2
+
+const OBJECT = 1
+const ARRAY = 2
+
+export class ValueScanner {
+  /** OBJECT or ARRAY per open bracket; grows for deep values (nesting depth is not limited here). */
+  private stack = new Uint8Array(32)
+  private depth = 0
+  private inString = false
+  /** The last byte scanned was a backslash inside a string. */
+  private escaped = false
+  /** After `{` or an object's comma: the next token must be a key (or `}`). */
+  private expectKey = false
+  /** Index, in the buffer of the last `scan`, of the byte that is not JSON, and what is wrong with it. */
+  faultAt = -1
+  reason = ''
+
+  /** Starts a new value; its first byte (`{`, `[` or `"`) is the first one `scan` reads. */
+  begin(): void {
+    this.depth = 0
+    this.inString = false
+    this.escaped = false
+    this.expectKey = false
+    this.faultAt = -1
+    this.reason = ''
+  }
+
+  /** Reads b[from, to) on from the state left by the last call; the index after the value, MORE, or FAULT. */
+  scan(b: Uint8Array, from: number, to: number): number {
+    let p = from
+    let depth = this.depth
+    let expectKey = this.expectKey
+    let inString = this.inString
+    if (this.escaped && p < to) {
+      this.escaped = false
+      p++
+    }
+    for (;;) {
+      if (inString) {
+        for (;;) {
+          if (p >= to) {
+            this.depth = depth
+            this.expectKey = false
+            this.inString = true
+            return MORE
+          }
+          const s = STR[b[p++]!]!
+          if (s === 0) continue
+          if (s === 1) break
+          if (s === 2) {
+            if (p >= to) {
+              this.escaped = true
+              this.depth = depth
+              this.expectKey = false
+              this.inString = true
+              return MORE
+            }
+            p++
+            continue
+          }
+          return this.fail(p - 1, 'a raw control character (a line break?) inside a string')
+        }
+        inString = false
+        if (depth === 0) return p
+      }
+      if (p >= to) {
+        this.depth = depth
+        this.expectKey = expectKey
+        this.inString = false
+        return MORE
+      }
+      const c = b[p]!
+      const k = OUT[c]!
+      if (k === Out.Space) {
+        p++
+        continue
+      }
+      if (expectKey && k !== Out.Quote && k !== Out.CloseObject) return this.fail(p, 'expected a key')
+      p++
+      switch (k) {
+        case Out.Token:
+          break
+        case Out.Quote:
+          inString = true
+          expectKey = false
+          break
+        case Out.OpenObject:
+        case Out.OpenArray:
+          if (depth === this.stack.length) {
+            const grown = new Uint8Array(depth * 2)
+            grown.set(this.stack)
+            this.stack = grown
+          }
+          this.stack[depth++] = k === Out.OpenObject ? OBJECT : ARRAY
+          expectKey = k === Out.OpenObject
+          break
+        case Out.CloseObject:
+        case Out.CloseArray:
+          if (depth === 0 || this.stack[--depth] !== (k === Out.CloseObject ? OBJECT : ARRAY)) {
+            return this.fail(p - 1, `unbalanced brackets: "${String.fromCharCode(c)}" closes nothing it opened`)
+          }
+          expectKey = false
+          if (depth === 0) return p
+          break
+        case Out.Comma:
+          expectKey = this.stack[depth - 1] === OBJECT
+          break
+        default:
+          return this.fail(p - 1, `byte 0x${c.toString(16).padStart(2, '0')} outside a string`)
+      }
+    }
+  }
+
+  private fail(at: number, reason: string): number {
+    this.faultAt = at
+    this.reason = reason
+    return FAULT
+  }
+}

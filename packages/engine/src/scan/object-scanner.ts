@@ -59,14 +59,17 @@ export class ObjectScanner {
       const sourced = index.mayMatch(index.sourced(rawSource), rt, fields)
       const keyed = index.keyedBy(fields)
       unindexed = index.passingFieldTests(unindexed, fields)
+      // An eventName is read as absent only from a record that starts as CloudTrail writes one, which always
+      // has one: its absence means damage the byte splitter did not walk (a hole over the name), so it is parsed.
       if (
         rawName !== UNKNOWN &&
+        rawName !== ABSENT &&
         rawSource !== UNKNOWN &&
         unindexed.length === 0 &&
         keyed.length === 0 &&
         named.length === 0 &&
         sourced.length === 0 &&
-        !(rawName !== ABSENT && CLOSING_EVENTS.has(rawName))
+        !CLOSING_EVENTS.has(rawName)
       )
         return
       const text = rt.json()

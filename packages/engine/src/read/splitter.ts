@@ -1,5 +1,4 @@
 import { constants } from 'node:buffer'
-import { byteLiteral, findLiteral } from '../rule/byte-literal.js'
 import { FAULT, MORE, ValueScanner } from './json-scan.js'
 
 /**
@@ -48,8 +47,6 @@ for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1
 const PRIMITIVE = new Uint8Array(256)
 for (const c of '0123456789-+.eEtruefalsn') PRIMITIVE[c.charCodeAt(0)] = 1
 const ANCHOR = Buffer.from('{"eventVersion":', 'latin1')
-/** Found through `{"event`: Node finds needles under 8 bytes with memchr on their first byte, and `{` is rare. */
-const NEXT_ANCHOR = byteLiteral(',{"eventVersion":', 1)
 const COMMA = Buffer.from(',')
 const OPEN = Buffer.from('{')
 /** Where JSON Lines and concatenated documents resume after a bad one: a line that starts an object. */
@@ -100,8 +97,6 @@ export class RecordSplitter {
   private needle: Buffer = EMPTY
   private lost: { index: number; offset: number; reason: string; toTop: boolean } | undefined
   private carry: Buffer | undefined
-  /** Index in buf of the first `[` at or after the last record read by the anchor, buf.length if none. */
-  private bracketAt = -1
 
   constructor(
     private readonly sink: SplitSink,
@@ -125,7 +120,6 @@ export class RecordSplitter {
       this.buf = chunk
     }
     this.pos = 0
-    this.bracketAt = -1
     this.run()
     this.release()
   }
@@ -395,35 +389,10 @@ export class RecordSplitter {
       } else {
         this.corrupt(`expected "," or "]" after record ${this.nextIndex - 1}`, this.base + this.pos)
       }
-    } else if (this.container !== 'records' || !this.anchoredRecord()) {
+    } else {
       this.gap = undefined
       this.beginValue('element')
     }
-  }
-
-  /**
-   * CloudTrail's own compact layout, `{"eventVersion":…},{"eventVersion":…}`: the record ends where the next
-   * `,{"eventVersion":` begins, which findLiteral finds at memory speed, and the record is not walked byte by
-   * byte. That split is what a JSON parser sees unless the anchor is nested in the record; in JSON it can only be
-   * an element of an array opened inside the record, and there is none when the span holds no `[` at all.
-   * Records with a `[` (about 40% of real ones), the last record of a chunk, and anything else take the
-   * structural scan, which checks them too.
-   */
-  private anchoredRecord(): boolean {
-    const b = this.buf
-    const p = this.pos
-    if (b[p + 1] !== 0x22 || p + ANCHOR.length > b.length || b.compare(ANCHOR, 0, ANCHOR.length, p, p + ANCHOR.length) !== 0) return false
-    const next = findLiteral(b, NEXT_ANCHOR, p + ANCHOR.length)
-    if (next < 0 || b[next - 1] !== 0x7d) return false
-    if (this.bracketAt < p) {
-      const at = b.indexOf(0x5b, p)
-      this.bracketAt = at < 0 ? b.length : at
-    }
-    if (this.bracketAt < next) return false
-    this.sink({ kind: 'record', bytes: b, start: p, end: next, index: this.nextIndex++ })
-    this.pos = next + 1
-    this.sepEnd = this.base + this.pos
-    return true
   }
 
   private beginValue(role: 'element' | 'skip' | 'key'): void {

@@ -60,6 +60,13 @@ export const anchorCases = {
     }),
     cloudTrailRecord('StopLogging', 'e11'),
   ],
+  // Not in relsec: a record whose first key is not eventVersion, right after one that has no array. Any split on
+  // `,{"eventVersion":` glues it to the record before, whose eventName then stands for both.
+  'E9-glued-record': [
+    cloudTrailRecord('DescribeInstances', 'e40'),
+    Object.fromEntries(Object.entries(cloudTrailRecord('StopLogging', 'e41')).filter(([k]) => k !== 'eventVersion')),
+    cloudTrailRecord('DescribeInstances', 'e42'),
+  ],
   'E8-invent-at-end': [
     cloudTrailRecord('StopLogging', 'e31'),
     cloudTrailRecord('DescribeInstances', 'e30', { responseElements: undefined, requestParameters: { filterSet: [{ name: 'x' }, { eventVersion: '1' }], Records: [fabricated] } }),

@@ -1,9 +1,10 @@
 /**
  * Finds where a JSON object, array or string ends in bytes, and whether it is shaped like JSON on the way: strings
  * closed and free of raw control characters, every `}` and `]` closing the bracket it pairs with, only JSON
- * token bytes outside strings, and a key (or `}`) after every `{` and every comma of an object. That is the JSON
- * grammar less the spelling of numbers, literals and escapes, and less the order of `:` and `,`; whatever it
- * passes, a JSON parser splits at the same place. It is resumable, so a value arriving over many chunks is read
+ * token bytes outside strings, a key (or `}`) after every `{` and object comma, a `:` after every key, and a `,`
+ * or a closing bracket after every string and container value. That is the JSON grammar less the spelling of
+ * numbers, literals and escapes (and of what follows them); whatever it passes, a JSON parser splits at the same
+ * place. It is resumable, so a value arriving over many chunks is read
  * once, in time linear in its bytes, without being kept: the caller keeps the bytes it needs.
  *
  * Every byte of every record goes through `scan`, so the loop is written for V8: typed-array class tables, state
@@ -15,6 +16,7 @@ export const FAULT = -2
 const enum Out {
   Space,
   Token,
+  Colon,
   Quote,
   OpenObject,
   OpenArray,
@@ -26,8 +28,9 @@ const enum Out {
 /** Class of a byte outside strings. */
 const OUT = new Uint8Array(256).fill(Out.Bad)
 for (const c of ' \t\r\n') OUT[c.charCodeAt(0)] = Out.Space
-// Numbers and the letters of true, false and null; the colon goes here too (its place is not checked).
-for (const c of '0123456789-+.eEtruefalsn:') OUT[c.charCodeAt(0)] = Out.Token
+// Numbers and the letters of true, false and null.
+for (const c of '0123456789-+.eEtruefalsn') OUT[c.charCodeAt(0)] = Out.Token
+OUT[0x3a] = Out.Colon
 OUT[0x22] = Out.Quote
 OUT[0x7b] = Out.OpenObject
 OUT[0x5b] = Out.OpenArray
@@ -44,6 +47,17 @@ STR[0x5c] = 2
 const OBJECT = 1
 const ARRAY = 2
 
+/** What must come next outside a string. */
+const enum Want {
+  Any,
+  /** After `{` or an object's comma: a key or `}`. */
+  Key,
+  /** After a key. */
+  Colon,
+  /** After a string or container value: `,` or a closing bracket. */
+  Separator,
+}
+
 export class ValueScanner {
   /** OBJECT or ARRAY per open bracket; grows for deep values (nesting depth is not limited here). */
   private stack = new Uint8Array(32)
@@ -51,8 +65,9 @@ export class ValueScanner {
   private inString = false
   /** The last byte scanned was a backslash inside a string. */
   private escaped = false
-  /** After `{` or an object's comma: the next token must be a key (or `}`). */
-  private expectKey = false
+  private want = Want.Any
+  /** The string being read is a key. */
+  private isKey = false
   /** Index, in the buffer of the last `scan`, of the byte that is not JSON, and what is wrong with it. */
   faultAt = -1
   reason = ''
@@ -62,7 +77,8 @@ export class ValueScanner {
     this.depth = 0
     this.inString = false
     this.escaped = false
-    this.expectKey = false
+    this.want = Want.Any
+    this.isKey = false
     this.faultAt = -1
     this.reason = ''
   }
@@ -71,7 +87,7 @@ export class ValueScanner {
   scan(b: Uint8Array, from: number, to: number): number {
     let p = from
     let depth = this.depth
-    let expectKey = this.expectKey
+    let want = this.want
     let inString = this.inString
     if (this.escaped && p < to) {
       this.escaped = false
@@ -82,7 +98,6 @@ export class ValueScanner {
         for (;;) {
           if (p >= to) {
             this.depth = depth
-            this.expectKey = false
             this.inString = true
             return MORE
           }
@@ -93,7 +108,6 @@ export class ValueScanner {
             if (p >= to) {
               this.escaped = true
               this.depth = depth
-              this.expectKey = false
               this.inString = true
               return MORE
             }
@@ -104,10 +118,11 @@ export class ValueScanner {
         }
         inString = false
         if (depth === 0) return p
+        want = this.isKey ? Want.Colon : Want.Separator
       }
       if (p >= to) {
         this.depth = depth
-        this.expectKey = expectKey
+        this.want = want
         this.inString = false
         return MORE
       }
@@ -117,14 +132,29 @@ export class ValueScanner {
         p++
         continue
       }
-      if (expectKey && k !== Out.Quote && k !== Out.CloseObject) return this.fail(p, 'expected a key')
+      if (want !== Want.Any) {
+        const ok =
+          want === Want.Key
+            ? k === Out.Quote || k === Out.CloseObject
+            : want === Want.Colon
+              ? k === Out.Colon
+              : k === Out.Comma || k === Out.CloseObject || k === Out.CloseArray
+        if (!ok) return this.fail(p, want === Want.Key ? 'expected a key' : want === Want.Colon ? 'expected ":" after a key' : 'expected "," or a closing bracket')
+      }
       p++
       switch (k) {
         case Out.Token:
+          want = Want.Any
+          break
+        case Out.Colon:
+          // A colon where none was wanted: in an array, or after a value.
+          if (want !== Want.Colon) return this.fail(p - 1, 'a ":" out of place')
+          want = Want.Any
           break
         case Out.Quote:
           inString = true
-          expectKey = false
+          this.isKey = want === Want.Key
+          want = Want.Any
           break
         case Out.OpenObject:
         case Out.OpenArray:
@@ -134,18 +164,18 @@ export class ValueScanner {
             this.stack = grown
           }
           this.stack[depth++] = k === Out.OpenObject ? OBJECT : ARRAY
-          expectKey = k === Out.OpenObject
+          want = k === Out.OpenObject ? Want.Key : Want.Any
           break
         case Out.CloseObject:
         case Out.CloseArray:
           if (depth === 0 || this.stack[--depth] !== (k === Out.CloseObject ? OBJECT : ARRAY)) {
             return this.fail(p - 1, `unbalanced brackets: "${String.fromCharCode(c)}" closes nothing it opened`)
           }
-          expectKey = false
           if (depth === 0) return p
+          want = Want.Separator
           break
         case Out.Comma:
-          expectKey = this.stack[depth - 1] === OBJECT
+          want = this.stack[depth - 1] === OBJECT ? Want.Key : Want.Any
           break
         default:
           return this.fail(p - 1, `byte 0x${c.toString(16).padStart(2, '0')} outside a string`)

@@ -126,6 +126,20 @@ describe('RecordSplitter on records that are not JSON', () => {
     }
   })
 
+  it('reports a record whose keys and values are out of order, as a hole through two strings leaves it', () => {
+    for (const [broken, reason] of [
+      ['"eventSource":"cloudtrail.amagion":"us-east-1"', /expected "," or a closing bracket/],
+      ['"a":[1:2]', /":" out of place/],
+      ['"eventSource" "x"', /expected ":" after a key/],
+      ['"eventSource":"x" "y":1', /expected "," or a closing bracket/],
+    ] as const) {
+      const body = `{"Records":[${r('a')},{"eventVersion":"1.08",${broken},"eventID":"b"},${r('c')}]}`
+      const events = split(body, 9)
+      expect(recs(events)).toEqual(['a', 'c'])
+      expect(others(events)).toEqual([expect.objectContaining({ kind: 'bad-record', index: 1, reason: expect.stringMatching(reason) })])
+    }
+  })
+
   it('resynchronises a pretty-printed body at the next record written at the same indent', () => {
     const record = (id: string): object => ({
       eventVersion: '1.08',

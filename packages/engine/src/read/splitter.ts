@@ -476,7 +476,7 @@ export class RecordSplitter {
         kind: 'bad-record',
         index,
         offset: start,
-        reason: `record is ${end - start} bytes, more than the ${this.maxRecordBytes} a record may have; skipped`,
+        reason: `${end - start} bytes long, more than the ${this.maxRecordBytes} bytes a record may have (the longest string V8 can make); skipped`,
       })
       return
     }

@@ -1,6 +1,6 @@
 /**
  * Finds where a JSON object, array or string ends in bytes, and whether it is shaped like JSON on the way: strings
- * closed and free of raw control characters, every `}` and `]` closing the bracket it pairs with, only JSON
+ * closed and free of raw line breaks (and, in their first 24 bytes, of any raw control character), every `}` and `]` closing the bracket it pairs with, only JSON
  * token bytes outside strings, a key (or `}`) after every `{` and object comma, a `:` after every key, and a `,`
  * or a closing bracket after every string and container value. That is the JSON grammar less the spelling of
  * numbers, literals and escapes (and of what follows them); whatever it passes, a JSON parser splits at the same
@@ -46,7 +46,6 @@ STR[0x5c] = 2
 
 const OBJECT = 1
 const ARRAY = 2
-
 /** What must come next outside a string. */
 const enum Want {
   Any,
@@ -58,6 +57,21 @@ const enum Want {
   Separator,
 }
 
+/** ALLOWED[want << 4 | class]: whether a byte of that class may come when `want` is expected (Space is skipped before). */
+const ALLOWED = new Uint8Array(4 << 4)
+for (let k = 0; k <= Out.Bad; k++) ALLOWED[(Want.Any << 4) | k] = 1
+ALLOWED[(Want.Key << 4) | Out.Quote] = ALLOWED[(Want.Key << 4) | Out.CloseObject] = 1
+ALLOWED[(Want.Colon << 4) | Out.Colon] = 1
+for (const k of [Out.Comma, Out.CloseObject, Out.CloseArray]) ALLOWED[(Want.Separator << 4) | k] = 1
+
+/**
+ * After this many plain bytes, the rest of a string is found with Buffer.indexOf (memchr): one native call costs
+ * about what the loop spends on two dozen bytes, and the long strings (user agents, ARNs, policies) are most of
+ * the bytes.
+ */
+const LONG = 24
+
+
 export class ValueScanner {
   /** OBJECT or ARRAY per open bracket; grows for deep values (nesting depth is not limited here). */
   private stack = new Uint8Array(32)
@@ -68,6 +82,10 @@ export class ValueScanner {
   private want = Want.Any
   /** The string being read is a key. */
   private isKey = false
+  /** The next backslash and line break at or after the last string skipped natively in `memo`, or its length. */
+  private memo: Buffer | undefined
+  private nextBackslash = -1
+  private nextLineBreak = -1
   /** Index, in the buffer of the last `scan`, of the byte that is not JSON, and what is wrong with it. */
   faultAt = -1
   reason = ''
@@ -84,7 +102,7 @@ export class ValueScanner {
   }
 
   /** Reads b[from, to) on from the state left by the last call; the index after the value, MORE, or FAULT. */
-  scan(b: Uint8Array, from: number, to: number): number {
+  scan(b: Buffer, from: number, to: number): number {
     let p = from
     let depth = this.depth
     let want = this.want
@@ -96,13 +114,22 @@ export class ValueScanner {
     for (;;) {
       if (inString) {
         for (;;) {
-          if (p >= to) {
-            this.depth = depth
-            this.inString = true
-            return MORE
+          // A tight loop over the first plain bytes; past them, a native search (plainStringEnd).
+          const lim = p + LONG < to ? p + LONG : to
+          let s = 0
+          while (p < lim && (s = STR[b[p]!]!) === 0) p++
+          if (p === lim) {
+            if (p >= to) {
+              this.depth = depth
+              this.inString = true
+              return MORE
+            }
+            const end = this.plainStringEnd(b, p, to)
+            if (end < 0) continue
+            p = end + 1
+            break
           }
-          const s = STR[b[p++]!]!
-          if (s === 0) continue
+          p++
           if (s === 1) break
           if (s === 2) {
             if (p >= to) {
@@ -132,14 +159,8 @@ export class ValueScanner {
         p++
         continue
       }
-      if (want !== Want.Any) {
-        const ok =
-          want === Want.Key
-            ? k === Out.Quote || k === Out.CloseObject
-            : want === Want.Colon
-              ? k === Out.Colon
-              : k === Out.Comma || k === Out.CloseObject || k === Out.CloseArray
-        if (!ok) return this.fail(p, want === Want.Key ? 'expected a key' : want === Want.Colon ? 'expected ":" after a key' : 'expected "," or a closing bracket')
+      if (ALLOWED[(want << 4) | k] === 0) {
+        return this.fail(p, want === Want.Key ? 'expected a key' : want === Want.Colon ? 'expected ":" after a key' : 'expected "," or a closing bracket')
       }
       p++
       switch (k) {
@@ -181,6 +202,33 @@ export class ValueScanner {
           return this.fail(p - 1, `byte 0x${c.toString(16).padStart(2, '0')} outside a string`)
       }
     }
+  }
+
+  /**
+   * The closing quote of the string whose plain bytes run on from `p`, when it is in b[p, to) with no backslash
+   * and no line break before it; else -1, and the byte loop goes on. The backslash and line-break positions are
+   * remembered per buffer, so finding them costs one native search per occurrence, not one per string. Other
+   * control characters in such a string are left to JSON.parse: they do not move a record's end.
+   */
+  private plainStringEnd(b: Buffer, p: number, to: number): number {
+    const buf = b
+    const q = buf.indexOf(0x22, p)
+    if (q < 0 || q >= to) return -1
+    if (this.memo !== b) {
+      this.memo = b
+      this.nextBackslash = -1
+      this.nextLineBreak = -1
+    }
+    if (this.nextBackslash < p) {
+      const at = buf.indexOf(0x5c, p)
+      this.nextBackslash = at < 0 ? b.length : at
+    }
+    if (this.nextBackslash < q) return -1
+    if (this.nextLineBreak < p) {
+      const at = buf.indexOf(0x0a, p)
+      this.nextLineBreak = at < 0 ? b.length : at
+    }
+    return this.nextLineBreak < q ? -1 : q
   }
 
   private fail(at: number, reason: string): number {

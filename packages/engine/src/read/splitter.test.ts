@@ -35,6 +35,22 @@ describe('RecordSplitter', () => {
     expect(events.map((e) => (e as { index: number }).index)).toEqual([0, 1])
   })
 
+  it('reads long strings, whose ends are found natively, exactly: escapes, brackets and anchors inside them', () => {
+    const long = `${'u'.repeat(30)}"],{"eventVersion":${'v'.repeat(40)}\\`
+    const body = `{"Records":[${r('a', `,"userAgent":${JSON.stringify(long)}`)},${r('b', `,"x":"${'w'.repeat(100)}"`)}]}`
+    for (const size of [1, 13, 31, 64, body.length]) expect(recs(split(body, size))).toEqual(['a', 'b'])
+    expect(JSON.parse(textOf(split(body)[0]!)).userAgent).toBe(long)
+  })
+
+  it('finds a line break deep in a long string', () => {
+    const text = `${r('a', `,"userAgent":"${'u'.repeat(60)}`)}\n${r('b')}\n`
+    for (const size of [7, text.length]) {
+      const events = split(text, size)
+      expect(recs(events)).toEqual(['b'])
+      expect(others(events)).toEqual([expect.objectContaining({ kind: 'bad-record', index: 0, reason: expect.stringMatching(/line break/) })])
+    }
+  })
+
   it('reads pretty-printed bodies and other top-level keys in any order', () => {
     const body = `{\n  "Other": {"Records": [1]},\n  "Records": [\n    ${r('a')} ,\n    ${r('b')}\n  ]\n}\n`
     expect(recs(split(body, 3))).toEqual(['a', 'b'])

@@ -71,6 +71,11 @@ for (const k of [Out.Comma, Out.CloseObject, Out.CloseArray]) ALLOWED[(Want.Sepa
  */
 const LONG = 24
 
+function nextAt(b: Buffer, byte: number, from: number): number {
+  const at = b.indexOf(byte, from)
+  return at < 0 ? b.length : at
+}
+
 
 export class ValueScanner {
   /** OBJECT or ARRAY per open bracket; grows for deep values (nesting depth is not limited here). */
@@ -82,8 +87,9 @@ export class ValueScanner {
   private want = Want.Any
   /** The string being read is a key. */
   private isKey = false
-  /** The next backslash and line break at or after the last string skipped natively in `memo`, or its length. */
+  /** The next quote, backslash and line break at or after the last string skipped natively in `memo`, or its length. */
   private memo: Buffer | undefined
+  private nextQuote = -1
   private nextBackslash = -1
   private nextLineBreak = -1
   /** Index, in the buffer of the last `scan`, of the byte that is not JSON, and what is wrong with it. */
@@ -211,23 +217,20 @@ export class ValueScanner {
    * control characters in such a string are left to JSON.parse: they do not move a record's end.
    */
   private plainStringEnd(b: Buffer, p: number, to: number): number {
-    const buf = b
-    const q = buf.indexOf(0x22, p)
-    if (q < 0 || q >= to) return -1
     if (this.memo !== b) {
       this.memo = b
+      this.nextQuote = -1
       this.nextBackslash = -1
       this.nextLineBreak = -1
     }
-    if (this.nextBackslash < p) {
-      const at = buf.indexOf(0x5c, p)
-      this.nextBackslash = at < 0 ? b.length : at
-    }
+    // Each position is searched for once per buffer, so a string with no end in sight costs one search, not one
+    // per 24 bytes.
+    if (this.nextQuote < p) this.nextQuote = nextAt(b, 0x22, p)
+    const q = this.nextQuote
+    if (q >= to) return -1
+    if (this.nextBackslash < p) this.nextBackslash = nextAt(b, 0x5c, p)
     if (this.nextBackslash < q) return -1
-    if (this.nextLineBreak < p) {
-      const at = buf.indexOf(0x0a, p)
-      this.nextLineBreak = at < 0 ? b.length : at
-    }
+    if (this.nextLineBreak < p) this.nextLineBreak = nextAt(b, 0x0a, p)
     return this.nextLineBreak < q ? -1 : q
   }
 

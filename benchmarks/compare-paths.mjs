@@ -6,12 +6,16 @@
 //   pnpm --filter @trailscan/benchmarks compare [--generated-rules] [--corpus small]
 //     --generated-rules  also load the 1,000 generated rules of the rule-scaling scenario
 //     --corpus <shape>   also compare on a generated corpus (small, large), where rules fire far more often
-import { statSync } from 'node:fs'
+// Always also compares on the crafted layouts of ../shared/reliability (nested `,{"eventVersion":` anchors,
+// concatenated documents), written to a temporary directory and removed afterwards.
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { compileRule, listLocalObjects, loadRules, localObject, scan, toEventBridgeEnvelope } from '@trailscan/engine'
 import { ensureCorpus, seedOf } from './lib/corpus.mjs'
 import { shippedPacks } from './lib/commands.mjs'
 import { CACHE_DIR, RULES_DIR } from './lib/paths.mjs'
+import { anchorCases, concatCases, layouts } from '../packages/engine/test/support/crafted-layouts.mjs'
 import { datasetFiles, fileText, parseRecordsGeneral, recordSlices } from './lib/real-datasets.mjs'
 import { writeRuleDir } from './lib/rulegen.mjs'
 
@@ -65,6 +69,17 @@ function generalPath(path) {
 }
 
 const targets = datasetFiles().map((f) => ({ path: f.path, label: f.rel }))
+const crafted = mkdtempSync(join(tmpdir(), 'trailscan-crafted-'))
+process.on('exit', () => rmSync(crafted, { recursive: true, force: true }))
+const craftedFiles = [
+  ...Object.entries(anchorCases).flatMap(([name, records]) => Object.entries(layouts(records)).map(([layout, bytes]) => [`${name}-${layout}`, bytes])),
+  ...Object.entries(concatCases),
+]
+for (const [name, bytes] of craftedFiles) {
+  const path = join(crafted, `${name.replace(/\.gz$/, '')}${name.endsWith('gz') ? '.json.gz' : '.json'}`)
+  writeFileSync(path, bytes)
+  targets.push({ path, label: `crafted: ${name}` })
+}
 const corpusArg = args.indexOf('--corpus')
 if (corpusArg >= 0) {
   const corpus = await ensureCorpus(args[corpusArg + 1] ?? 'small')

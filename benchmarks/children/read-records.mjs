@@ -1,5 +1,5 @@
 // Engine "read only": list the corpus with listLocalObjects and run the engine's readRecords over every object
-// (sniff, gunzip one-shot or streamed, CompactSplitter on the bytes or RecordSplitter on text) with the scan's
+// (sniff, gunzip one-shot or streamed, RecordSplitter walking every record on the bytes) with the scan's
 // concurrency, counting records and their bytes.
 // No rule work, no JSON.parse: this is the engine's read stage alone.
 //   node read-records.mjs <corpusDir>   → prints {"objects","records","rawBytes","errors"} on stdout

@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync, existsSy
 import { join, relative, basename } from 'node:path'
 import { gunzipSync, inflateRawSync } from 'node:zlib'
 import { CACHE_DIR } from './paths.mjs'
+import { topLevelValues } from '../../packages/engine/test/support/crafted-layouts.mjs'
 
 // The shared reference folder sits beside the checkout (../shared/datasets), as it does on CI.
 export const DATASETS_DIR = process.env.TRAILSCAN_DATASETS ?? fileURLToPath(new URL('../../../shared/datasets', import.meta.url))
@@ -101,13 +102,10 @@ export function fileText(path) {
  * or line by line when it is JSON Lines. Digest files (they carry digestStartTime, no records) yield nothing.
  */
 export function parseRecordsGeneral(text) {
-  let doc
-  try {
-    doc = JSON.parse(text)
-  } catch {
-    // Not one document: JSON Lines (one record per non-empty line).
-    return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l))
-  }
+  const docs = topLevelValues(text)
+  // Not one document: JSON Lines or documents back to back, each read as its own file would be.
+  if (docs.length !== 1) return docs.flatMap((d) => (Array.isArray(d?.Records) ? d.Records : [d]))
+  const doc = docs[0]
   if (Array.isArray(doc)) return doc
   if (doc && Array.isArray(doc.Records)) return doc.Records
   if (doc && typeof doc === 'object' && 'digestStartTime' in doc) return []

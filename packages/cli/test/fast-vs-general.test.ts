@@ -1,8 +1,11 @@
-import { readdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { compileRule, listLocalObjects, scan, type CompiledRule, type RuleSpec } from '@trailscan/engine'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+// @ts-expect-error: plain JS test support, shared with the engine's tests and benchmarks/compare-paths.mjs
+import { anchorCases, concatCases, layouts } from '../../engine/test/support/crafted-layouts.mjs'
 import { compiledRulesOrExit } from '../src/load-rules.js'
 import { generalPathHits, type Hit } from './general-path.js'
 
@@ -87,5 +90,38 @@ describe('the same with rules that use field tests, many literals and implied li
     const fast = await fastPathHits(dir, all)
     expect(fast).toEqual(general)
     if (name !== 'benign') expect(fast.some((h) => h.ruleId.startsWith('x-block'))).toBe(true)
+  })
+})
+
+/**
+ * The crafted inputs of ../shared/reliability (relsec E1–E8: records nesting `,{"eventVersion":`; concatenated
+ * documents), in every layout: what the fast path splits must be what a JSON parser sees, so a finding can be
+ * neither hidden nor invented by nesting an anchor, and no record vanishes at a document boundary.
+ */
+describe('the same on crafted layouts', () => {
+  // One directory per file: the same eventIDs in another layout would hide a finding one layout lost.
+  const files: [string, string, Buffer][] = [
+    ...Object.entries(anchorCases as Record<string, unknown[]>).flatMap(([name, records]) =>
+      Object.entries(layouts(records) as Record<string, Buffer>).map(([layout, bytes]): [string, string, Buffer] => [
+        `${name} ${layout}`,
+        layout === 'lines' ? 'a.jsonl' : layout === 'compact.gz' ? 'a.json.gz' : 'a.json',
+        bytes,
+      ]),
+    ),
+    ...Object.entries(concatCases as Record<string, Buffer>).map(([name, bytes]): [string, string, Buffer] => [name, name.endsWith('gz') ? 'a.json.gz' : 'a.json', bytes]),
+  ]
+  let crafted: string
+  beforeAll(() => {
+    crafted = mkdtempSync(join(tmpdir(), 'trailscan-crafted-'))
+  })
+  afterAll(() => rmSync(crafted, { recursive: true, force: true }))
+
+  it.each(files)('%s', async (name, file, bytes) => {
+    const dir = join(crafted, name.replace(/[^\w.-]/g, '_'))
+    mkdirSync(dir)
+    writeFileSync(join(dir, file), bytes)
+    const general = generalPathHits(dir, rules)
+    const fast = await fastPathHits(dir, rules)
+    expect(fast).toEqual(general)
   })
 })

@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { gunzipSync } from 'node:zlib'
 import { recordContext, type CompiledRule } from '@trailscan/engine'
+// @ts-expect-error: plain JS test support, shared with the engine's tests and benchmarks/compare-paths.mjs
+import { parsedRecords } from '../../engine/test/support/crafted-layouts.mjs'
 
 /**
  * The slow, obviously-correct twin of scan(): read each file whole, JSON.parse it whole (or line by line),
@@ -13,18 +14,6 @@ export interface Hit {
   severity: string
 }
 
-function recordsOf(bytes: Buffer): unknown[] {
-  const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8')
-  try {
-    const doc = JSON.parse(text) as unknown
-    if (Array.isArray(doc)) return doc
-    const recs = (doc as { Records?: unknown }).Records
-    return Array.isArray(recs) ? recs : [doc]
-  } catch {
-    return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown)
-  }
-}
-
 const LOG_NAME = /\.(json|jsonl|ndjson|gz|log)$/
 
 export function generalPathHits(dir: string, rules: readonly CompiledRule[]): Hit[] {
@@ -33,7 +22,7 @@ export function generalPathHits(dir: string, rules: readonly CompiledRule[]): Hi
   for (const f of files) {
     let recs: unknown[]
     try {
-      recs = recordsOf(readFileSync(join(dir, f)))
+      recs = parsedRecords(readFileSync(join(dir, f))) as unknown[]
     } catch {
       continue // unreadable files are the malformed fixtures; what they still yield is the reader's business
     }

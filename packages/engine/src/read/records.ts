@@ -1,13 +1,11 @@
 import { RecordParseError, SourceReadError, type TrailscanError } from '../errors.js'
 import type { LogObject } from '../source/log-object.js'
-import { CompactSplitter } from './compact-splitter.js'
 import { decodeObject, decodeRecord, type DecodeOptions, type DecodeStats } from './decompress.js'
 import { HeadSniffer } from './sniff.js'
-import type { SplitEvent } from './splitter.js'
+import { RecordSplitter, type SplitEvent, type SplitOptions } from './splitter.js'
 
 /**
- * One record as read. CloudTrail's compact layout arrives as a range of the inflated bytes (`bytes`, `start`,
- * `end`), anything else as a range of latin1 text (`chunk`); either way `raw` is the record as latin1, one
+ * One record as read: a range of the inflated bytes, whatever the layout. `raw` is the record as latin1, one
  * character per byte, fit for literal tests on ASCII, and `json()` is its real (UTF-8) text for JSON.parse.
  * Only records some rule may want need either: the scanner reads eventName straight from the bytes.
  */
@@ -16,21 +14,19 @@ export class RecordText {
 
   constructor(
     readonly index: number,
-    /** The inflated bytes the record sits in (compact layout), or undefined. */
-    readonly bytes: Buffer | undefined,
-    /** The latin1 text the record sits in (general layout), or undefined. */
-    readonly chunk: string | undefined,
+    /** The inflated bytes the record sits in. */
+    readonly bytes: Buffer,
     readonly start: number,
     readonly end: number,
   ) {}
 
   get raw(): string {
-    return (this.rawText ??= this.bytes ? this.bytes.toString('latin1', this.start, this.end) : this.chunk!.slice(this.start, this.end))
+    return (this.rawText ??= this.bytes.toString('latin1', this.start, this.end))
   }
 
   json(): string {
     // When `raw` was already made (literal tests), turning it into UTF-8 is a scan for non-ASCII, not a decode.
-    return this.bytes && this.rawText === undefined ? this.bytes.toString('utf8', this.start, this.end) : decodeRecord(this.raw)
+    return this.rawText === undefined ? this.bytes.toString('utf8', this.start, this.end) : decodeRecord(this.raw)
   }
 }
 
@@ -54,6 +50,7 @@ export async function readRecords(
   opts: DecodeOptions,
   onRecord: (record: RecordText) => void,
   onError: (error: TrailscanError) => void,
+  split: SplitOptions = {},
 ): Promise<ObjectReadResult> {
   const stats: DecodeStats = { storedBytes: 0, decodedBytes: 0, gzip: false }
   const result: ObjectReadResult = { stats, records: 0, digest: false, failed: false }
@@ -61,7 +58,7 @@ export async function readRecords(
     switch (e.kind) {
       case 'record':
         result.records++
-        onRecord(new RecordText(e.index, undefined, e.chunk, e.start, e.start + e.text.length))
+        onRecord(new RecordText(e.index, e.bytes, e.start, e.end))
         return
       case 'bad-record':
         result.records++
@@ -88,10 +85,7 @@ export async function readRecords(
         return
     }
   }
-  const splitter = new CompactSplitter((bytes, start, end, index) => {
-    result.records++
-    onRecord(new RecordText(index, bytes, undefined, start, end))
-  }, sink)
+  const splitter = new RecordSplitter(sink, split)
   const sniffer = obj.byContent ? new HeadSniffer(() => stats.gzip) : undefined
   try {
     for await (const chunk of decodeObject(obj, opts, stats)) {

@@ -1,21 +1,32 @@
+import { constants } from 'node:buffer'
+import { FAULT, MORE, ValueScanner } from './json-scan.js'
+
 /**
- * Splits decompressed log text into record texts without parsing them, so that only rule candidates pay for
- * JSON.parse. It is a resumable structural scanner (depth + string state), fed chunk by chunk, so a 1 GB object
- * never has to sit in memory as one string. It recognises, from the bytes alone:
- *   - CloudTrail's `{"Records":[…]}` body (any whitespace, any key order),
+ * Splits decompressed log bytes into records without parsing them, so that only rule candidates pay for
+ * JSON.parse. A resumable structural scanner fed chunk by chunk: every record is walked by `ValueScanner`, so a
+ * record ends where a JSON parser ends it (whatever it nests) and a record that is not shaped like JSON is
+ * reported even when no rule would have parsed it. It recognises, from the bytes alone:
+ *   - CloudTrail's `{"Records":[…]}` body (any whitespace, any key order), also several in a row, as `cat`
+ *     of gzip files or export pipelines write them,
  *   - a bare JSON array of records,
  *   - JSON Lines / concatenated objects, one record each,
  *   - digest files (a top-level object with digest fields), reported as `digest` instead of events.
- * It does not validate JSON inside a record; the rule path parses candidates and reports what fails there.
+ * A bad record costs that record only: the splitter reports it and picks up at the next record boundary the
+ * layout allows (see `corrupt`).
  */
 export type SplitEvent =
-  /** `text` is `chunk.slice(start, start + text.length)`: the chunk lets a caller search many records at once. */
-  | { kind: 'record'; text: string; index: number; chunk: string; start: number }
+  /** The record is `bytes[start, end)`. */
+  | { kind: 'record'; bytes: Buffer; start: number; end: number; index: number }
   | { kind: 'bad-record'; index: number; offset: number; reason: string }
   | { kind: 'digest' }
   | { kind: 'fatal'; offset: number; reason: string; recordIndex?: number }
 
 export type SplitSink = (event: SplitEvent) => void
+
+export interface SplitOptions {
+  /** A longer record is reported and skipped, not kept: past V8's string limit it could never be parsed. */
+  maxRecordBytes?: number
+}
 
 const enum Mode {
   Start,
@@ -25,54 +36,73 @@ const enum Mode {
   Between,
   Value,
   AfterTop,
+  Resync,
   Failed,
 }
 
-const WS = new Uint8Array(128)
+const EMPTY = Buffer.alloc(0)
+const WS = new Uint8Array(256)
 for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1
-const ANCHOR = '{"eventVersion":'
-const NEXT_ANCHOR = ',{"eventVersion":'
+/** Bytes that may start or continue a number, true, false or null. */
+const PRIMITIVE = new Uint8Array(256)
+for (const c of '0123456789-+.eEtruefalsn') PRIMITIVE[c.charCodeAt(0)] = 1
+const ANCHOR = Buffer.from('{"eventVersion":', 'latin1')
+const COMMA = Buffer.from(',')
+const OPEN = Buffer.from('{')
+/** Where JSON Lines and concatenated documents resume after a bad one: a line that starts an object. */
+const LINE_START = Buffer.from('\n{', 'latin1')
+/** Whitespace between a separator and a record longer than this is not a layout to resynchronise on. */
+const MAX_GAP = 64
 export const EVENT_KEYS: ReadonlySet<string> = new Set(['eventVersion', 'eventTime', 'eventName', 'eventSource', 'eventID'])
 export const DIGEST_KEYS: ReadonlySet<string> = new Set(['digestStartTime', 'digestEndTime', 'logFiles', 'digestS3Object'])
 
 export class RecordSplitter {
-  private buf = ''
+  /** The chunk being read, possibly after a few carried bytes; `base` is the offset of buf[0] in the object. */
+  private buf: Buffer = EMPTY
   private pos = 0
-  /** Offset of buf[0] in the whole decompressed text (UTF-16 units), for error positions. */
   private base = 0
   private mode = Mode.Start
-  /** What the value being scanned is: a record element, a skipped top-level value, or a whole top-level object. */
-  private valueRole: 'element' | 'skip' | 'top' = 'element'
+  /** What the value being scanned is: a record element, a skipped top-level value, or a top-level key. */
+  private valueRole: 'element' | 'skip' | 'key' = 'element'
+  /** Offsets in the whole object (not in buf), -1 when unset. */
   private valueStart = -1
-  private depth = 0
-  private inString = false
-  private primitive = false
   private topStart = -1
-  private keyStart = -1
+  /** End of the last `[` or `,` before an element: the whitespace after it is the layout's record separator. */
+  private sepEnd = -1
+  /** The separator's whitespace, copied when the element it precedes outlives the chunk it sits in. */
+  private gap: Buffer | undefined
+  /** The start of that whitespace when it runs past the end of a chunk. */
+  private gapHead: Buffer | undefined
+  private primitive = false
+  /** The first byte of the value being scanned. */
+  private valueFirst = 0
   private key = ''
   /** Inside `"Records":[` (elements are records) or inside a bare top-level array. */
   private container: 'records' | 'array' | null = null
+  /** An element was just read: a `,` or the `]` must come next. */
+  private expectSep = false
   private topKeys = new Set<string>()
   private sawRecords = false
   private nextIndex = 0
   private topValues = 0
+  private readonly scanner = new ValueScanner()
+  private readonly maxRecordBytes: number
+  /** Copies of the earlier chunks' bytes from `heldFrom` on, while an unfinished value needs them. */
+  private held: Buffer[] = []
+  private heldFrom = -1
+  private heldBytes = 0
+  /** The held bytes passed maxRecordBytes and were let go; the value is reported, not delivered. */
+  private dropped = false
+  /** While resynchronising: what marks the next record boundary, and the record being skipped. */
+  private needle: Buffer = EMPTY
+  private lost: { index: number; offset: number; reason: string; toTop: boolean } | undefined
+  private carry: Buffer | undefined
 
-  constructor(private readonly sink: SplitSink) {}
-
-  /**
-   * A splitter that starts inside a `{"Records":[` body, between records, `offset` bytes into the object, with
-   * `recordIndex` records already read: lets the byte splitter hand over at a record boundary.
-   */
-  static insideRecords(sink: SplitSink, recordIndex: number, offset: number): RecordSplitter {
-    const s = new RecordSplitter(sink)
-    s.mode = Mode.Between
-    s.container = 'records'
-    s.sawRecords = true
-    s.topValues = 1
-    s.topKeys.add('Records')
-    s.nextIndex = recordIndex
-    s.base = offset
-    return s
+  constructor(
+    private readonly sink: SplitSink,
+    opts: SplitOptions = {},
+  ) {
+    this.maxRecordBytes = opts.maxRecordBytes ?? constants.MAX_STRING_LENGTH
   }
 
   /** Number of records (good or bad) seen so far. */
@@ -80,49 +110,73 @@ export class RecordSplitter {
     return this.nextIndex
   }
 
-  push(chunk: string): void {
-    if (this.mode === Mode.Failed) return
-    // trim() after every chunk leaves only the unfinished value in buf, so this concatenation stays small.
-    this.buf += chunk
+  push(chunk: Buffer): void {
+    if (this.mode === Mode.Failed || chunk.length === 0) return
+    if (this.carry) {
+      this.buf = Buffer.concat([this.carry, chunk])
+      this.base -= this.carry.length
+      this.carry = undefined
+    } else {
+      this.buf = chunk
+    }
+    this.pos = 0
     this.run()
-    this.trim()
+    this.release()
   }
 
   end(): void {
     if (this.mode === Mode.Failed) return
-    this.run()
+    // Shorter than the needle, so it cannot hold one.
+    this.carry = undefined
     const offset = this.base + this.buf.length
     switch (this.mode) {
       case Mode.Start:
-        this.fail(offset, this.topValues === 0 && this.base + this.buf.length === 0 ? 'empty file (0 bytes)' : 'no JSON value in file')
+        this.fail(offset, this.topValues === 0 && offset === 0 ? 'empty file (0 bytes)' : 'no JSON value in file')
         return
       case Mode.AfterTop:
         return
-      case Mode.Value:
-        this.fail(offset, this.container ? `unexpected end of data inside record ${this.nextIndex}` : 'unexpected end of data', this.container ? this.nextIndex : undefined)
+      case Mode.Resync:
+        this.resynced(offset, 'the end of the data')
+        this.mode = Mode.Failed
         return
-      default:
-        this.fail(offset, 'unexpected end of data')
+      default: {
+        if (this.rescue()) return
+        // A record cut short: an element, or a JSON Lines object, names its index.
+        const inRecord = this.container !== null || (this.topStart >= 0 && !this.sawRecords)
+        const open = this.container !== null ? this.mode === Mode.Value && this.valueRole === 'element' : inRecord
+        this.fail(offset, open ? `unexpected end of data inside record ${this.nextIndex}` : 'unexpected end of data', inRecord ? this.nextIndex : undefined)
+      }
     }
   }
 
-  private keep(): number {
-    let k = this.pos
-    if (this.mode === Mode.Value && this.valueStart >= 0) k = Math.min(k, this.valueStart)
-    if (this.topStart >= 0) k = Math.min(k, this.topStart)
-    if (this.keyStart >= 0) k = Math.min(k, this.keyStart)
-    return k
-  }
-
-  private trim(): void {
-    const k = this.keep()
-    if (k === 0) return
-    this.buf = this.buf.slice(k)
-    this.base += k
-    this.pos -= k
-    if (this.valueStart >= 0) this.valueStart -= k
-    if (this.topStart >= 0) this.topStart -= k
-    if (this.keyStart >= 0) this.keyStart -= k
+  /**
+   * The data ended inside a record that never failed: damage (a hole, a tear) left it open, and the records after
+   * it were read as nested in it. When its bytes are still held, it is treated as bad from its start and the rest
+   * is read again from the next record boundary in it.
+   */
+  private rescue(): boolean {
+    const element = this.mode === Mode.Value && this.valueRole === 'element' && this.container !== null
+    const line = this.container === null && this.topStart >= 0 && !this.sawRecords
+    if (!element && !line) return false
+    const from = element ? this.valueStart : this.topStart
+    const span = this.bytesOf(from, this.base + this.buf.length)
+    if (!span || span.end - span.start < 2) return false
+    const rest = span.bytes.subarray(span.start, span.end)
+    // Only when a boundary follows: a record merely cut short (a truncated object) stays the fatal end.
+    if (rest.indexOf(element ? this.elementBoundary() : LINE_START, 1) < 0) return false
+    this.held = []
+    this.heldBytes = 0
+    this.dropped = false
+    this.carry = undefined
+    // Read the held bytes again, from just after the record start, as if they arrived now.
+    this.base = from
+    this.buf = rest
+    this.pos = 0
+    this.corrupt('the record never ends', from + 1)
+    this.run()
+    this.release()
+    this.end()
+    return true
   }
 
   private fail(offset: number, reason: string, recordIndex?: number): void {
@@ -130,13 +184,73 @@ export class RecordSplitter {
     this.sink(recordIndex === undefined ? { kind: 'fatal', offset, reason } : { kind: 'fatal', offset, reason, recordIndex })
   }
 
+  /** Offset from which bytes must be kept past this chunk, or -1. */
+  private retainFrom(): number {
+    let k = this.mode === Mode.Value ? this.valueStart : -1
+    if (this.topStart >= 0 && (k < 0 || this.topStart < k)) k = this.topStart
+    return k
+  }
+
+  /** At the end of a chunk: keep (a copy of) what an unfinished value still needs, nothing else. */
+  private release(): void {
+    const from = this.retainFrom()
+    const end = this.base + this.buf.length
+    if (from < 0) {
+      this.held = []
+      this.heldBytes = 0
+      this.heldFrom = -1
+      this.dropped = false
+    } else {
+      if (from >= this.base) {
+        this.held = []
+        this.heldBytes = 0
+        this.heldFrom = from
+        this.dropped = false
+      }
+      if (!this.dropped) {
+        const piece = Buffer.from(this.buf.subarray(Math.max(from - this.base, 0)))
+        this.held.push(piece)
+        this.heldBytes += piece.length
+        if (this.heldBytes > this.maxRecordBytes) {
+          this.held = []
+          this.heldBytes = 0
+          this.dropped = true
+        }
+      }
+    }
+    if (this.mode === Mode.Value && this.valueRole === 'element' && this.gap === undefined) this.gap = this.gapAt()
+    if (this.mode === Mode.Between && !this.expectSep) {
+      const ws = this.buf.subarray(Math.max(this.sepEnd - this.base, 0))
+      const head = this.sepEnd >= this.base ? Buffer.from(ws) : Buffer.concat([this.gapHead ?? EMPTY, ws])
+      this.gapHead = head.length > MAX_GAP ? head.subarray(0, MAX_GAP + 1) : head
+    }
+    if (this.mode === Mode.Resync && !this.carry) {
+      // The needle may straddle this chunk and the next.
+      const keep = Math.min(this.needle.length - 1, this.buf.length)
+      if (keep > 0) this.carry = Buffer.from(this.buf.subarray(this.buf.length - keep))
+    }
+    this.base = end
+    this.buf = EMPTY
+    this.pos = 0
+  }
+
+  /** The bytes [from, to) of the object, or undefined when they were too many to keep. */
+  private bytesOf(from: number, to: number): { bytes: Buffer; start: number; end: number } | undefined {
+    if (to - from > this.maxRecordBytes) return undefined
+    if (from >= this.base) return { bytes: this.buf, start: from - this.base, end: to - this.base }
+    if (this.dropped) return undefined
+    const joined = Buffer.concat([...this.held, this.buf.subarray(0, to - this.base)])
+    const start = from - this.heldFrom
+    return { bytes: joined, start, end: start + (to - from) }
+  }
+
   private skipWs(): boolean {
     const b = this.buf
     let p = this.pos
     while (p < b.length) {
-      const c = b.charCodeAt(p)
-      // A byte order mark: U+FEFF in decoded text, or its UTF-8 bytes read as latin1 at the very start.
-      if (c < 128 ? WS[c] !== 1 : c !== 0xfeff && !(this.base + p < 3 && (c === 0xef || c === 0xbb || c === 0xbf))) break
+      const c = b[p]!
+      // A UTF-8 byte order mark at the very start.
+      if (WS[c] !== 1 && !(this.base + p < 3 && (c === 0xef || c === 0xbb || c === 0xbf))) break
       p++
     }
     this.pos = p
@@ -152,21 +266,27 @@ export class RecordSplitter {
           this.startTopValue()
           break
         case Mode.TopKey:
-          if (!this.readKey()) return
+          if (!this.skipWs()) return
+          this.readKey()
           break
         case Mode.TopColon:
           if (!this.skipWs()) return
-          if (this.buf.charCodeAt(this.pos) !== 0x3a) return this.unexpected('":" after a key')
+          if (this.buf[this.pos] !== 0x3a) {
+            this.corrupt('expected ":" after a key', this.base + this.pos)
+            break
+          }
           this.pos++
           this.mode = Mode.TopValue
           break
         case Mode.TopValue:
           if (!this.skipWs()) return
-          if (this.key === 'Records' && this.buf.charCodeAt(this.pos) === 0x5b) {
+          if (this.key === 'Records' && this.buf[this.pos] === 0x5b) {
             this.pos++
             this.sawRecords = true
             this.topStart = -1 // elements are emitted one by one; the wrapper need not be kept
             this.container = 'records'
+            this.sepEnd = this.base + this.pos
+            this.expectSep = false
             this.mode = Mode.Between
           } else {
             if (this.key === 'Records') return this.fail(this.base + this.pos, '"Records" is not an array')
@@ -174,11 +294,14 @@ export class RecordSplitter {
           }
           break
         case Mode.Between:
-          if (!this.betweenElements()) return
+          if (!this.skipWs()) return
+          this.betweenElements()
           break
         case Mode.Value:
           if (!this.scanValue()) return
-          this.finishValue()
+          break
+        case Mode.Resync:
+          if (!this.resync()) return
           break
         case Mode.Failed:
           return
@@ -187,54 +310,45 @@ export class RecordSplitter {
   }
 
   private startTopValue(): void {
-    const c = this.buf.charCodeAt(this.pos)
-    if (this.mode === Mode.AfterTop && this.container === null && this.sawRecords) {
-      return this.unexpected('end of data after the Records object')
-    }
-    this.topValues++
-    if (c === 0x5b && this.topValues === 1) {
-      this.pos++
-      this.container = 'array'
-      this.mode = Mode.Between
-    } else if (c === 0x7b) {
-      this.topStart = this.pos
+    const c = this.buf[this.pos]
+    if (c === 0x7b) {
+      this.topValues++
+      this.topStart = this.base + this.pos
       this.topKeys.clear()
       this.sawRecords = false
       this.pos++
       this.mode = Mode.TopKey
+    } else if (c === 0x5b) {
+      this.topValues++
+      this.pos++
+      this.container = 'array'
+      this.sepEnd = this.base + this.pos
+      this.expectSep = false
+      this.mode = Mode.Between
+    } else if (this.topValues > 0 && !this.sawRecords && this.container === null && this.nextIndex > 0) {
+      // JSON Lines with a line that is not an object: that line is a bad record, the next line may be good.
+      this.lost = { index: this.nextIndex++, offset: this.base + this.pos, reason: 'a line that is not a JSON object', toTop: true }
+      this.needle = LINE_START
+      this.mode = Mode.Resync
+    } else if (this.topValues === 0) {
+      this.unexpected('"{" or "[" (this is not JSON)')
     } else {
-      this.unexpected(this.topValues === 1 ? '"{" or "[" (this is not JSON)' : 'a JSON object on the next line')
+      this.unexpected(this.sawRecords ? 'end of data or another {"Records":[…]} document after the Records object' : 'a JSON object on the next line')
     }
   }
 
-  private readKey(): boolean {
-    if (this.keyStart < 0) {
-      if (!this.skipWs()) return false
-      const c = this.buf.charCodeAt(this.pos)
-      if (c === 0x2c) {
-        this.pos++
-        return true
-      }
-      if (c === 0x7d) {
-        this.pos++
-        this.endTopObject()
-        return true
-      }
-      if (c !== 0x22) {
-        this.unexpected('a key')
-        return true
-      }
-      this.keyStart = this.pos
+  private readKey(): void {
+    const c = this.buf[this.pos]
+    if (c === 0x2c) {
       this.pos++
+    } else if (c === 0x7d) {
+      this.pos++
+      this.endTopObject()
+    } else if (c === 0x22) {
+      this.beginValue('key')
+    } else {
+      this.corrupt('expected a key', this.base + this.pos)
     }
-    const end = this.stringEnd(this.pos)
-    if (end < 0) return false
-    this.key = JSON.parse(this.buf.slice(this.keyStart, end + 1)) as string
-    this.topKeys.add(this.key)
-    this.keyStart = -1
-    this.pos = end + 1
-    this.mode = Mode.TopColon
-    return true
   }
 
   private endTopObject(): void {
@@ -246,29 +360,20 @@ export class RecordSplitter {
       this.sink({ kind: 'digest' })
       return
     }
+    const index = this.nextIndex++
     if ([...this.topKeys].some((k) => EVENT_KEYS.has(k))) {
       // JSON Lines: each top-level object is one record.
-      this.sink({ kind: 'record', text: this.buf.slice(start, this.pos), index: this.nextIndex++, chunk: this.buf, start })
+      this.deliver(index, start, this.base + this.pos)
       return
     }
-    this.sink({
-      kind: 'bad-record',
-      index: this.nextIndex++,
-      offset: this.base + start,
-      reason: 'a JSON object with no "Records" array and no CloudTrail event fields',
-    })
+    this.sink({ kind: 'bad-record', index, offset: start, reason: 'a JSON object with no "Records" array and no CloudTrail event fields' })
   }
 
-  private betweenElements(): boolean {
-    if (!this.skipWs()) return false
-    const b = this.buf
-    const c = b.charCodeAt(this.pos)
-    if (c === 0x2c) {
-      this.pos++
-      return true
-    }
+  private betweenElements(): void {
+    const c = this.buf[this.pos]
     if (c === 0x5d) {
       this.pos++
+      this.expectSep = false
       if (this.container === 'records') {
         this.container = null
         this.mode = Mode.TopKey
@@ -276,114 +381,187 @@ export class RecordSplitter {
         this.container = null
         this.mode = Mode.AfterTop
       }
-      return true
-    }
-    if (this.container === 'records' && b.startsWith(ANCHOR, this.pos)) {
-      // CloudTrail's own compact layout: each record starts with {"eventVersion": and the next one follows a
-      // comma, so the record ends where the next anchor begins. indexOf finds that several times faster than
-      // walking the structure; the last record of a chunk, or any other layout, takes the general path below.
-      const next = b.indexOf(NEXT_ANCHOR, this.pos + ANCHOR.length)
-      if (next > 0 && b.charCodeAt(next - 1) === 0x7d) {
-        this.sink({ kind: 'record', text: b.slice(this.pos, next), index: this.nextIndex++, chunk: b, start: this.pos })
-        this.pos = next + 1
-        return true
+    } else if (this.expectSep) {
+      if (c === 0x2c) {
+        this.pos++
+        this.expectSep = false
+        this.sepEnd = this.base + this.pos
+      } else {
+        this.corrupt(`expected "," or "]" after record ${this.nextIndex - 1}`, this.base + this.pos)
       }
+    } else {
+      this.gap = undefined
+      this.beginValue('element')
     }
-    this.beginValue('element')
-    return true
   }
 
-  private beginValue(role: 'element' | 'skip'): void {
+  private beginValue(role: 'element' | 'skip' | 'key'): void {
     this.valueRole = role
-    this.valueStart = this.pos
-    const c = this.buf.charCodeAt(this.pos)
-    this.depth = 0
-    this.inString = false
+    this.valueStart = this.base + this.pos
+    const c = this.buf[this.pos]!
+    this.valueFirst = c
     this.primitive = c !== 0x7b && c !== 0x5b && c !== 0x22
+    if (this.primitive && PRIMITIVE[c] !== 1) {
+      this.corrupt(`expected a JSON value, found ${JSON.stringify(String.fromCharCode(c))}`, this.valueStart)
+      return
+    }
+    if (!this.primitive) this.scanner.begin()
     this.mode = Mode.Value
   }
 
-  /** Advances to the end of the current value; false when more data is needed. */
+  /** Advances to the end of the current value and finishes it; false when more data is needed. */
   private scanValue(): boolean {
     const b = this.buf
-    let p = this.pos
     if (this.primitive) {
-      while (p < b.length) {
-        const c = b.charCodeAt(p)
-        if (c === 0x2c || c === 0x5d || c === 0x7d || (c < 128 && WS[c] === 1)) break
-        p++
-      }
+      let p = this.pos
+      while (p < b.length && PRIMITIVE[b[p]!] === 1) p++
       this.pos = p
-      return p < b.length
+      if (p === b.length) return false
+      this.finishValue()
+      return true
     }
-    for (;;) {
-      if (this.inString) {
-        const end = this.stringEnd(p)
-        if (end < 0) {
-          this.pos = b.length
-          return false
-        }
-        p = end + 1
-        this.inString = false
-        if (this.depth === 0) {
-          this.pos = p
-          return true
-        }
-      }
-      if (p >= b.length) {
-        this.pos = p
-        return false
-      }
-      const c = b.charCodeAt(p)
-      p++
-      if (c === 0x22) {
-        this.inString = true
-        // stringEnd looks back from the closing quote for escapes, so the opening quote must stay in view.
-        this.pos = p
-      } else if (c === 0x7b || c === 0x5b) {
-        this.depth++
-      } else if (c === 0x7d || c === 0x5d) {
-        this.depth--
-        if (this.depth === 0) {
-          this.pos = p
-          return true
-        }
-      }
+    const r = this.scanner.scan(b, this.pos, b.length)
+    if (r === MORE) {
+      this.pos = b.length
+      return false
     }
-  }
-
-  /** Index of the closing quote of a string whose body starts at or before `from`, or -1. */
-  private stringEnd(from: number): number {
-    const b = this.buf
-    let q = b.indexOf('"', from)
-    while (q >= 0) {
-      let bs = 0
-      for (let i = q - 1; b.charCodeAt(i) === 0x5c; i--) bs++
-      if ((bs & 1) === 0) return q
-      q = b.indexOf('"', q + 1)
+    if (r === FAULT) {
+      this.pos = this.scanner.faultAt
+      this.corrupt(this.scanner.reason, this.base + this.scanner.faultAt)
+      return true
     }
-    return -1
+    this.pos = r
+    this.finishValue()
+    return true
   }
 
   private finishValue(): void {
     const start = this.valueStart
+    const end = this.base + this.pos
     this.valueStart = -1
     if (this.valueRole === 'skip') {
       this.mode = Mode.TopKey
       return
     }
+    if (this.valueRole === 'key') {
+      const key = this.bytesOf(start, end)
+      this.key = ''
+      try {
+        // Only the names the layout looks for matter; one too long to keep is none of them.
+        if (key) this.key = JSON.parse(key.bytes.toString('utf8', key.start, key.end)) as string
+      } catch {
+        this.corrupt('a key that is not a JSON string', start)
+        return
+      }
+      this.topKeys.add(this.key)
+      this.mode = Mode.TopColon
+      return
+    }
     const index = this.nextIndex++
     this.mode = Mode.Between
-    if (this.buf.charCodeAt(start) === 0x7b) {
-      this.sink({ kind: 'record', text: this.buf.slice(start, this.pos), index, chunk: this.buf, start })
-    } else {
-      const shown = this.buf.slice(start, Math.min(this.pos, start + 40))
-      this.sink({ kind: 'bad-record', index, offset: this.base + start, reason: `record is not a JSON object (found ${shown})` })
+    this.expectSep = true
+    if (this.valueFirst !== 0x7b) {
+      const span = this.bytesOf(start, Math.min(end, start + 40))
+      const shown = span ? span.bytes.toString('latin1', span.start, span.end) : '…'
+      this.sink({ kind: 'bad-record', index, offset: start, reason: `record is not a JSON object (found ${shown})` })
+      return
     }
+    this.deliver(index, start, end)
+  }
+
+  private deliver(index: number, start: number, end: number): void {
+    const span = this.bytesOf(start, end)
+    if (!span) {
+      this.sink({
+        kind: 'bad-record',
+        index,
+        offset: start,
+        reason: `${end - start} bytes long, more than the ${this.maxRecordBytes} bytes a record may have (the longest string V8 can make); skipped`,
+      })
+      return
+    }
+    this.sink({ kind: 'record', bytes: span.bytes, start: span.start, end: span.end, index })
+  }
+
+  /**
+   * The bytes at `at` are not JSON. Inside a records array, the record being read is lost up to the next
+   * separator written as the one before it (`,` + the same whitespace + `{`, or `,{"eventVersion":` in
+   * CloudTrail's compact layout, which a nested array of objects cannot fake without breaking the JSON before
+   * it); in JSON Lines or concatenated objects, up to the next line that starts with `{`. The search starts at
+   * the fault, since up to there the record was well formed and any separator in it was nested. Anywhere else
+   * (the wrapper object itself) the object ends here.
+   */
+  private corrupt(reason: string, at: number): void {
+    const inElement = this.container !== null && (this.mode === Mode.Between || (this.mode === Mode.Value && this.valueRole === 'element'))
+    if (inElement) {
+      const start = this.mode === Mode.Value ? this.valueStart : at
+      this.needle = this.elementBoundary()
+      this.lost = { index: this.nextIndex++, offset: start, reason: `${reason} at offset ${at}`, toTop: false }
+    } else if (this.container === null && this.topStart >= 0 && !this.sawRecords) {
+      this.needle = LINE_START
+      this.lost = { index: this.nextIndex++, offset: this.topStart, reason: `${reason} at offset ${at}`, toTop: true }
+    } else {
+      this.fail(at, `${reason} at offset ${at}`, this.container ? this.nextIndex : undefined)
+      return
+    }
+    this.valueStart = -1
+    this.topStart = -1
+    this.expectSep = false
+    // The boundary may begin just before the byte that broke the record (a line torn between two keys).
+    this.pos = Math.max(this.lost.offset + 1, at - this.needle.length + 1) - this.base
+    if (this.pos < 0) this.pos = 0
+    this.mode = Mode.Resync
+  }
+
+  /** What the next element's start looks like, judged from the one being read. */
+  private elementBoundary(): Buffer {
+    if (this.mode !== Mode.Value) return Buffer.concat([COMMA, OPEN])
+    return Buffer.concat([COMMA, this.gap ?? this.gapAt(), this.startsWithAnchor() ? ANCHOR : OPEN])
+  }
+
+  /** The whitespace between the last separator and the element at valueStart (EMPTY when unknown or long). */
+  private gapAt(): Buffer {
+    const to = this.valueStart - this.base
+    if (to < 0) return EMPTY
+    const from = this.sepEnd - this.base
+    if (from >= 0) return to - from <= MAX_GAP ? Buffer.from(this.buf.subarray(from, to)) : EMPTY
+    const head = this.gapHead ?? EMPTY
+    return head.length + to <= MAX_GAP ? Buffer.concat([head, this.buf.subarray(0, to)]) : EMPTY
+  }
+
+  /** Whether the element at valueStart begins `{"eventVersion":`. */
+  private startsWithAnchor(): boolean {
+    const start = this.valueStart
+    const [b, at] = start >= this.base ? [this.buf, start - this.base] : [this.held[0] ?? EMPTY, start - this.heldFrom]
+    return at >= 0 && at + ANCHOR.length <= b.length && b.compare(ANCHOR, 0, ANCHOR.length, at, at + ANCHOR.length) === 0
+  }
+
+  private resync(): boolean {
+    const q = this.buf.indexOf(this.needle, this.pos)
+    if (q < 0) {
+      this.pos = this.buf.length
+      return false
+    }
+    this.resynced(this.base + q, `offset ${this.base + q}`)
+    // Past the comma (records: the next element follows) or the line break (JSON Lines: the next object).
+    this.pos = q + 1
+    if (this.lost!.toTop) {
+      this.mode = Mode.AfterTop
+    } else {
+      this.sepEnd = this.base + this.pos
+      this.mode = Mode.Between
+    }
+    this.lost = undefined
+    return true
+  }
+
+  private resynced(end: number, where: string): void {
+    const l = this.lost!
+    this.sink({ kind: 'bad-record', index: l.index, offset: l.offset, reason: `${l.reason}; bytes ${l.offset}–${end} skipped, reading on from ${where}` })
   }
 
   private unexpected(expected: string): void {
-    const shown = JSON.stringify(this.buf.slice(this.pos, this.pos + 20))
+    const shown = JSON.stringify(this.buf.toString('latin1', this.pos, this.pos + 20))
     this.fail(this.base + this.pos, `expected ${expected} at offset ${this.base + this.pos}, found ${shown}`, this.container ? this.nextIndex : undefined)
   }
 }

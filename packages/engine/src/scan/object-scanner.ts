@@ -7,7 +7,6 @@ import type { CloudTrailRecord } from '../record.js'
 import { toEventBridgeEnvelope } from '../rule/eventbridge/index.js'
 import type { CompiledRule, MatchContext } from '../rule/matcher.js'
 import { ByteLiteralCursor } from '../rule/byte-literal.js'
-import { LiteralCursor } from '../rule/literal-cursor.js'
 import type { RuleIndex } from '../rule/rule-index.js'
 import type { LogObject } from '../source/log-object.js'
 import { ABSENT, UNKNOWN } from '../rule/field-test.js'
@@ -45,21 +44,14 @@ export class ObjectScanner {
     const findings: Finding[] = []
     const errors: TrailscanError[] = []
     let filteredOut = 0
-    const cursor = new LiteralCursor()
     const byteCursor = new ByteLiteralCursor()
     const fields = this.fields.forObject()
     const index = this.index
     const filterActive = this.filter.active
     const onRecord = (rt: RecordText): void => {
       const bytes = rt.bytes
-      let unindexed: readonly CompiledRule[]
-      if (bytes) {
-        fields.setBytes(bytes, rt.start, rt.end, true)
-        unindexed = index.unindexedInBytes(bytes, rt.start, rt.end, byteCursor)
-      } else {
-        fields.setText(rt.raw)
-        unindexed = index.unindexedIn(rt.chunk!, rt.start, rt.end, cursor)
-      }
+      fields.setBytes(bytes, rt.start, rt.end)
+      let unindexed = index.unindexedInBytes(bytes, rt.start, rt.end, byteCursor)
       // UNKNOWN: the record is parsed and its own fields decide.
       const rawName = fields.get('eventName')
       const rawSource = this.readsSource ? fields.get('eventSource') : ABSENT
@@ -68,14 +60,17 @@ export class ObjectScanner {
       const sourced = index.mayMatch(index.sourced(rawSource), rt, fields)
       const keyed = index.keyedBy(fields)
       unindexed = index.passingFieldTests(unindexed, fields)
+      // An eventName is read as absent only from a record that starts as CloudTrail writes one, which always
+      // has one: its absence means damage the byte splitter did not walk (a hole over the name), so it is parsed.
       if (
         rawName !== UNKNOWN &&
+        rawName !== ABSENT &&
         rawSource !== UNKNOWN &&
         unindexed.length === 0 &&
         keyed.length === 0 &&
         named.length === 0 &&
         sourced.length === 0 &&
-        !(rawName !== ABSENT && CLOSING_EVENTS.has(rawName))
+        !CLOSING_EVENTS.has(rawName)
       ) {
         // No rule can fire, but the summary says how many records were outside the filters: with a filter set,
         // the raw eventTime and awsRegion tell, or else the parsed record.

@@ -1,7 +1,7 @@
 import { RecordParseError, SourceReadError, type TrailscanError } from '../errors.js'
 import type { LogObject } from '../source/log-object.js'
 import { CompactSplitter } from './compact-splitter.js'
-import { decodeObject, decodeRecord, type DecodeOptions, type DecodeStats } from './decompress.js'
+import { decodeObject, decodeRecord, GzipError, type DecodeOptions, type DecodeStats } from './decompress.js'
 import type { SplitEvent } from './splitter.js'
 
 /**
@@ -93,6 +93,8 @@ export async function readRecords(
     for await (const chunk of decodeObject(obj, opts, stats)) splitter.push(chunk)
   } catch (err) {
     result.failed = true
+    // A trailer fault or trailing garbage comes after complete data: its last record is whole, so finish it.
+    if (err instanceof GzipError && err.wholeMembers) splitter.end()
     onError(
       err instanceof SourceReadError
         ? withRecord(err, splitter.recordCount)

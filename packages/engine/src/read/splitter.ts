@@ -289,6 +289,11 @@ export class RecordSplitter {
         return true
       }
     }
+    // A stray `}` would be an empty element, read again and again; corrupt data (a gzip member failing its CRC) has them.
+    if (c === 0x7d) {
+      this.unexpected('"," or "]" between records')
+      return true
+    }
     this.beginValue('element')
     return true
   }

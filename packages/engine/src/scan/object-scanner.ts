@@ -52,13 +52,13 @@ export class ObjectScanner {
     const onRecord = (rt: RecordText): void => {
       const bytes = rt.bytes
       let unindexed: readonly CompiledRule[]
-      if (bytes) {
-        fields.setBytes(bytes, rt.start, rt.end, true)
-        unindexed = index.unindexedInBytes(bytes, rt.start, rt.end, byteCursor)
-      } else {
-        fields.setText(rt.raw)
-        unindexed = index.unindexedIn(rt.chunk!, rt.start, rt.end, cursor)
-      }
+      if (bytes) fields.setBytes(bytes, rt.start, rt.end)
+      else fields.setText(rt.raw)
+      // A record spelled with escapes its raw reads cannot vouch for is offered every rule: its fields read
+      // UNKNOWN, and literals are not looked for, so no finding depends on how a writer spelled the JSON.
+      if (!fields.trusted()) unindexed = index.everyUnindexed
+      else if (bytes) unindexed = index.unindexedInBytes(bytes, rt.start, rt.end, byteCursor)
+      else unindexed = index.unindexedIn(rt.chunk!, rt.start, rt.end, cursor)
       // UNKNOWN: the record is parsed and its own fields decide.
       const rawName = fields.get('eventName')
       const rawSource = this.readsSource ? fields.get('eventSource') : ABSENT

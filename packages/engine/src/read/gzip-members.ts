@@ -190,7 +190,7 @@ async function* inflateBody(input: StoredBytes, chunkSize: number, member: numbe
         if (inflate.bytesWritten < written) {
           // The deflate stream ended inside this chunk (or before it, when it ended on the previous chunk's last byte).
           input.unshift(chunk.subarray(inflate.bytesWritten - from))
-          inflate.end()
+          if (!inflate.destroyed) inflate.end()
           return
         }
       }
@@ -200,15 +200,15 @@ async function* inflateBody(input: StoredBytes, chunkSize: number, member: numbe
   })()
   try {
     for await (const out of inflate as AsyncIterable<Buffer>) yield out
+    // The feeder hands back the bytes after the deflate data before the trailer is read.
+    await feed
   } catch (err) {
-    await feed
-    const why = (err as Error).message
     const at = bodyAt + inflate.bytesWritten
-    throw new GzipFault(`${why} in gzip member ${member} at stored byte ${at}`, at, false)
+    throw new GzipFault(`${(err as Error).message} in gzip member ${member} at stored byte ${at}`, at, false)
   } finally {
-    // Also when the consumer stops early (size cap): release the inflate and let the feeder see it.
+    // Also when the consumer stops early (size cap). The feeder is not awaited then: it may be waiting for a
+    // chunk from a stalled source, which the caller destroys next; it sees the inflate destroyed and stops.
     if (!inflate.destroyed) inflate.destroy()
-    await feed
   }
 }
 

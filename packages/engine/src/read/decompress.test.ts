@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import type { TrailscanError } from '../errors.js'
+import { SourceReadError, type TrailscanError } from '../errors.js'
 import type { LogObject } from '../source/log-object.js'
 import { DECODE_DEFAULTS, decodeObject, decodeRecord, type DecodeStats } from './decompress.js'
 import { readRecords, type RecordText } from './records.js'
@@ -119,6 +119,20 @@ describe('decodeObject, streamed', () => {
     expect(Buffer.concat(out).equals(big)).toBe(true)
     expect(stats).toEqual({ storedBytes: bad.length, decodedBytes: big.length, gzip: true })
     expect((error as Error).message).toMatch(/CRC-32 of gzip member 1 does not match/)
+  })
+
+  it('passes a fault of the source itself through as it came', async () => {
+    const gz = gzipSync(doc(2000))
+    const failed = new SourceReadError('body cut and the resume failed', { location: { object: 'mem://object' } })
+    const source = (async function* () {
+      yield gz.subarray(0, 5000)
+      throw failed
+    })()
+    const obj: LogObject = { uri: 'mem://object', size: gz.length, key: { kind: 'other' }, open: async () => Readable.from(source) }
+    const stats: DecodeStats = { storedBytes: 0, decodedBytes: 0, gzip: false }
+    await expect(async () => {
+      for await (const _ of decodeObject(obj, { ...DECODE_DEFAULTS, oneShotBelow: 0 }, stats)) void _
+    }).rejects.toBe(failed)
   })
 
   it('still stops at the size cap', async () => {

@@ -203,6 +203,8 @@ async function* inflateBody(input: StoredBytes, chunkSize: number, member: numbe
     // The feeder hands back the bytes after the deflate data before the trailer is read.
     await feed
   } catch (err) {
+    // A source fault (socket reset, failed resume) passes through as it came; only zlib's own errors are framed.
+    if (!String((err as { code?: unknown }).code).startsWith('Z_')) throw err
     const at = bodyAt + inflate.bytesWritten
     throw new GzipFault(`${(err as Error).message} in gzip member ${member} at stored byte ${at}`, at, false)
   } finally {

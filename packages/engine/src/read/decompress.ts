@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream'
-import { createGunzip, gunzipSync } from 'node:zlib'
+import { gunzipSync } from 'node:zlib'
 import { SourceReadError } from '../errors.js'
 import type { LogObject } from '../source/log-object.js'
+import { GzipFault, inflateMembers } from './gzip-members.js'
 
 /**
  * Bytes of one object → its decompressed bytes, in chunks. The record splitter works on the bytes (or on them
@@ -11,7 +12,8 @@ import type { LogObject } from '../source/log-object.js'
  * Gzip is recognised from the magic bytes, never the name.
  * Small objects are buffered and inflated in one call (3–4× faster than a stream per object, see
  * ARCHITECTURE.md); large ones are streamed so memory stays bounded. Either way the decompressed size is capped.
- * On a truncated or corrupt body, everything inflated before the fault is still yielded, then the error thrown.
+ * On a truncated or corrupt body, everything inflated before the fault is still yielded, then the error thrown;
+ * a bad CRC or length in a gzip trailer, or trailing garbage, costs no data (read/gzip-members.ts).
  */
 export interface DecodeOptions {
   /** Cap on decompressed bytes per object (gzip bombs). */
@@ -44,12 +46,27 @@ function capError(obj: LogObject, max: number): SourceReadError {
   )
 }
 
+/**
+ * A gzip fault after `offset` decompressed bytes. `wholeMembers`: every member before it inflated to its end (a
+ * trailer or trailing-garbage fault), so the bytes delivered are complete and their last record can be finished.
+ */
+export class GzipError extends SourceReadError {
+  constructor(
+    message: string,
+    opts: { location: { object: string; offset: number }; cause: unknown },
+    readonly wholeMembers: boolean,
+  ) {
+    super(message, opts)
+  }
+}
+
 function gzipError(obj: LogObject, decoded: number, cause: unknown): SourceReadError {
   const why = cause instanceof Error ? cause.message : String(cause)
-  return new SourceReadError(`gzip data is truncated or corrupt after ${decoded} decompressed bytes (${why})`, {
-    location: { object: obj.uri, offset: decoded },
-    cause,
-  })
+  const message =
+    cause instanceof GzipFault && cause.wholeMembers
+      ? `gzip fault after ${decoded} decompressed bytes: ${why}`
+      : `gzip data is truncated or corrupt after ${decoded} decompressed bytes (${why})`
+  return new GzipError(message, { location: { object: obj.uri, offset: decoded }, cause }, cause instanceof GzipFault && cause.wholeMembers)
 }
 
 /**
@@ -194,37 +211,16 @@ async function* inflateStream(
   stats: DecodeStats,
 ): AsyncGenerator<Buffer, void, undefined> {
   stats.gzip = true
-  const gunzip = createGunzip({ chunkSize: CHUNK })
-  let failure: unknown
-  const feed = (async () => {
-    try {
-      for await (const chunk of source) {
-        if (gunzip.destroyed) return // the reader gave up (cap reached or fault); stop feeding
-        stats.storedBytes += chunk.length
-        if (!gunzip.write(chunk))
-          await new Promise((r) => {
-            gunzip.once('drain', r)
-            gunzip.once('close', r)
-          })
-      }
-      if (!gunzip.destroyed) gunzip.end()
-    } catch (err) {
-      gunzip.destroy(err as Error)
-    }
-  })()
+  const members = inflateMembers(source, (n) => (stats.storedBytes += n), CHUNK)
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    for await (const chunk of members) {
       stats.decodedBytes += chunk.length
-      if (stats.decodedBytes > opts.maxBytes) {
-        gunzip.destroy()
-        throw capError(obj, opts.maxBytes)
-      }
+      // Returning from the loop ends `members`, which releases its inflate.
+      if (stats.decodedBytes > opts.maxBytes) throw capError(obj, opts.maxBytes)
       yield chunk
     }
   } catch (err) {
-    failure = err
+    if (err instanceof SourceReadError) throw err
+    throw gzipError(obj, stats.decodedBytes, err)
   }
-  await feed
-  if (failure instanceof SourceReadError) throw failure
-  if (failure !== undefined) throw gzipError(obj, stats.decodedBytes, failure)
 }

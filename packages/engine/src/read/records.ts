@@ -1,6 +1,6 @@
 import { RecordParseError, SourceReadError, type TrailscanError } from '../errors.js'
 import type { LogObject } from '../source/log-object.js'
-import { decodeObject, decodeRecord, type DecodeOptions, type DecodeStats } from './decompress.js'
+import { decodeObject, decodeRecord, GzipError, type DecodeOptions, type DecodeStats } from './decompress.js'
 import { HeadSniffer } from './sniff.js'
 import { RecordSplitter, type SplitEvent, type SplitOptions } from './splitter.js'
 
@@ -104,6 +104,8 @@ export async function readRecords(
     result.failed = true
     // A source that cut its body where it said the object ends (S3: the listed size) delivered a whole object.
     if ((err as { endsWhole?: unknown }).endsWhole === true) splitter.end()
+    // A trailer fault or trailing garbage comes after complete data: its last record is whole, so finish it.
+    if (err instanceof GzipError && err.wholeMembers) splitter.end()
     onError(
       err instanceof SourceReadError
         ? withRecord(err, splitter.recordCount)

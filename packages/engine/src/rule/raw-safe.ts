@@ -4,3 +4,6 @@
  * a literal containing any of those could be absent from the raw text of a record that matches.
  */
 export const RAW_SAFE = /^[A-Za-z0-9 ._:@-]+$/
+
+/** RAW_SAFE per ASCII byte (1: safe), for byte scanners. */
+export const RAW_SAFE_BYTE: Uint8Array = Uint8Array.from({ length: 128 }, (_, c) => (RAW_SAFE.test(String.fromCharCode(c)) ? 1 : 0))

@@ -25,6 +25,8 @@ export class RuleIndex {
   readonly always: readonly CompiledRule[]
   /** Unindexed rules with literals. */
   private readonly guarded: readonly CompiledRule[]
+  /** `always` and `guarded`: for a record whose spelling the literal search cannot vouch for (scan/raw-fields.ts). */
+  readonly everyUnindexed: readonly CompiledRule[]
   /** Every literal of every guarded rule, longest first, as one global regex (see LiteralCursor). */
   private readonly anyLiteral: RegExp | undefined
   /** Literal → the literals it contains (itself included): found one, found them all. */
@@ -78,6 +80,7 @@ export class RuleIndex {
     this.keyed = [...keyed.values()].sort((a, b) => KEY_ORDER.indexOf(a.field) - KEY_ORDER.indexOf(b.field))
     this.always = always
     this.guarded = guarded
+    this.everyUnindexed = [...always, ...guarded]
     const multi: CompiledRule[] = []
     for (const r of guarded) {
       if (r.literals!.some((set) => set.length > 1)) multi.push(r)

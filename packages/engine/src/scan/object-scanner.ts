@@ -51,7 +51,9 @@ export class ObjectScanner {
     const onRecord = (rt: RecordText): void => {
       const bytes = rt.bytes
       fields.setBytes(bytes, rt.start, rt.end)
-      let unindexed = index.unindexedInBytes(bytes, rt.start, rt.end, byteCursor)
+      // A record spelled with escapes its raw reads cannot vouch for is offered every rule: its fields read
+      // UNKNOWN, and literals are not looked for, so no finding depends on how a writer spelled the JSON.
+      let unindexed = fields.trusted() ? index.unindexedInBytes(bytes, rt.start, rt.end, byteCursor) : index.everyUnindexed
       // UNKNOWN: the record is parsed and its own fields decide.
       const rawName = fields.get('eventName')
       const rawSource = this.readsSource ? fields.get('eventSource') : ABSENT

@@ -1,33 +1,38 @@
-import { byteLiteral, findLiteral, NextOccurrences, type ByteLiteral } from '../rule/byte-literal.js'
+import { byteLiteral, NextOccurrences, type ByteLiteral } from '../rule/byte-literal.js'
 import { ABSENT, RAW_FIELDS, UNKNOWN, type FieldValue, type RawField, type RawFields } from '../rule/field-test.js'
+import { RAW_SAFE_BYTE } from '../rule/raw-safe.js'
 
 /**
  * Reads the raw fields (rule/field-test.ts) of a record straight from its bytes, so the index can tell which
- * rules a record may fire on without parsing it or searching its text for literals.
- *
- * Which occurrence of `"key":` is the record's own. A record that starts as CloudTrail writes one
- * (`{"eventVersion":`) has userIdentity first, then eventTime, eventSource, eventName, awsRegion,
- * sourceIPAddress, userAgent, errorCode and errorMessage, and only then requestParameters and the other
- * objects that can nest any key (checked on the 2,921 such records of the reference datasets). So:
- * - eventName, eventSource, sourceIPAddress: the first occurrence is the record's own;
- * - errorCode: the first occurrence, if it comes before `"requestParameters":`; after it, it may be nested
- *   (seven records of the datasets have a nested errorCode and none of their own), and the value is UNKNOWN;
- * - userIdentity.type: only as `{"eventVersion":"…","userIdentity":{"type":"…"`, else UNKNOWN (42 records of
- *   the datasets list accountId first).
- * A key that does not occur in such a record is ABSENT. In any other layout a key is trusted only when it
- * occurs exactly once, and its absence proves nothing (the key may be written with escapes).
- *
+ * rules a record may fire on without parsing it or searching its text for literals. It answers as JSON.parse
+ * would for every spelling JSON allows, since forged and re-serialised logs use them:
+ * - A record holding a `\u` escape of a character that keys and literals are made of (letters, digits,
+ *   ` ._:@-`: rule/raw-safe.ts) is not vouched for (`trusted()` is false): every field is UNKNOWN, and the
+ *   scanner parses the record and runs every rule its parsed fields allow, with no literal prefilter.
+ *   CloudTrail escapes none of these (the reference datasets hold five `\u` escapes, all of `<`, `>`, `&`),
+ *   so this costs one memchr pass for `\u` per buffer. In any other record, keys and literals appear exactly
+ *   as the rules spell them.
+ * - A key is `"name"` followed by optional whitespace and `:` (`"eventName" :` too), not preceded by a
+ *   backslash (then it may be the end of another string: UNKNOWN).
+ * - A key met once is read; twice or more is UNKNOWN (JSON.parse keeps the last one, and one may be nested).
+ *   Met once but nested, with no key of the record's own, it gives a value where JSON has none: that only adds
+ *   candidates, since every field test fails on a missing field (rule/field-test.ts). Never met: ABSENT.
+ * - userIdentity.type: the single `"userIdentity"` key's object is walked to its end; a `type` key at its top
+ *   level met once is read, twice is UNKNOWN, never is ABSENT.
  * Values are plain JSON strings only: a number, an object, an escape or a value running past the record is
- * UNKNOWN. The same bytes give the same string object (interned, up to a bound), so reading a field
- * allocates only for values not seen before.
+ * UNKNOWN. The same bytes give the same string object (interned, up to a bound), so reading a field allocates
+ * only for values not seen before.
  */
-const ANCHOR = Buffer.from('{"eventVersion":', 'latin1')
 const USER_TYPE_ID = RAW_FIELDS.indexOf('userIdentity.type')
-const ERROR_CODE_ID = RAW_FIELDS.indexOf('errorCode')
-/** Key of the memo slot for `"requestParameters":`, after the fields'. */
-const PARAMS_ID = RAW_FIELDS.length
+/** Key of the memo slot for `\u`, after the fields'. */
+const ESCAPE_ID = RAW_FIELDS.length
 /** Distinct values kept per field; past it, new values are decoded each time they are read. */
 const INTERN_MAX = 4096
+/** keyAt: the key follows a backslash, so it may be the end of another string. */
+const AMBIGUOUS = -2
+const WS = new Uint8Array(256)
+for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1
+const TYPE = Buffer.from('"type"', 'latin1')
 
 interface Interned {
   bytes: Buffer
@@ -36,17 +41,14 @@ interface Interned {
 
 /** The keys and the interned values, shared by every object one scanner reads. */
 export class RawFieldReader {
-  /**
-   * `"key":` per field, then `"requestParameters":`. userIdentity.type's is `,"userIdentity":{"type":`, compared
-   * in place after eventVersion rather than searched for.
-   */
+  /** `"key"` per field (`"userIdentity"` for userIdentity.type), then `\u`. */
   readonly keys: readonly ByteLiteral[]
   private readonly tables = RAW_FIELDS.map(() => new Map<number, Interned[]>())
   private readonly sizes = RAW_FIELDS.map(() => 0)
 
   constructor() {
-    const key = (f: string): ByteLiteral => byteLiteral(f === 'userIdentity.type' ? ',"userIdentity":{"type":' : `"${f}":`)
-    this.keys = [...RAW_FIELDS.map(key), byteLiteral('"requestParameters":')]
+    const key = (f: string): ByteLiteral => byteLiteral(f === 'userIdentity.type' ? '"userIdentity"' : `"${f}"`)
+    this.keys = [...RAW_FIELDS.map(key), byteLiteral('\\u')]
   }
 
   /** Per-object state: records of one object arrive in order, and its buffers are not reused meanwhile. */
@@ -79,31 +81,28 @@ function sameBytes(a: Buffer, buf: Buffer, from: number, to: number): boolean {
 
 /** One record's raw fields (RawFields), each read the first time a rule asks for it. */
 export class RecordFields implements RawFields {
-  private buf: Buffer = ANCHOR
+  private buf: Buffer = TYPE
   private start = 0
   private end = 0
-  /** 1: starts as CloudTrail writes a record; 0: does not; -1: not checked yet. */
-  private anchored = -1
   private readonly values: FieldValue[] = RAW_FIELDS.map(() => UNKNOWN)
   /** values[i] belongs to the current record when readAt[i] === record: nothing to clear between records. */
   private readonly readAt = new Int32Array(RAW_FIELDS.length)
   private record = 0
-  /** Where each key next occurs in `buf`, kept while records pass. */
+  /** trusted() of the record numbered trustedAt. */
+  private trustedAt = 0
+  private trustedValue = true
+  /** Where each key (and `\u`) next occurs in `buf`, kept while records pass. */
   private readonly next: NextOccurrences
 
   constructor(private readonly reader: RawFieldReader) {
     this.next = new NextOccurrences(reader.keys)
   }
 
-  /**
-   * The record at buf[start, end). `cloudTrail`: the caller knows it starts with `{"eventVersion":` (the byte
-   * splitter delivers only such records), so that is not checked again.
-   */
-  setBytes(buf: Buffer, start: number, end: number, cloudTrail = false): this {
+  /** The record at buf[start, end); the records of one buffer come in order. */
+  setBytes(buf: Buffer, start: number, end: number): this {
     this.buf = buf
     this.start = start
     this.end = end
-    this.anchored = cloudTrail ? 1 : -1
     this.record++
     return this
   }
@@ -111,6 +110,20 @@ export class RecordFields implements RawFields {
   /** A record delivered as latin1 text (any other layout, and the last record of a compact object). */
   setText(raw: string): this {
     return this.setBytes(Buffer.from(raw, 'latin1'), 0, raw.length)
+  }
+
+  /**
+   * False when the record escapes (`\u00XX`) a character that keys and literals are made of: then neither its
+   * raw fields nor a literal search can be trusted, and it must be parsed and offered every rule.
+   */
+  trusted(): boolean {
+    if (this.trustedAt === this.record) return this.trustedValue
+    this.trustedAt = this.record
+    const { buf, start, end } = this
+    let ok = true
+    for (let at = this.next.at(ESCAPE_ID, buf, start); ok && at >= 0 && at < end; at = this.next.at(ESCAPE_ID, buf, at + 1))
+      ok = !escapesRawSafe(buf, at, end)
+    return (this.trustedValue = ok)
   }
 
   get(field: RawField): FieldValue {
@@ -121,44 +134,60 @@ export class RecordFields implements RawFields {
   }
 
   private read(id: number): FieldValue {
-    const { buf, start, end } = this
-    if (this.anchored === -1) this.anchored = end - start >= ANCHOR.length && buf.compare(ANCHOR, 0, ANCHOR.length, start, start + ANCHOR.length) === 0 ? 1 : 0
-    if (id === USER_TYPE_ID) return this.anchored === 1 ? this.userType() : UNKNOWN
-    const key = this.reader.keys[id]!
-    let at: number
-    if (this.anchored === 1) {
-      at = this.occurrence(id)
-      if (at < 0 || at >= end) return ABSENT
-      if (id === ERROR_CODE_ID) {
-        const params = this.occurrence(PARAMS_ID)
-        if (params >= 0 && params < at) return UNKNOWN
-      }
-    } else {
-      at = findLiteral(buf, key, start)
-      if (at < 0 || at >= end) return UNKNOWN
-      const again = findLiteral(buf, key, at + 1)
-      if (again >= 0 && again < end) return UNKNOWN
+    if (!this.trusted()) return UNKNOWN
+    const at = this.keyAt(id, this.start)
+    if (at === -1) return ABSENT
+    if (at === AMBIGUOUS || this.keyAt(id, at) !== -1) return UNKNOWN
+    return id === USER_TYPE_ID ? this.userType(at) : this.stringAt(id, at)
+  }
+
+  /**
+   * Where the value of the first occurrence of key `k` at or after `from` in this record starts; -1 when there
+   * is none, AMBIGUOUS when it follows a backslash. An occurrence not followed by a colon is a string value.
+   */
+  private keyAt(k: number, from: number): number {
+    const { buf, end } = this
+    const len = this.reader.keys[k]!.bytes.length
+    for (let at = this.next.at(k, buf, from); at >= 0 && at + len <= end; at = this.next.at(k, buf, at + 1)) {
+      if (at > 0 && buf[at - 1] === 0x5c) return AMBIGUOUS
+      const j = skipWs(buf, at + len, end)
+      if (j < end && buf[j] === 0x3a) return skipWs(buf, j + 1, end)
     }
-    return this.stringAt(id, at + key.bytes.length)
+    return -1
   }
 
-  /** The first occurrence of key `k` at or after this record's start. */
-  private occurrence(k: number): number {
-    return this.next.at(k, this.buf, this.start)
-  }
-
-  private userType(): FieldValue {
-    const { buf, start, end } = this
-    let q = start + ANCHOR.length
-    if (buf[q] !== 0x22) return UNKNOWN
-    // The eventVersion value ("1.08") is short; a long one means an unexpected layout.
-    const limit = Math.min(end, q + 16)
-    for (q++; q < limit && buf[q] !== 0x22; q++) if (buf[q] === 0x5c) return UNKNOWN
-    if (q >= limit) return UNKNOWN
-    const from = q + 1
-    const key = this.reader.keys[USER_TYPE_ID]!.bytes
-    if (from + key.length > end || !sameBytes(key, buf, from, from + key.length)) return UNKNOWN
-    return this.stringAt(USER_TYPE_ID, from + key.length)
+  /** The `type` key at the top level of the userIdentity object whose value starts at `at`. */
+  private userType(at: number): FieldValue {
+    const { buf, end } = this
+    if (buf[at] !== 0x7b) return UNKNOWN
+    // Walking the object costs ~0.1 s per 100 MB when every record is asked (a rule keyed by this field), as
+    // much as searching the record for another "type" first would; with the shipped packs only records
+    // holding "Root" are asked.
+    let depth = 0
+    let value = -1
+    for (let i = at + 1; i < end; i++) {
+      const c = buf[i]!
+      if (c === 0x22) {
+        const s = i
+        for (i++; i < end; i++) {
+          const d = buf[i]!
+          if (d === 0x5c) i++
+          else if (d === 0x22) break
+        }
+        if (depth === 0 && i - s === 5 && sameBytes(TYPE, buf, s, i + 1)) {
+          const j = skipWs(buf, i + 1, end)
+          if (j < end && buf[j] === 0x3a) {
+            if (value >= 0) return UNKNOWN
+            value = skipWs(buf, j + 1, end)
+          }
+        }
+      } else if (c === 0x7b || c === 0x5b) depth++
+      else if (c === 0x7d || c === 0x5d) {
+        if (depth === 0) return value < 0 ? ABSENT : this.stringAt(USER_TYPE_ID, value)
+        depth--
+      }
+    }
+    return UNKNOWN
   }
 
   /** The plain JSON string starting at `at` (its opening quote), or UNKNOWN. */
@@ -175,4 +204,24 @@ export class RecordFields implements RawFields {
     }
     return i >= end ? UNKNOWN : this.reader.value(id, buf, at + 1, i, h)
   }
+}
+
+function skipWs(buf: Buffer, from: number, end: number): number {
+  let j = from
+  while (j < end && WS[buf[j]!] === 1) j++
+  return j
+}
+
+/** Whether the `\u` at `at` escapes a RAW_SAFE character, or is cut short by the record's end. */
+function escapesRawSafe(buf: Buffer, at: number, end: number): boolean {
+  if (at + 6 > end) return true
+  let code = 0
+  for (let i = at + 2; i < at + 6; i++) {
+    const c = buf[i]!
+    const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1
+    // Not four hex digits: an escaped backslash followed by text (`\\u…`), or JSON.parse rejects the record.
+    if (d < 0) return false
+    code = code * 16 + d
+  }
+  return code < 0x80 && RAW_SAFE_BYTE[code] === 1
 }

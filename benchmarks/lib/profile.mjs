@@ -1,5 +1,5 @@
 // The figures the corpus generator reproduces. Everything marked "measured" comes from
-// `node measure-datasets.mjs` over /work/shared/datasets (3,369 records: invictus-ir 2,900, stratus-red-team 310,
+// `node measure-datasets.mjs` over ../shared/datasets (3,369 records: invictus-ir 2,900, stratus-red-team 310,
 // otrf 103, traildiscover 35, cloud-snitch 21), run 2025-11 for this package. Everything marked "assumed" is a
 // choice, with the reason beside it: those datasets are attack simulations, so their rates of security-relevant
 // events (route/SG/IAM changes ~5 %, AccessDenied-family errors ~4 %) are far above a normal account's.

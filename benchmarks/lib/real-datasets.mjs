@@ -1,4 +1,4 @@
-// Reads the real CloudTrail datasets in /work/shared/datasets (never copied into the repo) into a uniform
+// Reads the real CloudTrail datasets in ../shared/datasets (never copied into the repo) into a uniform
 // list of files. Used twice: measure-datasets.mjs derives the generator's figures from them, and
 // compare-paths.mjs runs the engine's fast path and a brute-force path over them.
 import { fileURLToPath } from 'node:url'

@@ -4,6 +4,7 @@
 import { baselineVariants, shippedPacks, trailscan } from '../lib/commands.mjs'
 import { ensureCorpus, seedOf } from '../lib/corpus.mjs'
 import { fmt, interleave, reps } from '../lib/measure.mjs'
+import { relative } from 'node:path'
 import { CACHE_DIR } from '../lib/paths.mjs'
 import { check, rows } from '../lib/report.mjs'
 import { writeRuleDir } from '../lib/rulegen.mjs'
@@ -14,7 +15,7 @@ export async function run({ log = defaultLog, shapes = ['small', 'large'], env =
   const count = Number(env.BENCH_RULES ?? 1000)
   const unindexedShare = Number(env.BENCH_RULES_UNINDEXED_SHARE ?? 0.1)
   const ruleDir = writeRuleDir(CACHE_DIR, { count, seed: seedOf(env), unindexedShare })
-  out.notes.push(`rule scaling: ${count} generated rules in ${ruleDir} (${Math.round(unindexedShare * 100)} % without an eventName condition)`)
+  out.notes.push(`rule scaling: ${count} generated rules in ${relative(process.cwd(), ruleDir)} (${Math.round(unindexedShare * 100)} % without an eventName condition)`)
   const packs = shippedPacks()
   for (const shape of shapes) {
     const corpus = await ensureCorpus(shape, { log })

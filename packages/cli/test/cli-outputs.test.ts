@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BIN, jsonLines, runCli, type CliResult } from './run-cli.js'
+import { BIN, jsonLines, runCli, runProcess, type CliResult } from './run-cli.js'
 
 let dir: string
 let logs: string
@@ -37,15 +37,7 @@ function rec(id: string, extra: Record<string, unknown> = {}): Record<string, un
 
 /** Runs `sh -c SCRIPT` with $BIN set; for redirections vitest's spawn cannot express (closed fds, pipelines). */
 function sh(script: string, env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', script], { env: { ...process.env, CI: 'true', BIN, NODE: process.execPath, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
+  return runProcess('bash', ['-c', script], { env: { BIN, NODE: process.execPath, ...env } })
 }
 
 /** The CLI with its stdout on an fd of our choosing (a file, /dev/full). */

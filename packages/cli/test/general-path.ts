@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { recordContext, type CompiledRule } from '@trailscan/engine'
 // @ts-expect-error: plain JS test support, shared with the engine's tests and benchmarks/compare-paths.mjs
 import { parsedRecords } from '../../engine/test/support/crafted-layouts.mjs'
+import { stringifyAnyDepth } from '../../engine/test/support/stringify-any-depth.js'
 
 /**
  * The slow, obviously-correct twin of scan(): read each file whole, JSON.parse it whole (or line by line),
@@ -52,38 +53,4 @@ export function generalPathHits(dir: string, rules: readonly CompiledRule[]): Hi
     }
   }
   return [...hits.values()].sort((a, b) => (`${a.ruleId} ${a.eventId}` < `${b.ruleId} ${b.eventId}` ? -1 : 1))
-}
-
-/**
- * JSON.stringify for parsed JSON values, without recursion: a record nested thousands of levels deep (the hostile
- * dataset's policy) overflows the stack of JSON.stringify, which recordContext would otherwise call. Same output.
- */
-export function stringifyAnyDepth(value: unknown): string {
-  // Raw pieces (brackets, commas, keys) are wrapped so no value of the record can be taken for one.
-  class Raw {
-    constructor(readonly text: string) {}
-  }
-  const out: string[] = []
-  const stack: unknown[] = [value]
-  while (stack.length > 0) {
-    const v = stack.pop()
-    if (v instanceof Raw) out.push(v.text)
-    else if (Array.isArray(v)) {
-      out.push('[')
-      stack.push(new Raw(']'))
-      for (let i = v.length - 1; i >= 0; i--) {
-        stack.push(v[i] === undefined ? null : v[i])
-        if (i > 0) stack.push(new Raw(','))
-      }
-    } else if (typeof v === 'object' && v !== null) {
-      const entries = Object.entries(v).filter(([, x]) => x !== undefined)
-      out.push('{')
-      stack.push(new Raw('}'))
-      for (let i = entries.length - 1; i >= 0; i--) {
-        stack.push(entries[i]![1])
-        stack.push(new Raw(`${i > 0 ? ',' : ''}${JSON.stringify(entries[i]![0])}:`))
-      }
-    } else out.push(JSON.stringify(v) ?? 'null')
-  }
-  return out.join('')
 }

@@ -93,6 +93,7 @@
     (local $p i32) (local $end i32) (local $base i32)
     (local $depth i32) (local $want i32) (local $inString i32)
     (local $lim i32) (local $s i32) (local $r i32) (local $c i32) (local $k i32) (local $kind i32)
+    (local $v v128) (local $m i32)
     (local.set $base (global.get $buf))
     (local.set $p (i32.add (local.get $base) (local.get $from)))
     (local.set $end (i32.add (local.get $base) (local.get $to)))
@@ -109,8 +110,55 @@
         (then
           (block $closed
             (loop $body
+             (block $found
               ;; The JS walk looks at up to 24 bytes one by one, then asks where the next quote, backslash and
               ;; line feed are. Same order here, so the same bytes are checked for control characters.
+              ;; With 32 bytes at hand, both questions are asked of two 16-byte blocks at once: in bytes 0-23 a
+              ;; control character, quote or backslash stops the string, in bytes 24-31 a quote, backslash or line
+              ;; feed; past them, the next quote decides unless a backslash or line feed comes first.
+              (if (i32.le_u (i32.add (local.get $p) (i32.const 32)) (local.get $end))
+                (then
+                  (local.set $v (v128.load align=1 (local.get $p)))
+                  (local.set $m (i8x16.bitmask
+                    (v128.or
+                      (v128.or
+                        (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22)))
+                        (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x5c))))
+                      (i8x16.lt_u (local.get $v) (i8x16.splat (i32.const 0x20))))))
+                  (if (local.get $m)
+                    (then
+                      (local.set $s (i32.add (local.get $p) (i32.ctz (local.get $m))))
+                      (br $found)))
+                  (local.set $v (v128.load offset=16 align=1 (local.get $p)))
+                  (local.set $m (i32.or
+                    (i8x16.bitmask
+                      (v128.or
+                        (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22)))
+                        (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x5c)))))
+                    (i32.or
+                      (i32.and (i8x16.bitmask (i8x16.lt_u (local.get $v) (i8x16.splat (i32.const 0x20)))) (i32.const 0xff))
+                      (i32.and (i8x16.bitmask (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x0a)))) (i32.const 0xff00)))))
+                  (if (local.get $m)
+                    (then
+                      (local.set $s (i32.add (i32.add (local.get $p) (i32.const 16)) (i32.ctz (local.get $m))))
+                      (br_if $found (i32.lt_u (local.get $s) (i32.add (local.get $p) (i32.const 24))))
+                      (if (i32.eq (i32.load8_u (local.get $s)) (i32.const 0x22))
+                        (then
+                          (local.set $p (i32.add (local.get $s) (i32.const 1)))
+                          (br $closed))))
+                    (else
+                      (local.set $r (call $quoteOrStop (i32.add (local.get $p) (i32.const 32)) (local.get $end)))
+                      (if (i32.and (i32.lt_u (local.get $r) (local.get $end)) (i32.eq (i32.load8_u (local.get $r)) (i32.const 0x22)))
+                        (then
+                          (local.set $p (i32.add (local.get $r) (i32.const 1)))
+                          (br $closed)))))
+                  ;; A backslash or line feed past byte 24 before any quote: every byte from there is looked at.
+                  (local.set $p (i32.add (local.get $p) (i32.const 24)))
+                  (local.set $s (call $special (local.get $p) (local.get $end)))
+                  (br_if $found (i32.lt_u (local.get $s) (local.get $end)))
+                  (global.set $depth (local.get $depth))
+                  (global.set $inString (i32.const 1))
+                  (return (i32.const -1))))
               (local.set $lim (i32.add (local.get $p) (i32.const 24)))
               (if (i32.gt_u (local.get $lim) (local.get $end)) (then (local.set $lim (local.get $end))))
               (local.set $s (call $special (local.get $p) (local.get $lim)))
@@ -134,7 +182,7 @@
                     (then
                       (global.set $depth (local.get $depth))
                       (global.set $inString (i32.const 1))
-                      (return (i32.const -1))))))
+                      (return (i32.const -1)))))))
               (local.set $c (i32.load8_u (local.get $s)))
               (local.set $p (i32.add (local.get $s) (i32.const 1)))
               (br_if $closed (i32.eq (local.get $c) (i32.const 0x22)))

@@ -141,6 +141,8 @@ function splitEvents(chunks: Buffer[], walker: Walker): unknown[] {
 const shared = { wasm: undefined as WasmWalker | undefined, js: new ValueScanner() }
 const wasm = (): Walker => (shared.wasm ??= new WasmWalker(module!))
 const js = (): Walker => shared.js
+const windowed37 = new WasmWalker(module!, 1 << 30, 37)
+const windowed64 = new WasmWalker(module!, 1 << 30, 64)
 
 function uniformCuts(length: number, size: number): number[] {
   const cuts: number[] = []
@@ -198,10 +200,11 @@ describe('the WebAssembly record walk', () => {
       for (let at = 0; at < 60; at += 3) {
         const s = `${'a'.repeat(at)}${c}${'b'.repeat(70 - at)}`
         const doc = Buffer.from(`{"Records":[{"eventVersion":"1.08","s":"${s}","t":"${'c'.repeat(100)}"},{"eventVersion":"1.08","eventID":"z"}]}`, 'latin1')
-        // Cuts in and around the string.
+        // Cuts in and around the string; whole buffers and windows of 37 and 64 bytes.
         for (let cut = 25; cut <= 140; cut++) {
           const chunks = chunksAt(doc, [cut])
-          expect(splitEvents(chunks, wasm()), `${JSON.stringify(c)} at ${at}, cut ${cut}`).toEqual(splitEvents(chunks, js()))
+          const expected = splitEvents(chunks, js())
+          for (const walker of [wasm(), windowed37, windowed64]) expect(splitEvents(chunks, walker), `${JSON.stringify(c)} at ${at}, cut ${cut}`).toEqual(expected)
         }
       }
     }
@@ -215,9 +218,10 @@ describe('the WebAssembly record walk', () => {
       Buffer.from(`{"Records":[{"eventVersion":"1.08","s":"${s}"},{"eventVersion":"1.08","eventID":"z"}]}`, 'latin1'),
       Buffer.from(`{"Records":[{"eventVersion":"1.08","s":"${'q'.repeat(1 << 20)}`, 'latin1'),
     ]) {
-      for (const size of [1000, 65536, 1 << 20]) {
+      for (const size of [1000, 65536, 1 << 20, doc.length]) {
         const chunks = chunksAt(doc, uniformCuts(doc.length, size))
-        expect(splitEvents(chunks, wasm())).toEqual(splitEvents(chunks, js()))
+        const expected = splitEvents(chunks, js())
+        for (const walker of [wasm(), new WasmWalker(module!, 1 << 30, 4096)]) expect(splitEvents(chunks, walker)).toEqual(expected)
       }
     }
   })
@@ -254,13 +258,27 @@ describe('the WebAssembly record walk', () => {
     }
   })
 
+  it('gives the same answers when it copies a long buffer a window at a time, whatever the window size', () => {
+    for (const size of [1, 7, 24, 31, 32, 33, 50, 64, 100]) {
+      const walker = new WasmWalker(module!, 1 << 30, size)
+      for (let seed = 4000; seed < 4150; seed++) {
+        const doc = randomDocument(seed)
+        const rand = rng(seed)
+        for (const cuts of [[], randomCuts(doc.length, rand)]) {
+          const chunks = chunksAt(doc, cuts)
+          expect(splitEvents(chunks, walker), `window ${size}, seed ${seed}, cuts ${cuts.join(',')}`).toEqual(splitEvents(chunks, js()))
+        }
+      }
+    }
+  })
+
   it('hands a value over to the JS walk for a buffer it does not copy, and takes it back after', () => {
     for (let seed = 2000; seed < 2200; seed++) {
       const doc = randomDocument(seed)
       const rand = rng(seed)
       const chunks = chunksAt(doc, randomCuts(doc.length, rand))
-      // Buffers over 40 bytes are walked in JS, the others in WebAssembly, switching mid-value.
-      expect(splitEvents(chunks, new WasmWalker(module!, 40)), `seed ${seed}`).toEqual(splitEvents(chunks, js()))
+      // A step needing more than 40 bytes is walked in JS, the rest in WebAssembly, switching mid-value.
+      expect(splitEvents(chunks, new WasmWalker(module!, 40, 40)), `seed ${seed}`).toEqual(splitEvents(chunks, js()))
     }
   })
 })

@@ -33,7 +33,7 @@ interface WasmMemory {
 interface WasmExports {
   memory: WasmMemory
   begin(): void
-  scan(from: number, to: number): number
+  scan(from: number, to: number, more: number): number
   setLayout(cap: number, buf: number): void
   cap: WasmGlobal
   buf: WasmGlobal
@@ -52,6 +52,7 @@ interface WasmApi {
 }
 
 const GROW = -3
+const NEED = -4
 const PAGE = 65536
 const STACK_AT = 1024
 const TABLES_AT = 0
@@ -83,8 +84,10 @@ export function wasmModule(): object | null {
 class Instance {
   readonly x: WasmExports
   bytes: Uint8Array
-  /** The buffer whose bytes are in memory. */
+  /** The buffer whose bytes [ws, we) are in memory. */
   loaded: Buffer | undefined
+  ws = 0
+  we = 0
   owner: WasmWalker | undefined
 
   constructor(module: object) {
@@ -95,15 +98,25 @@ class Instance {
     this.bytes.set(ALLOWED, ALLOWED_AT)
   }
 
-  /** Copies b into memory; false when it cannot have that much. */
-  load(b: Buffer, maxCopy: number): boolean {
+  /**
+   * Copies b[from, from + size), or all of b when it is not longer, into memory; false when memory cannot have
+   * it. A window, not the whole buffer: a one-shot object is inflated into one buffer of tens of megabytes, and
+   * memory the module has grown is never given back.
+   */
+  load(b: Buffer, from: number, size: number): boolean {
     this.loaded = undefined
-    if (b.length > maxCopy) return false
-    const at = this.x.buf.value
-    if (!this.reserve(at + b.length + SLACK)) return false
-    this.bytes.set(b, at)
+    const ws = b.length <= size ? 0 : from
+    const we = b.length <= size ? b.length : Math.min(b.length, from + size)
+    if (!this.reserve(this.x.buf.value + (we - ws) + SLACK)) return false
+    this.bytes.set(b.subarray(ws, we), this.x.buf.value)
     this.loaded = b
+    this.ws = ws
+    this.we = we
     return true
+  }
+
+  holds(b: Buffer, from: number): boolean {
+    return this.loaded === b && from >= this.ws && (from < this.we || this.we === b.length)
   }
 
   reserve(bytes: number): boolean {
@@ -119,16 +132,13 @@ class Instance {
   }
 
   /** Doubles the bracket stack (it sits below the buffer), then puts the buffer back above it. */
-  growStack(b: Buffer | undefined): boolean {
+  growStack(): boolean {
     const cap = this.x.cap.value * 2
     const at = STACK_AT + cap
-    if (!this.reserve(at + (b?.length ?? 0) + SLACK)) return false
+    const held = this.loaded ? this.we - this.ws : 0
+    if (!this.reserve(at + held + SLACK)) return false
     this.x.setLayout(cap, at)
-    this.loaded = undefined
-    if (b) {
-      this.bytes.set(b, at)
-      this.loaded = b
-    }
+    if (this.loaded) this.bytes.set(this.loaded.subarray(this.ws, this.we), at)
     return true
   }
 
@@ -145,7 +155,7 @@ class Instance {
   }
 
   restoreState(s: WalkState): boolean {
-    while (this.x.cap.value < s.depth) if (!this.growStack(undefined)) return false
+    while (this.x.cap.value < s.depth) if (!this.growStack()) return false
     this.bytes.set(s.stack.subarray(0, s.depth), STACK_AT)
     this.x.depth.value = s.depth
     this.x.inString.value = s.inString ? 1 : 0
@@ -169,8 +179,10 @@ export class WasmWalker implements Walker {
 
   constructor(
     module: object,
-    /** The largest buffer copied into the module's memory; longer ones are walked in JS. */
-    private readonly maxCopy = 1 << 30,
+    /** The largest window of a buffer copied into the module's memory; a step needing more is walked in JS. */
+    private readonly maxWindow = 1 << 30,
+    /** The bytes copied at a time from a longer buffer. */
+    private readonly window = 1 << 20,
   ) {
     let w = instances.get(module)
     if (!w) instances.set(module, (w = new Instance(module)))
@@ -189,31 +201,43 @@ export class WasmWalker implements Walker {
   scan(b: Buffer, from: number, to: number): number {
     const w = this.w
     if (!this.js) this.take()
-    if (!this.js && b !== w.loaded && !w.load(b, this.maxCopy)) this.toJs()
-    if (this.js) {
-      // Back to the module with the next buffer, from the state the JS walk left.
-      const r = this.js.scan(b, from, to)
-      this.faultAt = this.js.faultAt
-      this.reason = this.js.reason
-      if (r === MORE) {
-        this.take()
-        if (w.restoreState(this.js.saveState())) this.js = undefined
+    let size = this.window
+    for (;;) {
+      if (!this.js && !w.holds(b, from) && !(size <= this.maxWindow && w.load(b, from, size))) this.toJs()
+      if (this.js) {
+        // Back to the module with the next buffer, from the state the JS walk left.
+        const r = this.js.scan(b, from, to)
+        this.faultAt = this.js.faultAt
+        this.reason = this.js.reason
+        if (r === MORE) {
+          this.take()
+          if (w.restoreState(this.js.saveState())) this.js = undefined
+        }
+        return r
       }
-      return r
-    }
-    let r = w.x.scan(from, to)
-    while (r === GROW) {
-      if (!w.growStack(b)) {
-        this.toJs()
-        return this.scan(b, w.x.resumeAt.value, to)
+      const end = Math.min(to, w.we)
+      const more = end < to ? 1 : 0
+      let r = w.x.scan(from - w.ws, end - w.ws, more)
+      while (r === GROW && w.growStack()) r = w.x.scan(w.x.resumeAt.value, end - w.ws, more)
+      if (r === GROW || r === NEED) {
+        const next = w.x.resumeAt.value + w.ws
+        if (r === GROW) {
+          this.toJs()
+        } else {
+          // Little progress: one step needs more than a window (a long string); it gets a window twice as long.
+          size = next - w.ws < (w.we - w.ws) / 2 ? (w.we - w.ws) * 2 : this.window
+          w.loaded = undefined
+        }
+        from = next
+        continue
       }
-      r = w.x.scan(w.x.resumeAt.value, to)
+      if (r === FAULT) {
+        this.faultAt = w.x.faultAt.value + w.ws
+        this.reason = faultReason(w.x.faultCode.value as Fault, b[this.faultAt]!)
+        return r
+      }
+      return r >= 0 ? r + w.ws : r
     }
-    if (r === FAULT) {
-      this.faultAt = w.x.faultAt.value
-      this.reason = faultReason(w.x.faultCode.value as Fault, b[this.faultAt]!)
-    }
-    return r
   }
 
   /** Makes the instance hold this walker's state. */

@@ -89,11 +89,14 @@
 
   ;; Reads buf[from, to) on from the state left by the last call: the index after the value, -1 (more), -2
   ;; (fault: $faultAt, $faultCode), or -3 (the stack is full: grow it and call again from $resumeAt).
-  (func (export "scan") (param $from i32) (param $to i32) (result i32)
+  ;; With $more set, memory holds only a window of the caller's bytes, which go on past `to`: where the JS walk
+  ;; would look past the window, the walk stops with -4 and $resumeAt, a place where a call with the next window
+  ;; gives what one call over all the bytes gives (in a string: where its current 24-byte step began).
+  (func (export "scan") (param $from i32) (param $to i32) (param $more i32) (result i32)
     (local $p i32) (local $end i32) (local $base i32)
     (local $depth i32) (local $want i32) (local $inString i32)
     (local $lim i32) (local $s i32) (local $r i32) (local $c i32) (local $k i32) (local $kind i32)
-    (local $v v128) (local $m i32)
+    (local $v v128) (local $m i32) (local $top i32)
     (local.set $base (global.get $buf))
     (local.set $p (i32.add (local.get $base) (local.get $from)))
     (local.set $end (i32.add (local.get $base) (local.get $to)))
@@ -109,7 +112,9 @@
       (if (local.get $inString)
         (then
           (block $closed
+           (block $need
             (loop $body
+             (local.set $top (local.get $p))
              (block $found
               ;; The JS walk looks at up to 24 bytes one by one, then asks where the next quote, backslash and
               ;; line feed are. Same order here, so the same bytes are checked for control characters.
@@ -148,6 +153,7 @@
                           (br $closed))))
                     (else
                       (local.set $r (call $quoteOrStop (i32.add (local.get $p) (i32.const 32)) (local.get $end)))
+                      (if (i32.and (local.get $more) (i32.eq (local.get $r) (local.get $end))) (then (br $need)))
                       (if (i32.and (i32.lt_u (local.get $r) (local.get $end)) (i32.eq (i32.load8_u (local.get $r)) (i32.const 0x22)))
                         (then
                           (local.set $p (i32.add (local.get $r) (i32.const 1)))
@@ -156,6 +162,7 @@
                   (local.set $p (i32.add (local.get $p) (i32.const 24)))
                   (local.set $s (call $special (local.get $p) (local.get $end)))
                   (br_if $found (i32.lt_u (local.get $s) (local.get $end)))
+                  (br_if $need (local.get $more))
                   (global.set $depth (local.get $depth))
                   (global.set $inString (i32.const 1))
                   (return (i32.const -1))))
@@ -167,10 +174,12 @@
                   (local.set $p (local.get $lim))
                   (if (i32.ge_u (local.get $p) (local.get $end))
                     (then
+                      (br_if $need (local.get $more))
                       (global.set $depth (local.get $depth))
                       (global.set $inString (i32.const 1))
                       (return (i32.const -1))))
                   (local.set $r (call $quoteOrStop (local.get $p) (local.get $end)))
+                  (if (i32.and (local.get $more) (i32.eq (local.get $r) (local.get $end))) (then (br $need)))
                   (if (i32.and (i32.lt_u (local.get $r) (local.get $end)) (i32.eq (i32.load8_u (local.get $r)) (i32.const 0x22)))
                     (then
                       (local.set $p (i32.add (local.get $r) (i32.const 1)))
@@ -180,6 +189,7 @@
                   (local.set $s (call $special (local.get $p) (local.get $end)))
                   (if (i32.eq (local.get $s) (local.get $end))
                     (then
+                      (br_if $need (local.get $more))
                       (global.set $depth (local.get $depth))
                       (global.set $inString (i32.const 1))
                       (return (i32.const -1)))))))
@@ -190,6 +200,7 @@
                 (then
                   (if (i32.ge_u (local.get $p) (local.get $end))
                     (then
+                      (br_if $need (local.get $more))
                       (global.set $escaped (i32.const 1))
                       (global.set $depth (local.get $depth))
                       (global.set $inString (i32.const 1))
@@ -199,6 +210,11 @@
               (global.set $faultAt (i32.sub (local.get $s) (local.get $base)))
               (global.set $faultCode (i32.const 1))
               (return (i32.const -2))))
+           ;; The answer lies past the window: start this step again with the next one.
+           (global.set $depth (local.get $depth))
+           (global.set $inString (i32.const 1))
+           (global.set $resumeAt (i32.sub (local.get $top) (local.get $base)))
+           (return (i32.const -4)))
           (local.set $inString (i32.const 0))
           (if (i32.eqz (local.get $depth)) (then (return (i32.sub (local.get $p) (local.get $base)))))
           (local.set $want (select (i32.const 2) (i32.const 3) (global.get $isKey)))))
@@ -208,7 +224,8 @@
           (global.set $depth (local.get $depth))
           (global.set $want (local.get $want))
           (global.set $inString (i32.const 0))
-          (return (i32.const -1))))
+          (global.set $resumeAt (i32.sub (local.get $p) (local.get $base)))
+          (return (select (i32.const -4) (i32.const -1) (local.get $more)))))
       (local.set $c (i32.load8_u (local.get $p)))
       (local.set $k (i32.load8_u (local.get $c)))
       (if (i32.eqz (local.get $k))

@@ -215,8 +215,28 @@
            (global.set $inString (i32.const 1))
            (global.set $resumeAt (i32.sub (local.get $top) (local.get $base)))
            (return (i32.const -4)))
-          (local.set $inString (i32.const 0))
           (if (i32.eqz (local.get $depth)) (then (return (i32.sub (local.get $p) (local.get $base)))))
+          ;; `":"` after a key and `,"` after a value, most of what lies between strings in a compact record, lead
+          ;; straight into the next string, as the byte-by-byte steps below would.
+          (if (i32.lt_u (i32.add (local.get $p) (i32.const 1)) (local.get $end))
+            (then
+              (local.set $c (i32.load16_u (local.get $p)))
+              (if (global.get $isKey)
+                (then
+                  (if (i32.eq (local.get $c) (i32.const 0x223a))
+                    (then
+                      (local.set $p (i32.add (local.get $p) (i32.const 2)))
+                      (global.set $isKey (i32.const 0))
+                      (local.set $want (i32.const 0))
+                      (br $outer))))
+                (else
+                  (if (i32.eq (local.get $c) (i32.const 0x222c))
+                    (then
+                      (local.set $p (i32.add (local.get $p) (i32.const 2)))
+                      (global.set $isKey (i32.eq (i32.load8_u offset=1024 (i32.sub (local.get $depth) (i32.const 1))) (i32.const 1)))
+                      (local.set $want (i32.const 0))
+                      (br $outer)))))))
+          (local.set $inString (i32.const 0))
           (local.set $want (select (i32.const 2) (i32.const 3) (global.get $isKey)))))
       ;; Outside strings.
       (if (i32.ge_u (local.get $p) (local.get $end))

@@ -5,8 +5,8 @@ import { WASM_BASE64 } from './json-scan-module.gen.js'
  * The record walk of `ValueScanner`, run by a WebAssembly module (`json-scan.wat`) with the same results for the
  * same calls: the walk reads every byte of every record, and in JS it cost a quarter of a scan's CPU. A buffer
  * is copied into the module's memory once, on its first call (the splitter calls once per record of a chunk),
- * and each call walks as far as the value goes. Where WebAssembly (with SIMD) is not available, or a buffer
- * cannot be given memory, the JS walk carries on from the same state.
+ * a long one a window at a time, and each call walks as far as the value goes. Where WebAssembly (with SIMD) is
+ * not available, or memory cannot be had, the JS walk carries on from the same state.
  */
 export interface Walker {
   begin(): void
@@ -18,7 +18,14 @@ export interface Walker {
 /** The one walker of a splitter: the WebAssembly one when this runtime can run it, else the JS one. */
 export function createWalker(): Walker {
   const m = wasmModule()
-  return m ? new WasmWalker(m) : new ValueScanner()
+  if (m) {
+    try {
+      return new WasmWalker(m)
+    } catch {
+      // No memory for an instance: the JS walk does the same.
+    }
+  }
+  return new ValueScanner()
 }
 
 // The few WebAssembly declarations used here; the project's lib has no DOM types and `WebAssembly` may be absent

@@ -272,6 +272,17 @@ describe('the WebAssembly record walk', () => {
     }
   })
 
+  it('walks nesting deeper than it may hold in JS, and takes the value back once it is shallow again', () => {
+    const deep = 200_000
+    const doc = Buffer.from(`{"Records":[{"eventVersion":"1.08","x":${'[{"a":'.repeat(deep)}1${'}]'.repeat(deep)}},{"eventVersion":"1.08","eventID":"z"}]}`)
+    for (const cuts of [[], uniformCuts(doc.length, 65536), uniformCuts(doc.length, 1000)]) {
+      const chunks = chunksAt(doc, cuts)
+      // The module may hold at most 65 536 open brackets (or the stack it already has): 200 000 are walked in JS.
+      const capped = new WasmWalker(module!, 1 << 24, 1 << 20, 65536)
+      expect(splitEvents(chunks, capped)).toEqual(splitEvents(chunks, js()))
+    }
+  })
+
   it('hands a value over to the JS walk for a buffer it does not copy, and takes it back after', () => {
     for (let seed = 2000; seed < 2200; seed++) {
       const doc = randomDocument(seed)

@@ -139,8 +139,9 @@ class Instance {
   }
 
   /** Doubles the bracket stack (it sits below the buffer), then puts the buffer back above it. */
-  growStack(): boolean {
+  growStack(maxDepth: number): boolean {
     const cap = this.x.cap.value * 2
+    if (cap > maxDepth) return false
     const at = STACK_AT + cap
     const held = this.loaded ? this.we - this.ws : 0
     if (!this.reserve(at + held + SLACK)) return false
@@ -161,8 +162,8 @@ class Instance {
     }
   }
 
-  restoreState(s: WalkState): boolean {
-    while (this.x.cap.value < s.depth) if (!this.growStack()) return false
+  restoreState(s: WalkState, maxDepth: number): boolean {
+    while (this.x.cap.value < s.depth) if (!this.growStack(maxDepth)) return false
     this.bytes.set(s.stack.subarray(0, s.depth), STACK_AT)
     this.x.depth.value = s.depth
     this.x.inString.value = s.inString ? 1 : 0
@@ -186,10 +187,16 @@ export class WasmWalker implements Walker {
 
   constructor(
     module: object,
-    /** The largest window of a buffer copied into the module's memory; a step needing more is walked in JS. */
-    private readonly maxWindow = 1 << 30,
+    /**
+     * The largest window of a buffer copied into the module's memory; a step needing more (a string of more
+     * than 16 MiB) is walked in JS. The instance lives as long as the process and its memory never shrinks, so
+     * one hostile object must not grow it for good.
+     */
+    private readonly maxWindow = 1 << 24,
     /** The bytes copied at a time from a longer buffer. */
     private readonly window = 1 << 20,
+    /** The deepest nesting the module's stack holds (a byte per bracket), for the same reason; deeper is walked in JS. */
+    private readonly maxDepth = 1 << 24,
   ) {
     let w = instances.get(module)
     if (!w) instances.set(module, (w = new Instance(module)))
@@ -218,14 +225,14 @@ export class WasmWalker implements Walker {
         this.reason = this.js.reason
         if (r === MORE) {
           this.take()
-          if (w.restoreState(this.js.saveState())) this.js = undefined
+          if (w.restoreState(this.js.saveState(), this.maxDepth)) this.js = undefined
         }
         return r
       }
       const end = Math.min(to, w.we)
       const more = end < to ? 1 : 0
       let r = w.x.scan(from - w.ws, end - w.ws, more)
-      while (r === GROW && w.growStack()) r = w.x.scan(w.x.resumeAt.value, end - w.ws, more)
+      while (r === GROW && w.growStack(this.maxDepth)) r = w.x.scan(w.x.resumeAt.value, end - w.ws, more)
       if (r === GROW || r === NEED) {
         const next = w.x.resumeAt.value + w.ws
         if (r === GROW) {
@@ -255,7 +262,7 @@ export class WasmWalker implements Walker {
     w.owner = this
     if (this.parked) {
       // A state that fit before fits again, unless memory ran out meanwhile: then the JS walk goes on with it.
-      if (!w.restoreState(this.parked)) {
+      if (!w.restoreState(this.parked, this.maxDepth)) {
         this.js = new ValueScanner()
         this.js.restoreState(this.parked)
         w.owner = undefined

@@ -33,9 +33,9 @@ interface Summary {
   errors: { object: string; recordIndex?: number; offset?: number; message: string }[]
 }
 
-async function scan(file: string): Promise<{ code: number | null; findings: string[]; summary: Summary; stderr: string }> {
-  const summaryFile = join(dir, `${file}.summary.json`)
-  const r = await runCli(['scan', join(dir, file), '--rules', 'cis-aws-foundations', '--summary-json', summaryFile])
+async function scan(file: string, env?: NodeJS.ProcessEnv): Promise<{ code: number | null; findings: string[]; summary: Summary; stderr: string }> {
+  const summaryFile = join(dir, `${file}.${env ? 'env' : 'plain'}.summary.json`)
+  const r = await runCli(['scan', join(dir, file), '--rules', 'cis-aws-foundations', '--summary-json', summaryFile], { env })
   const findings = jsonLines(r.stdout).map((f) => `${f.eventId}@${(f.source as { recordIndex: number }).recordIndex}`)
   return { code: r.code, findings: [...new Set(findings)].sort(), summary: JSON.parse(await readFile(summaryFile, 'utf8')) as Summary, stderr: r.stderr }
 }
@@ -96,6 +96,14 @@ describe('trailscan scan on damaged records', () => {
     expect(r.code).toBe(3)
     expect(r.findings).toEqual(['h-0@0', 'h-2@2'])
     expect(r.summary.errors).toEqual([expect.objectContaining({ recordIndex: 1 })])
+  })
+
+  it('reads the same where WebAssembly is not available (node --jitless): the JS walk does the splitting', async () => {
+    for (const file of ['malformed.json.gz', 'unbalanced.json', 'torn.jsonl', 'hole.json', 'concat.json.gz']) {
+      const [wasm, js] = await Promise.all([scan(file), scan(file, { NODE_OPTIONS: '--jitless' })])
+      expect(js.summary.errors, file).toEqual(wasm.summary.errors)
+      expect({ code: js.code, findings: js.findings, records: js.summary.records }, file).toEqual({ code: wasm.code, findings: wasm.findings, records: wasm.summary.records })
+    }
   })
 
   it('reads every record of concatenated gzip members of Records documents', async () => {

@@ -26,7 +26,7 @@ const enum Out {
   Bad,
 }
 /** Class of a byte outside strings. */
-const OUT = new Uint8Array(256).fill(Out.Bad)
+export const OUT = new Uint8Array(256).fill(Out.Bad)
 for (const c of ' \t\r\n') OUT[c.charCodeAt(0)] = Out.Space
 // Numbers and the letters of true, false and null.
 for (const c of '0123456789-+.eEtruefalsn') OUT[c.charCodeAt(0)] = Out.Token
@@ -58,11 +58,53 @@ const enum Want {
 }
 
 /** ALLOWED[want << 4 | class]: whether a byte of that class may come when `want` is expected (Space is skipped before). */
-const ALLOWED = new Uint8Array(4 << 4)
+export const ALLOWED = new Uint8Array(4 << 4)
 for (let k = 0; k <= Out.Bad; k++) ALLOWED[(Want.Any << 4) | k] = 1
 ALLOWED[(Want.Key << 4) | Out.Quote] = ALLOWED[(Want.Key << 4) | Out.CloseObject] = 1
 ALLOWED[(Want.Colon << 4) | Out.Colon] = 1
 for (const k of [Out.Comma, Out.CloseObject, Out.CloseArray]) ALLOWED[(Want.Separator << 4) | k] = 1
+
+/** What is wrong where a walk stops (the WebAssembly walk reports these codes too). */
+export const enum Fault {
+  ControlInString = 1,
+  ExpectedKey,
+  ExpectedColon,
+  ExpectedSeparator,
+  MisplacedColon,
+  Unbalanced,
+  NotJson,
+}
+
+/** The reason given for a fault at a byte. */
+export function faultReason(fault: Fault, byte: number): string {
+  switch (fault) {
+    case Fault.ControlInString:
+      return 'a raw control character (a line break?) inside a string'
+    case Fault.ExpectedKey:
+      return 'expected a key'
+    case Fault.ExpectedColon:
+      return 'expected ":" after a key'
+    case Fault.ExpectedSeparator:
+      return 'expected "," or a closing bracket'
+    case Fault.MisplacedColon:
+      return 'a ":" out of place'
+    case Fault.Unbalanced:
+      return `unbalanced brackets: "${String.fromCharCode(byte)}" closes nothing it opened`
+    case Fault.NotJson:
+      return `byte 0x${byte.toString(16).padStart(2, '0')} outside a string`
+  }
+}
+
+/** Where a walk stands between two calls, to hand a value over from one walker to another. */
+export interface WalkState {
+  /** OBJECT (1) or ARRAY (2) per open bracket, `depth` of them. */
+  stack: Uint8Array
+  depth: number
+  inString: boolean
+  escaped: boolean
+  want: number
+  isKey: boolean
+}
 
 /**
  * After this many plain bytes, the rest of a string is found with Buffer.indexOf (memchr): one native call costs
@@ -147,7 +189,7 @@ export class ValueScanner {
             p++
             continue
           }
-          return this.fail(p - 1, 'a raw control character (a line break?) inside a string')
+          return this.fail(b, p - 1, Fault.ControlInString)
         }
         inString = false
         if (depth === 0) return p
@@ -166,7 +208,7 @@ export class ValueScanner {
         continue
       }
       if (ALLOWED[(want << 4) | k] === 0) {
-        return this.fail(p, want === Want.Key ? 'expected a key' : want === Want.Colon ? 'expected ":" after a key' : 'expected "," or a closing bracket')
+        return this.fail(b, p, want === Want.Key ? Fault.ExpectedKey : want === Want.Colon ? Fault.ExpectedColon : Fault.ExpectedSeparator)
       }
       p++
       switch (k) {
@@ -175,7 +217,7 @@ export class ValueScanner {
           break
         case Out.Colon:
           // A colon where none was wanted: in an array, or after a value.
-          if (want !== Want.Colon) return this.fail(p - 1, 'a ":" out of place')
+          if (want !== Want.Colon) return this.fail(b, p - 1, Fault.MisplacedColon)
           want = Want.Any
           break
         case Out.Quote:
@@ -196,7 +238,7 @@ export class ValueScanner {
         case Out.CloseObject:
         case Out.CloseArray:
           if (depth === 0 || this.stack[--depth] !== (k === Out.CloseObject ? OBJECT : ARRAY)) {
-            return this.fail(p - 1, `unbalanced brackets: "${String.fromCharCode(c)}" closes nothing it opened`)
+            return this.fail(b, p - 1, Fault.Unbalanced)
           }
           if (depth === 0) return p
           want = Want.Separator
@@ -205,7 +247,7 @@ export class ValueScanner {
           want = this.stack[depth - 1] === OBJECT ? Want.Key : Want.Any
           break
         default:
-          return this.fail(p - 1, `byte 0x${c.toString(16).padStart(2, '0')} outside a string`)
+          return this.fail(b, p - 1, Fault.NotJson)
       }
     }
   }
@@ -234,9 +276,34 @@ export class ValueScanner {
     return this.nextLineBreak < q ? -1 : q
   }
 
-  private fail(at: number, reason: string): number {
+  private fail(b: Buffer, at: number, fault: Fault): number {
     this.faultAt = at
-    this.reason = reason
+    this.reason = faultReason(fault, b[at]!)
     return FAULT
+  }
+
+  /** The state between two calls (after MORE). */
+  saveState(): WalkState {
+    return {
+      stack: this.stack.slice(0, this.depth),
+      depth: this.depth,
+      inString: this.inString,
+      escaped: this.escaped,
+      want: this.want,
+      isKey: this.isKey,
+    }
+  }
+
+  /** Goes on from a state another walker saved, as if it had read the bytes itself. */
+  restoreState(s: WalkState): void {
+    if (this.stack.length < s.depth) this.stack = new Uint8Array(s.depth * 2)
+    this.stack.set(s.stack.subarray(0, s.depth))
+    this.depth = s.depth
+    this.inString = s.inString
+    this.escaped = s.escaped
+    this.want = s.want as Want
+    this.isKey = s.isKey
+    this.faultAt = -1
+    this.reason = ''
   }
 }

@@ -1,9 +1,10 @@
 import { constants } from 'node:buffer'
-import { FAULT, MORE, ValueScanner } from './json-scan.js'
+import { FAULT, MORE } from './json-scan.js'
+import { createWalker, type Walker } from './json-scan-wasm.js'
 
 /**
  * Splits decompressed log bytes into records without parsing them, so that only rule candidates pay for
- * JSON.parse. A resumable structural scanner fed chunk by chunk: every record is walked by `ValueScanner`, so a
+ * JSON.parse. A resumable structural scanner fed chunk by chunk: every record is walked by `ValueScanner` (in WebAssembly, `json-scan-wasm.ts`), so a
  * record ends where a JSON parser ends it (whatever it nests) and a record that is not shaped like JSON is
  * reported even when no rule would have parsed it. It recognises, from the bytes alone:
  *   - CloudTrail's `{"Records":[…]}` body (any whitespace, any key order), also several in a row, as `cat`
@@ -26,6 +27,8 @@ export type SplitSink = (event: SplitEvent) => void
 export interface SplitOptions {
   /** A longer record is reported and skipped, not kept: past V8's string limit it could never be parsed. */
   maxRecordBytes?: number
+  /** The record walk to use (tests compare the WebAssembly walk with the JS one); by default `createWalker()`. */
+  walker?: Walker
 }
 
 const enum Mode {
@@ -85,7 +88,7 @@ export class RecordSplitter {
   private sawRecords = false
   private nextIndex = 0
   private topValues = 0
-  private readonly scanner = new ValueScanner()
+  private readonly scanner: Walker
   private readonly maxRecordBytes: number
   /** Copies of the earlier chunks' bytes from `heldFrom` on, while an unfinished value needs them. */
   private held: Buffer[] = []
@@ -103,6 +106,7 @@ export class RecordSplitter {
     opts: SplitOptions = {},
   ) {
     this.maxRecordBytes = opts.maxRecordBytes ?? constants.MAX_STRING_LENGTH
+    this.scanner = opts.walker ?? createWalker()
   }
 
   /** Number of records (good or bad) seen so far. */

@@ -68,6 +68,9 @@ export async function readRecords(
           }),
         )
         return
+      case 'fault':
+        onError(new RecordParseError(e.reason, { location: { object: obj.uri, offset: e.offset } }))
+        return
       case 'digest':
         result.digest = true
         return

@@ -19,6 +19,27 @@ const r = (id: string, extra = ''): string =>
   `{"eventVersion":"1.08","eventID":"${id}","requestParameters":{"policy":"{\\"a\\":\\"}\\\\\\"\\"}","list":[1,{"x":"]"}]}${extra}}`
 
 describe('RecordSplitter', () => {
+  it('accepts zero padding after a document, and still reads a document after it', () => {
+    const body = `{"Records":[${r('a')}]}\n\0\0\0\0`
+    for (const size of [1, 5, body.length]) {
+      const events = split(body, size)
+      expect(recs(events)).toEqual(['a'])
+      expect(others(events)).toEqual([])
+    }
+    expect(recs(split(`{"Records":[${r('a')}]}\0\0{"Records":[${r('b')}]}`))).toEqual(['a', 'b'])
+  })
+
+  it('reads both arrays of a document with two "Records" keys, and reports it (JSON.parse keeps only the last)', () => {
+    const body = `{"Records":[${r('a')}],"Records":[${r('b')},${r('c')}]}`
+    for (const size of [3, body.length]) {
+      const events = split(body, size)
+      expect(recs(events)).toEqual(['a', 'b', 'c'])
+      expect(others(events)).toEqual([{ kind: 'fault', offset: body.indexOf('],"Records":[') + 12, reason: expect.stringMatching(/second "Records" array/) }])
+    }
+    // Documents back to back each have their own Records: not a duplicate.
+    expect(others(split(`{"Records":[${r('a')}]}{"Records":[${r('b')}]}`))).toEqual([])
+  })
+
   it('splits a CloudTrail Records body into record texts', () => {
     const body = `{"Records":[${r('a')},${r('b')},${r('c')}]}`
     expect(recs(split(body))).toEqual(['a', 'b', 'c'])

@@ -21,6 +21,8 @@ export type SplitEvent =
   | { kind: 'bad-record'; index: number; offset: number; reason: string }
   | { kind: 'digest' }
   | { kind: 'fatal'; offset: number; reason: string; recordIndex?: number }
+  /** A fault in the object that costs no record: reading goes on. */
+  | { kind: 'fault'; offset: number; reason: string }
 
 export type SplitSink = (event: SplitEvent) => void
 
@@ -285,6 +287,10 @@ export class RecordSplitter {
         case Mode.TopValue:
           if (!this.skipWs()) return
           if (this.key === 'Records' && this.buf[this.pos] === 0x5b) {
+            // JSON.parse keeps only the last of two "Records" keys; both arrays are read (nothing is hidden), and
+            // the object is reported, since a parser would have seen fewer records.
+            if (this.sawRecords)
+              this.sink({ kind: 'fault', offset: this.base + this.pos, reason: 'a second "Records" array in the same document (a JSON parser keeps only the last; both were read)' })
             this.pos++
             this.sawRecords = true
             this.topStart = -1 // elements are emitted one by one; the wrapper need not be kept
@@ -329,6 +335,10 @@ export class RecordSplitter {
       this.sepEnd = this.base + this.pos
       this.expectSep = false
       this.mode = Mode.Between
+    } else if (c === 0 && this.topValues > 0) {
+      // Zero padding after a document (preallocated or block-padded files) is accepted, as after a gzip member;
+      // whatever follows it is still read.
+      this.pos++
     } else if (this.topValues > 0 && !this.sawRecords && this.container === null && this.nextIndex > 0) {
       // JSON Lines with a line that is not an object: that line is a bad record, the next line may be good.
       this.lost = { index: this.nextIndex++, offset: this.base + this.pos, reason: 'a line that is not a JSON object', toTop: true }

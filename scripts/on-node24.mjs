@@ -21,6 +21,9 @@ if (!version?.startsWith('v24.') || !execPath) {
   process.exit(1)
 }
 console.log(`\n${cmd} ${args.join(' ')} on Node ${version} (${execPath})\n`)
-const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, PATH: `${dirname(execPath)}${delimiter}${process.env.PATH ?? ''}` } })
+const r = spawnSync(cmd, args, {
+  stdio: 'inherit',
+  env: { ...process.env, PATH: `${dirname(execPath)}${delimiter}${process.env.PATH ?? ''}` },
+})
 if (r.error) throw r.error
 process.exit(r.status ?? 1)

@@ -24,7 +24,13 @@ const blockPublicAccess = {
 /** Exposure event → the call that closed it; every other successful exposure is remediated: null. */
 const REMEDIATED: Record<string, unknown> = {
   // the bucket ACL made private by Terraform, in another object, two hours later
-  [id(101)]: { eventTime: '2024-06-03T11:02:07Z', eventId: id(601), eventName: 'PutBucketAcl', by: terraform, how: 'ACL replaced with one that grants no public group' },
+  [id(101)]: {
+    eventTime: '2024-06-03T11:02:07Z',
+    eventId: id(601),
+    eventName: 'PutBucketAcl',
+    by: terraform,
+    how: 'ACL replaced with one that grants no public group',
+  },
   // same object: an ACL naming account ids only
   [id(202)]: {
     eventTime: '2024-06-03T09:18:00Z',
@@ -33,8 +39,20 @@ const REMEDIATED: Record<string, unknown> = {
     by: 'arn:aws:iam::111122223333:user/alice',
     how: 'ACL replaced with one that grants no public group',
   },
-  [id(301)]: { eventTime: '2024-06-03T11:02:40Z', eventId: id(602), eventName: 'DeleteBucketPolicy', by: terraform, how: 'bucket policy deleted' },
-  [id(303)]: { eventTime: '2024-06-03T11:03:15Z', eventId: id(603), eventName: 'PutBucketPublicAccessBlock', by: terraform, how: 'Block Public Access turned on' },
+  [id(301)]: {
+    eventTime: '2024-06-03T11:02:40Z',
+    eventId: id(602),
+    eventName: 'DeleteBucketPolicy',
+    by: terraform,
+    how: 'bucket policy deleted',
+  },
+  [id(303)]: {
+    eventTime: '2024-06-03T11:03:15Z',
+    eventId: id(603),
+    eventName: 'PutBucketPublicAccessBlock',
+    by: terraform,
+    how: 'Block Public Access turned on',
+  },
   // IgnorePublicAcls on closes object ACLs, although 502 weakens the policy settings; 503 and 507 come later
   [id(401)]: blockPublicAccess,
   [id(402)]: blockPublicAccess,

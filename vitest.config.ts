@@ -16,6 +16,7 @@ export default defineConfig({
       include: ['packages/*/src/**/*.ts'],
       exclude: ['**/*.test.ts'],
       reporter: ['text-summary'],
+      reportOnFailure: true,
     },
   },
 })

@@ -255,3 +255,22 @@ describe('the summary counts every record outside the filters', () => {
     }
   })
 })
+
+describe('stdout on a pipe or socket', () => {
+  // Node's realpathSync takes the stat of the last fstat for a path component it has cached: after the writer's
+  // fstat of a pipe it stopped resolving pino's symlink (pnpm layout), so the first log line crashed the CLI.
+  it('an error logged after findings were flushed to the pipe is logged, and the scan ends with its summary', async () => {
+    const d = join(dir, 'pipe-then-log')
+    await mkdir(d, { recursive: true })
+    await writeFile(join(d, 'a.json'), JSON.stringify({ Records: [rec('p-1'), rec('p-2')] }))
+    const bad = JSON.stringify(rec('p-bad', { requestParameters: { a: 'X' } })).replace('"X"', '[1,}')
+    await writeFile(join(d, 'b.json'), `{"Records":[${JSON.stringify(rec('p-3'))},${bad},${JSON.stringify(rec('p-4'))}]}`)
+    // Without the NODE_PATH that `npx vitest` exports (it points into pnpm's store and would hide the bug).
+    const r = await runCli(['scan', d, '--rules', 'cis-aws-foundations', '--concurrency', '1'], { timeoutMs: 20_000, env: { NODE_PATH: '' } })
+    expect(r.stderr).not.toContain('Cannot find module')
+    expect(r.stderr).toContain('unbalanced brackets')
+    expect(r.stderr).toContain('Summary')
+    expect(new Set(jsonLines(r.stdout).map((f) => f.eventId))).toEqual(new Set(['p-1', 'p-2', 'p-3', 'p-4']))
+    expect(r.code).toBe(3)
+  })
+})

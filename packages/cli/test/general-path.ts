@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { recordContext, type CompiledRule } from '@trailscan/engine'
 import { parsedRecords } from '../../engine/test/support/crafted-layouts.mjs'
+import { stringifyAnyDepth } from '../../engine/test/support/stringify-any-depth.js'
 
 /**
  * The slow, obviously-correct twin of scan(): read each file whole, JSON.parse it whole (or line by line),
@@ -14,6 +15,19 @@ export interface Hit {
 }
 
 const LOG_NAME = /\.(json|jsonl|ndjson|gz|log)$/
+
+/** The log files of a dataset that the reference reads whole (it skips the others). */
+export function readableLogFiles(dir: string): string[] {
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => LOG_NAME.test(f) && !/expected-/.test(f))
+  return files.filter((f) => {
+    try {
+      parsedRecords(readFileSync(join(dir, f)))
+      return true
+    } catch {
+      return false
+    }
+  }).map((f) => join(dir, f))
+}
 
 export function generalPathHits(dir: string, rules: readonly CompiledRule[]): Hit[] {
   const hits = new Map<string, Hit>()
@@ -30,7 +44,7 @@ export function generalPathHits(dir: string, rules: readonly CompiledRule[]): Hi
       const rec = r as Record<string, unknown>
       if (rec.eventType === 'AwsCloudTrailInsight' || f.includes('CloudTrail-Insight') || f.includes('CloudTrail-Digest')) continue
       for (const rule of rules) {
-        const h = rule.match(recordContext(rec))
+        const h = rule.match(recordContext(rec, stringifyAnyDepth(rec)))
         if (!h) continue
         const hit = { ruleId: rule.id, eventId: String(rec.eventID), severity: h.severity ?? rule.spec.severity }
         hits.set(`${hit.ruleId} ${hit.eventId}`, hit)

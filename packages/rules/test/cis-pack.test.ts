@@ -5,6 +5,7 @@ import { gunzipSync } from 'node:zlib'
 import { compileRule, loadRules, toEventBridgeEnvelope, type MatchContext } from '@trailscan/engine'
 import { describe, expect, it } from 'vitest'
 import { shippedPackDir } from '../src/index.js'
+import { stringifyAnyDepth } from '../../engine/test/support/stringify-any-depth.js'
 
 // The CIS AWS Foundations Benchmark v3.0.0 section 4 metric filter texts (facts from the benchmark, as AWS
 // also publishes them), kept here so a rule file can never drift from the benchmark's wording.
@@ -56,7 +57,7 @@ describe('CIS patterns under both CWL wildcard algorithms', async () => {
     }
     if (Array.isArray(doc.Records)) records.push(...(doc.Records as Record<string, unknown>[]))
   }
-  const context = (record: Record<string, unknown>): MatchContext => ({ record, text: JSON.stringify(record), envelope: () => toEventBridgeEnvelope(record) })
+  const context = (record: Record<string, unknown>): MatchContext => ({ record, text: stringifyAnyDepth(record), envelope: () => toEventBridgeEnvelope(record) })
 
   it('agree on every example and fixture record, and the wildcard rules do fire on some', () => {
     expect(records.length).toBeGreaterThan(100)

@@ -128,8 +128,10 @@ function writeAll(fd: number, data: Buffer): void {
 
 function regularFileSize(fd: number): number | undefined {
   try {
-    const s = fstatSync(fd)
-    return s.isFile() ? s.size : undefined
+    // bigint: Node's realpathSync reads the shared stat array the last number-fstat filled; a pipe's there made it
+    // stop resolving symlinks, so pino (loaded on the first log line) was found outside pnpm's store and crashed.
+    const s = fstatSync(fd, { bigint: true })
+    return s.isFile() ? Number(s.size) : undefined
   } catch {
     return undefined
   }
@@ -149,8 +151,8 @@ function stdoutAccessMode(): 'read-only' | 'closed' | 'writable' | 'unknown' {
   if (access === 0) return 'read-only'
   if (access === 2) {
     try {
-      const s = fstatSync(1)
-      const devNull = statSync('/dev/null')
+      const s = fstatSync(1, { bigint: true }) // bigint: see regularFileSize
+      const devNull = statSync('/dev/null', { bigint: true })
       if (s.isCharacterDevice() && s.rdev === devNull.rdev) return 'closed'
     } catch {
       return 'unknown'

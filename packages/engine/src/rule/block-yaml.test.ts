@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CORE_SCHEMA, load } from 'js-yaml'
 import { describe, expect, it } from 'vitest'
 import { NOT_PLAIN, parseBlockYaml } from './block-yaml.js'
+import { loadRules } from './load.js'
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url))
 const jsYaml = (text: string): unknown => load(text, { schema: CORE_SCHEMA })
@@ -105,6 +107,24 @@ describe('parseBlockYaml', () => {
     ['control character', 'a: "b\u0001"'],
   ])('declines %s, which js-yaml reads or rejects itself', (_name, text) => {
     expect(parseBlockYaml(text)).toBe(NOT_PLAIN)
+  })
+
+  // Nesting in one space per level: a 3,000-deep block overflowed this reader's recursion ("YAML: Maximum call
+  // stack size exceeded", no line), and 99 levels it read, where js-yaml refuses them (maxDepth).
+  it.each([99, 3000])('declines %i nested mappings, so js-yaml names the line of its maxDepth error', async (n) => {
+    let text = ''
+    for (let i = 0; i < n; i++) text += `${' '.repeat(i)}k:\n`
+    text += `${' '.repeat(n)}v: 1\n`
+    expect(parseBlockYaml(text)).toBe(NOT_PLAIN)
+    const dir = mkdtempSync(join(tmpdir(), 'block-yaml-deep-'))
+    try {
+      writeFileSync(join(dir, 'deep.yaml'), `id: deep\ntitle: t\nseverity: low\nlanguage: cwl-filter\npattern: '{ $.eventName = "X" }'\nexamples:\n  match:\n${text.replace(/^/gm, '    ').trimEnd()}\n`)
+      const { diagnostics } = await loadRules([dir])
+      expect(diagnostics.map((d) => d.message)).toEqual(['YAML: nesting exceeded maxDepth (100)'])
+      expect(diagnostics[0]!.line).toBeGreaterThan(100)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('agrees on generated rule-like documents', () => {

@@ -25,6 +25,12 @@ const SPECIAL = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false'
 /** What js-yaml refuses outright (its non-printable check), plus tab, CR and BOM, which this reader leaves to it. */
 const REFUSED = /[\x00-\x09\x0B-\x1F\x7F-\x84\x86-\x9F\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/
 
+/**
+ * Deeper blocks are left to js-yaml, whose maxDepth (100 nodes) then names the line. One block here is at most two
+ * of its nodes (a sequence item that opens a mapping), so 48 stays below it; and recursion stays shallow.
+ */
+const MAX_BLOCK_DEPTH = 48
+
 const SPACE = 0x20
 const DASH = 0x2d
 const COLON = 0x3a
@@ -42,6 +48,7 @@ export function parseBlockYaml(text: string): unknown {
 class Reader {
   at = 0
   count = 0
+  private depth = 0
   private readonly indent: number[] = []
   private readonly start: number[] = []
   private readonly end: number[] = []
@@ -73,8 +80,11 @@ class Reader {
 
   /** The block (mapping or sequence) whose first line is the current one, at exactly `indent`. */
   block(indent: number): unknown {
-    if (this.at >= this.count || this.indent[this.at] !== indent) return NOT_PLAIN
-    return this.isItem(this.start[this.at]!, this.end[this.at]!) ? this.sequence(indent) : this.mapping(indent)
+    if (this.at >= this.count || this.indent[this.at] !== indent || this.depth >= MAX_BLOCK_DEPTH) return NOT_PLAIN
+    this.depth++
+    const value = this.isItem(this.start[this.at]!, this.end[this.at]!) ? this.sequence(indent) : this.mapping(indent)
+    this.depth--
+    return value
   }
 
   private isItem(s: number, e: number): boolean {

@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { compileRule, listLocalObjects, loadRules, localObject, scan, toEventBridgeEnvelope } from '@trailscan/engine'
+import { compileRule, loadRules, localObject, scan, toEventBridgeEnvelope } from '@trailscan/engine'
 import { ensureCorpus, seedOf } from './lib/corpus.mjs'
 import { shippedPacks } from './lib/commands.mjs'
 import { CACHE_DIR, RULES_DIR } from './lib/paths.mjs'

@@ -27,7 +27,7 @@ export async function loadAccountContext(path: string): Promise<Record<string, A
     for (const f of ['name', 'environment', 'owner'] as const) {
       if (v[f] === undefined) continue
       if (typeof v[f] !== 'string') throw new CliExit(EXIT.usage, `--context ${path}: ${id}.${f} must be text`)
-      ctx[f] = v[f] as string
+      ctx[f] = v[f]
     }
     out[key] = ctx
   }

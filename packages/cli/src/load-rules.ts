@@ -54,7 +54,7 @@ async function loadRuleSources(paths: readonly string[]): Promise<LoadResult> {
   // A pack named twice is loaded once, as before rule files are involved.
   const pre = [...new Set(paths.map((p) => resolve(p)))].map(preloaded)
   if (pre.length > 0 && pre.every((x) => x !== undefined))
-    return { packs: pre.flatMap((x) => x!.packs), rules: pre.flatMap((x) => x!.rules), diagnostics: [] }
+    return { packs: pre.flatMap((x) => x.packs), rules: pre.flatMap((x) => x.rules), diagnostics: [] }
   const { loadRules } = await import('@trailscan/engine')
   return loadRules(paths, { preloaded })
 }

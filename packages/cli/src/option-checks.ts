@@ -15,6 +15,7 @@ export function integerInRange(args: Record<string, unknown>, name: string, min:
   const v = args[name]
   if (v === undefined) return
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- echoes a yargs value (string, number, array) as typed
     throw new CliExit(EXIT.usage, `--${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(String(v))}`)
 }
 
@@ -34,11 +35,13 @@ export function httpUrl(args: Record<string, unknown>, name: string): void {
   if (v === undefined) return
   let url: URL | undefined
   try {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- echoes a yargs value (string, number, array) as typed
     url = new URL(String(v))
   } catch {
     url = undefined
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- echoes a yargs value (string, number, array) as typed
     throw new CliExit(EXIT.usage, `--${name} ${JSON.stringify(String(v))} is not an http:// or https:// URL`)
 }
 

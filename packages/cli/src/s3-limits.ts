@@ -20,6 +20,7 @@ function raw(args: ScanArgs, flag: LimitFlag): string | undefined {
   const v: unknown = args[flag]
   if (v === undefined) return undefined
   if (Array.isArray(v)) throw new CliExit(EXIT.usage, `--${flag} is given more than once`)
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- echoes a yargs value (string, number, array) as typed
   return String(v)
 }
 

@@ -22,7 +22,7 @@ const env = {
 let stack: S3Stack
 
 function filesUnder(dir: string): string[] {
-  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && e.name.endsWith('.gz'))
     .map((e) => join(e.parentPath, e.name))
 }

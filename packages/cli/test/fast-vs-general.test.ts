@@ -4,7 +4,6 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { compileRule, listLocalObjects, scan, type CompiledRule, type RuleSpec } from '@trailscan/engine'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-// @ts-expect-error: plain JS test support, shared with the engine's tests and benchmarks/compare-paths.mjs
 import { anchorCases, concatCases, layouts } from '../../engine/test/support/crafted-layouts.mjs'
 import { compiledRulesOrExit } from '../src/load-rules.js'
 import { generalPathHits, readableLogFiles, type Hit } from './general-path.js'
@@ -84,7 +83,7 @@ function cwl(id: string, pattern: string): RuleSpec {
 
 describe('the same with rules that use field tests, many literals and implied literals', () => {
   it.each(datasets)('%s', async (name) => {
-    const all = [...rules, ...extra.map(compileRule)]
+    const all = [...rules, ...extra.map((spec) => compileRule(spec))]
     const unindexed = all.filter((r) => r.indexKeys.eventName === null && r.indexKeys.eventSource === null)
     expect(unindexed.filter((r) => r.fieldTests).length).toBeGreaterThan(10)
     expect(new Set(unindexed.filter((r) => !r.fieldTests).flatMap((r) => r.literals?.flat() ?? [])).size).toBeGreaterThan(8)
@@ -105,13 +104,13 @@ describe('the same on crafted layouts', () => {
   // One directory per file: the same eventIDs in another layout would hide a finding one layout lost.
   const files: [string, string, Buffer][] = [
     ...Object.entries(anchorCases as Record<string, unknown[]>).flatMap(([name, records]) =>
-      Object.entries(layouts(records) as Record<string, Buffer>).map(([layout, bytes]): [string, string, Buffer] => [
+      Object.entries(layouts(records)).map(([layout, bytes]): [string, string, Buffer] => [
         `${name} ${layout}`,
         layout === 'lines' ? 'a.jsonl' : layout === 'compact.gz' ? 'a.json.gz' : 'a.json',
         bytes,
       ]),
     ),
-    ...Object.entries(concatCases as Record<string, Buffer>).map(([name, bytes]): [string, string, Buffer] => [name, name.endsWith('gz') ? 'a.json.gz' : 'a.json', bytes]),
+    ...Object.entries(concatCases).map(([name, bytes]): [string, string, Buffer] => [name, name.endsWith('gz') ? 'a.json.gz' : 'a.json', bytes]),
   ]
   let crafted: string
   beforeAll(() => {

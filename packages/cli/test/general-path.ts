@@ -1,7 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { recordContext, type CompiledRule } from '@trailscan/engine'
-// @ts-expect-error: plain JS test support, shared with the engine's tests and benchmarks/compare-paths.mjs
 import { parsedRecords } from '../../engine/test/support/crafted-layouts.mjs'
 import { stringifyAnyDepth } from '../../engine/test/support/stringify-any-depth.js'
 
@@ -36,7 +35,7 @@ export function generalPathHits(dir: string, rules: readonly CompiledRule[]): Hi
   for (const f of files) {
     let recs: unknown[]
     try {
-      recs = parsedRecords(readFileSync(join(dir, f))) as unknown[]
+      recs = parsedRecords(readFileSync(join(dir, f)))
     } catch {
       continue // unreadable files are the malformed fixtures; what they still yield is the reader's business
     }

@@ -163,7 +163,7 @@ it('orders keys as S3 does, by UTF-8 bytes, where UTF-16 order differs', () => {
 /** One scan of account A's objects, no rules: what was read, and the errors. */
 function scanA(opts: Partial<ListS3Options> = {}, maxObjectBytes?: number): ReturnType<typeof scan> {
   const objects = listS3Objects({ client: stack.client(), bucket: 'trail', accounts: [A], resume: { baseDelayMs: 5 }, ...opts })
-  return scan({ objects, rules: [], concurrency: 3, ...(maxObjectBytes === undefined ? {} : { maxObjectBytes }) })
+  return scan({ objects, rules: [], onFinding: () => {}, concurrency: 3, ...(maxObjectBytes === undefined ? {} : { maxObjectBytes }) })
 }
 
 describe('bodies that never end', () => {

@@ -24,7 +24,7 @@ export interface Snapshot {
 export function readSnapshot(rulesDir: string): Snapshot | undefined {
   let data: { files: Record<string, string> } & Snapshot
   try {
-    data = JSON.parse(readFileSync(fileURLToPath(new URL('../dist/packs.json', import.meta.url)), 'utf8'))
+    data = JSON.parse(readFileSync(fileURLToPath(new URL('../dist/packs.json', import.meta.url)), 'utf8')) as typeof data
   } catch {
     return undefined
   }

@@ -79,6 +79,7 @@ export const command: CommandModule<object, ScanArgs> = {
       .option('format', { choices: ['jsonl', 'table'] as const, default: 'jsonl' as const, describe: 'findings format on stdout' })
       .option('out', { type: 'string', describe: 'write findings to FILE instead of stdout' })
       .option('summary-json', { type: 'string', describe: 'also write the run summary as JSON to FILE' })
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- it is needed: yargs infers the option's type from the default
       .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'log level (logs go to stderr)' })
       .option('start', { type: 'string', describe: 'only events at or after this time (ISO 8601, UTC)' })
       .option('end', { type: 'string', describe: 'only events before this time (ISO 8601, UTC)' })

@@ -19,7 +19,7 @@ export const command: CommandModule<object, Args> = {
     const { testEventPattern } = await import('@trailscan/engine')
     await runCommand(async () => {
       const { singleValued } = await import('../option-checks.js')
-      singleValued(args as unknown as Record<string, unknown>, ['event-pattern', 'event'])
+      singleValued(args, ['event-pattern', 'event'])
       const pattern = await readArgument(args['event-pattern'])
       const event = await readArgument(args.event)
       const result = testEventPattern(pattern, event)

@@ -30,7 +30,7 @@ export const command: CommandModule<object, Args> = {
     const { testMetricFilter } = await import('@trailscan/engine')
     await runCommand(async () => {
       const { singleValued } = await import('../option-checks.js')
-      singleValued(args as unknown as Record<string, unknown>, ['filter-pattern'])
+      singleValued(args, ['filter-pattern'])
       const pattern = await readArgument(args['filter-pattern'])
       const messages = await readMessages(args['log-event-messages'])
       const result = testMetricFilter(pattern, messages, { wildcard: args.wildcard })

@@ -22,7 +22,7 @@ export const command: CommandModule<object, ValidateArgs> = {
     const { runValidate } = await import('./validate-run.js')
     await runCommand(async () => {
       const { singleValued } = await import('../option-checks.js')
-      singleValued(args as unknown as Record<string, unknown>, ['format', 'coverage'])
+      singleValued(args, ['format', 'coverage'])
       return runValidate(args)
     })
   },

@@ -34,7 +34,7 @@ export function segmentMatcher(
       return true
     }
   }
-  const any = anyChar as string
+  const any = anyChar
   return (v) => {
     if (v.length < minLength || !matchesAt(v, 0, first, any) || !matchesAt(v, v.length - last.length, last, any)) {
       return false

@@ -51,7 +51,7 @@ interface AwsErrorShape {
 }
 
 function shape(err: unknown): AwsErrorShape {
-  return typeof err === 'object' && err !== null ? (err as AwsErrorShape) : {}
+  return typeof err === 'object' && err !== null ? err : {}
 }
 
 /** The S3 error code of an SDK error (`AccessDenied`, `NoSuchKey` …), or the Node error code for network errors. */

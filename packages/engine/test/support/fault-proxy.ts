@@ -219,7 +219,7 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
       key: rest.length === 0 ? undefined : decodeURIComponent(rest.join('/')),
       query: Object.fromEntries(url.searchParams),
       range: req.headers.range,
-      ifMatch: req.headers['if-match'] as string | undefined,
+      ifMatch: req.headers['if-match'],
     }
     if (seen.key === '') seen.key = undefined
     requests.push(seen)

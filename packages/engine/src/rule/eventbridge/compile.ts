@@ -59,7 +59,7 @@ export function expandSubRules(ast: EventPatternAst): SubRule[] {
         const before = rules
         rules = []
         for (const branch of e.branches) {
-          const copies = before.length === 0 ? [new Map()] : before.map((r) => new Map(r))
+          const copies = before.length === 0 ? [new Map<string, readonly Matcher[]>()] : before.map((r) => new Map(r))
           rules.push(...walk(branch, prefix, copies))
         }
       }

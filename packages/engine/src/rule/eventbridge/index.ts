@@ -43,7 +43,7 @@ export function testEventPattern(
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(INVALID_EVENT_MESSAGE)
-  const missing = REQUIRED_EVENT_FIELDS.filter((f) => !Object.hasOwn(value as object, f))
+  const missing = REQUIRED_EVENT_FIELDS.filter((f) => !Object.hasOwn(value, f))
   if (missing.length > 0) {
     throw new UsageError(INVALID_EVENT_MESSAGE, { cause: new Error(`missing field(s): ${missing.join(', ')}`) })
   }

@@ -96,7 +96,7 @@ export function parseOperator(node: JsonNode & { kind: 'object' }): Matcher {
     }
     case 'numeric': {
       if (value.kind !== 'array') invalid('Value of numeric must be an array.', value)
-      const m = parseNumeric(value as JsonNode & { kind: 'array' })
+      const m = parseNumeric(value)
       onlyOneKey(node, TOO_MANY_NUMERIC)
       return m
     }
@@ -144,7 +144,7 @@ function parseNumeric(node: JsonNode & { kind: 'array' }): Matcher {
   const op = opNode.value
   const bound = (n: JsonNode | undefined, label: string): number => {
     if (n?.kind !== 'number') invalid(`Value of ${label} must be numeric`, n ?? node)
-    return numberOf(n as JsonNode)
+    return numberOf(n)
   }
   switch (op) {
     case '=': {

@@ -39,7 +39,7 @@ export function parseEventPattern(pattern: string | Record<string, unknown>): Ev
       checkLength(JSON.stringify(pattern).length)
     }
     if (root.kind !== 'object') invalid('Filter is not an object', root)
-    const body = parseObject(root as JsonNode & { kind: 'object' }, false)
+    const body = parseObject(root, false)
     const combinations = countCombinations(body)
     if (combinations > MAX_COMBINATIONS) {
       invalid(`The use of $or results in over ${MAX_COMBINATIONS} rule combinations`)

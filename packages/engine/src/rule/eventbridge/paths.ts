@@ -52,15 +52,13 @@ export class Leaves {
   }
 }
 
-const hasOwn = Object.prototype.hasOwnProperty
-
 /**
  * Reads an own property of parsed JSON. What an object inherits is either a function or, for `__proto__`, the
  * prototype, so only that one key needs the (measurably slower) own-property check.
  */
 function own(obj: Record<string, unknown>, key: string): unknown {
   const v = obj[key]
-  if (typeof v === 'function' || (key === '__proto__' && !hasOwn.call(obj, key))) return undefined
+  if (typeof v === 'function' || (key === '__proto__' && !Object.hasOwn(obj, key))) return undefined
   return v
 }
 

@@ -18,7 +18,7 @@ export interface FieldTest {
   readonly allowsAbsent: boolean
   /** Some matcher can accept a leaf (everything but `exists: false`). */
   readonly acceptsLeaves: boolean
-  test(leaf: Leaf): boolean
+  readonly test: (leaf: Leaf) => boolean
 }
 
 type StringTest = (s: string) => boolean

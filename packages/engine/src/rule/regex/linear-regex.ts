@@ -215,7 +215,7 @@ function anchoredAtStart(p: Program): boolean {
 const MAX_STATIC_CLOSURE = 32
 
 function staticClosures(p: Program): (Int32Array | undefined)[] {
-  const out: (Int32Array | undefined)[] = new Array(p.op.length)
+  const out = new Array<Int32Array | undefined>(p.op.length)
   const seen = new Int32Array(p.op.length).fill(-1)
   for (let start = 0; start < p.op.length; start++) {
     if (p.op[start] === Op.Unit) continue

@@ -71,7 +71,7 @@ describe('s3-acl-public, XML body', () => {
   ])('reports a public grant whose Permission is %s at high, permission "unknown"', (_, g) => {
     const hit = run(console, s3('PutBucketAcl', body([ownerGrant, g])))
     expect(hit?.severity).toBe('high')
-    const grantee = (g.Grantee.URI as string).endsWith('AllUsers') ? 'AllUsers' : 'AuthenticatedUsers'
+    const grantee = g.Grantee.URI.endsWith('AllUsers') ? 'AllUsers' : 'AuthenticatedUsers'
     expect(hit?.details?.granted).toEqual([{ grantee, permission: 'unknown', via: 'acl-body' }])
     expect(run(console, s3('PutBucketAcl', body([g, grant(ALL_USERS, 'WRITE')])))?.severity).toBe('critical')
   })

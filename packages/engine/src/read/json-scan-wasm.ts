@@ -1,4 +1,4 @@
-import { ALLOWED, FAULT, type Fault, faultReason, MORE, OUT, ValueScanner, type WalkState } from './json-scan.js'
+import { ALLOWED, FAULT, faultReason, MORE, OUT, ValueScanner, type WalkState } from './json-scan.js'
 import { WASM_BASE64 } from './json-scan-module.gen.js'
 
 /**
@@ -247,7 +247,7 @@ export class WasmWalker implements Walker {
       }
       if (r === FAULT) {
         this.faultAt = w.x.faultAt.value + w.ws
-        this.reason = faultReason(w.x.faultCode.value as Fault, b[this.faultAt]!)
+        this.reason = faultReason(w.x.faultCode.value, b[this.faultAt]!)
         return r
       }
       return r >= 0 ? r + w.ws : r

@@ -301,7 +301,7 @@ export class ValueScanner {
     this.depth = s.depth
     this.inString = s.inString
     this.escaped = s.escaped
-    this.want = s.want as Want
+    this.want = s.want
     this.isKey = s.isKey
     this.faultAt = -1
     this.reason = ''

@@ -1,4 +1,4 @@
-import { obj, str, type CloudTrailRecord, type RecordSource } from './record.js'
+import { fieldAt, obj, recordAccount, recordRegion, str, userAgentKind, type CloudTrailRecord, type RecordSource, type UserAgentKind } from './record.js'
 import type { CompiledRule, RuleHit } from './rule/matcher.js'
 import type { Severity } from './rule/spec.js'
 
@@ -20,7 +20,8 @@ export interface Resource {
   arn: string | null
 }
 
-export type UserAgentKind = 'console' | 'cli' | 'sdk' | 'service' | 'other' | 'unknown'
+export type { UserAgentKind }
+export { userAgentKind }
 
 /**
  * One rule hit on one record. The first block of fields is a contract (JSON Lines consumers key on the names).
@@ -94,18 +95,6 @@ export function resourceOf(record: CloudTrailRecord): Resource {
   return { type: null, name: null, arn: firstArn }
 }
 
-export function userAgentKind(record: CloudTrailRecord): UserAgentKind {
-  const ua = str(record.userAgent)
-  if (ua === undefined || ua === '') return 'unknown'
-  const u = ua.replace(/^\[/, '').toLowerCase()
-  if (u.startsWith('signin.amazonaws.com') || u.startsWith('console.') || u.includes('console.amazonaws.com') || u.startsWith('aws internal') || u.startsWith('s3console'))
-    return 'console'
-  if (u.startsWith('aws-cli/')) return 'cli'
-  if (/^(aws-sdk-|boto3\/|botocore\/|aws-sdk\/|terraform|pulumi|aws-cdk|cloudformation)/.test(u)) return 'sdk'
-  if (/\.amazonaws\.com$/.test(u)) return 'service'
-  return 'other'
-}
-
 function actorOf(record: CloudTrailRecord): Actor {
   const ui = obj(record.userIdentity) ?? {}
   const issuer = obj(obj(ui.sessionContext)?.sessionIssuer)
@@ -117,16 +106,6 @@ function actorOf(record: CloudTrailRecord): Actor {
     accountId: str(ui.accountId) ?? null,
     sessionIssuer: str(issuer?.arn) ?? null,
   }
-}
-
-function pathValue(record: CloudTrailRecord, path: string): unknown {
-  let cur: unknown = record
-  for (const key of path.split('.')) {
-    const o = obj(cur)
-    if (!o) return undefined
-    cur = o[key]
-  }
-  return cur
 }
 
 /**
@@ -168,7 +147,7 @@ function outputDetails(
   if (!output) return details ? boundedDetails(details) : null
   const out: Record<string, unknown> = {}
   for (const [name, path] of Object.entries(output)) {
-    const v = pathValue(record, path)
+    const v = fieldAt(record, path.split('.'))
     if (v !== undefined && v !== null) out[name] = v
   }
   return details || Object.keys(out).length > 0 ? boundedDetails({ ...out, ...details }) : null
@@ -192,8 +171,8 @@ export function buildFinding(
     eventTime: str(record.eventTime) ?? null,
     eventName: str(record.eventName) ?? null,
     eventSource: str(record.eventSource) ?? null,
-    account: str(record.recipientAccountId) ?? str(obj(record.userIdentity)?.accountId) ?? fallback.account ?? null,
-    region: str(record.awsRegion) ?? fallback.region ?? null,
+    account: recordAccount(record) ?? fallback.account ?? null,
+    region: recordRegion(record) ?? fallback.region ?? null,
     sourceIp: str(record.sourceIPAddress) ?? null,
     userAgent: str(record.userAgent) ?? null,
     userAgentKind: userAgentKind(record),

@@ -4,6 +4,7 @@
  * own; they are derived from `eventSource`, `eventType`, `recipientAccountId`, `awsRegion` and `eventTime`.
  */
 import { createHash } from 'node:crypto'
+import { recordAccount, recordRegion, str } from '../../record.js'
 
 /** `detail-type` per CloudTrail `eventType`; anything else is delivered as an API call. */
 const DETAIL_TYPES: ReadonlyMap<string, string> = new Map([
@@ -45,10 +46,6 @@ function uuidV5(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
-const str = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined)
-const obj = (x: unknown): Record<string, unknown> | undefined =>
-  typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : undefined
-
 /** Left out when the record lacks what they derive from (never the case for records CloudTrail writes). */
 const OPTIONAL_FIELDS = ['source', 'account', 'time', 'region'] as const
 
@@ -77,9 +74,9 @@ export function toEventBridgeEnvelope(record: Record<string, unknown>): Record<s
     },
     'detail-type': (eventType !== undefined ? DETAIL_TYPES.get(eventType) : undefined) ?? DEFAULT_DETAIL_TYPE,
     source: eventSource !== undefined ? sourceOf(eventSource) : undefined,
-    account: str(record.recipientAccountId) ?? str(obj(record.userIdentity)?.accountId),
+    account: recordAccount(record),
     time: str(record.eventTime),
-    region: str(record.awsRegion),
+    region: recordRegion(record),
     // "API calls with AWS CloudTrail do not include resource ARNs"; the record's own list stays at detail.resources.
     resources: [],
     detail: record,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RuleSpecError } from '../../errors.js'
+import { userAgentKind } from '../../record.js'
 import type { RuleHit } from '../matcher.js'
 import type { RuleSpec, Severity } from '../spec.js'
 import { compileTypedRule } from './index.js'
@@ -95,6 +96,15 @@ describe('s3-acl-public, XML body', () => {
   it('names the console variant from the user agent', () => {
     const hit = run(console, s3('PutBucketAcl', body(grant(ALL_USERS, 'READ')), { userAgent: '[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.488]' }))
     expect(hit?.details?.variant).toBe('console')
+  })
+  it('names the variant by the same user-agent classification as the finding', () => {
+    // `console.` prefixed agents: the finding said userAgentKind "console" while the check said "sdk".
+    const record = s3('PutBucketAcl', body(grant(ALL_USERS, 'READ')), { userAgent: 'console.ec2.amazonaws.com' })
+    const hit = run(console, record)
+    expect(userAgentKind(record)).toBe('console')
+    expect(hit?.details?.variant).toBe('console')
+    const viaHeaders = run(rule({ eventName: ['PutBucketAcl'], check: 's3-acl-public', shape: 'headers' }), { ...record, requestParameters: canned('public-read') })
+    expect(viaHeaders?.details?.variant).toBe('console (headers)')
   })
 })
 

@@ -1,4 +1,4 @@
-import type { CloudTrailRecord } from '../../record.js'
+import { userAgentKind, type CloudTrailRecord } from '../../record.js'
 import type { RuleHit } from '../matcher.js'
 import { bodyGrants, hasAclBody, hasAclHeaders, headerGrants, isWriteGrant, type PublicGrant } from './s3-acl.js'
 import { parsePolicy, publicStatements } from './s3-policy.js'
@@ -19,10 +19,9 @@ export interface Exposure {
 }
 
 function variantOf(record: CloudTrailRecord, shape: 'body' | 'headers'): string {
-  const ua = (str(record.userAgent) ?? '').replace(/^\[/, '').toLowerCase()
-  const console = ua.startsWith('s3console') || ua.includes('console.amazonaws.com') || ua.startsWith('signin.amazonaws.com') || ua.startsWith('aws internal')
-  if (shape === 'body') return console ? 'console' : ua.startsWith('aws-cli/') ? 'cli (XML body)' : 'sdk (XML body)'
-  return ua.startsWith('aws-cli/') ? 'cli' : console ? 'console (headers)' : 'sdk'
+  const kind = userAgentKind(record)
+  if (shape === 'body') return kind === 'console' ? 'console' : kind === 'cli' ? 'cli (XML body)' : 'sdk (XML body)'
+  return kind === 'cli' ? 'cli' : kind === 'console' ? 'console (headers)' : 'sdk'
 }
 
 function grantSummary(grants: PublicGrant[]): { grantee: string; permission: string; via: string }[] {

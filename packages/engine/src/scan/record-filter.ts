@@ -1,30 +1,30 @@
 import { recordAccount, recordRegion, type CloudTrailRecord } from '../record.js'
 import { ABSENT, UNKNOWN, type RawFields } from '../rule/field-test.js'
 import type { LogObject } from '../source/log-object.js'
-import { deliveryDayMayOverlap, inWindow, textInWindow, type TimeWindow } from '../time-window.js'
+import { keyFilter, keyRejection, type KeyFilter } from '../source/key-filter.js'
+import { inWindow, textInWindow, type TimeWindow } from '../time-window.js'
 
 /** A responder's filters: an event-time window, accounts and regions. Objects are pruned by key first. */
 export class RecordFilter {
   private readonly window: TimeWindow = {}
   private readonly accounts: ReadonlySet<string> | undefined
   private readonly regions: ReadonlySet<string> | undefined
+  private readonly keys: KeyFilter
 
   constructor(
     opts: { start?: Date; end?: Date; accounts?: readonly string[]; regions?: readonly string[] },
-    private readonly marginDays: number,
+    marginDays: number,
   ) {
     if (opts.start) this.window.start = opts.start
     if (opts.end) this.window.end = opts.end
     this.accounts = opts.accounts?.length ? new Set(opts.accounts) : undefined
     this.regions = opts.regions?.length ? new Set(opts.regions) : undefined
+    this.keys = keyFilter({ ...opts, marginDays })
   }
 
-  /** False when the object's key (account, region, delivery date) shows it holds nothing inside the filters. */
+  /** False when the object's key shows it holds nothing inside the filters: the S3 lister's own key filter. */
   objectMayPass(o: LogObject): boolean {
-    const k = o.key
-    if (this.accounts && k.account !== undefined && !this.accounts.has(k.account)) return false
-    if (this.regions && k.region !== undefined && !this.regions.has(k.region)) return false
-    return k.deliveryDate === undefined || deliveryDayMayOverlap(k.deliveryDate, this.window, this.marginDays)
+    return keyRejection(o.key, this.keys) === undefined
   }
 
   /** Whether any filter is set: without one every record passes and none needs looking at. */

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import { s3Sdk } from './s3-sdk.js'
 import { SourceReadError } from '../errors.js'
-import { parseCloudTrailKey } from './key-layout.js'
+import { parseCloudTrailKey, type KeyInfo } from './key-layout.js'
 import type { LogObject } from './log-object.js'
 import { isRetryableBodyError, toS3SourceError } from './s3-errors.js'
 import type { RetryBudget } from './s3-retry.js'
@@ -38,6 +38,8 @@ export interface S3ObjectContext {
 
 export interface S3ObjectEntry {
   key: string
+  /** The key as the layout reads it, when the lister has parsed it already. */
+  info?: KeyInfo
   /** Size in the listing, when the listing gave one: the body is never read past it. */
   size?: number
   etag?: string
@@ -81,7 +83,7 @@ export function s3LogObject(ctx: S3ObjectContext, entry: S3ObjectEntry): LogObje
   const obj: LogObject = {
     uri: s3Uri(ctx.bucket, entry.key),
     size: entry.size ?? 0,
-    key: parseCloudTrailKey(entry.key),
+    key: entry.info ?? parseCloudTrailKey(entry.key),
     open: () => openS3Object(ctx, entry.key, entry.size),
   }
   if (entry.etag !== undefined) obj.etag = entry.etag.replaceAll('"', '')

@@ -4,12 +4,12 @@
  * CLI start would compile only to leave unused. Callers that need those import `@trailscan/engine` when they do.
  */
 export { scan } from './scan.js'
-export { compileRule } from './rule/compile.js'
-export { looksLikePath } from './rule/rule-path.js'
-export { SEVERITIES } from './rule/spec.js'
+export { compileRule } from './match/compile.js'
+export { looksLikePath } from './rules/rule-path.js'
+export { SEVERITIES } from './rules/spec.js'
 export { listLocalObjects } from './source/local.js'
 export { streamObject } from './source/stream.js'
-export { countSkipped, emptySummary, SKIP_WARNS } from './summary.js'
+export { countSkipped, emptySummary, SKIP_WARNS } from './emit/summary.js'
 export { isS3Uri } from './source/s3-uri.js'
 export { parseInstant } from './time-window.js'
 export { TrailscanError, lineColumn } from './errors.js'

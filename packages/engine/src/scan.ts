@@ -1,16 +1,16 @@
 import pLimit from 'p-limit'
-import { AlarmEvaluator } from './alarms.js'
-import { ExposureTracker } from './correlate/exposure-tracker.js'
+import { AlarmEvaluator } from './emit/alarms.js'
+import { ExposureTracker } from './emit/exposure-tracker.js'
 import { DECODE_DEFAULTS } from './read/decompress.js'
-import type { CompiledRule } from './rule/matcher.js'
-import { RuleIndex } from './rule/rule-index.js'
-import { FindingSink, type SinkOptions } from './scan/finding-sink.js'
+import type { CompiledRule } from './match/matcher.js'
+import { RuleIndex } from './select/rule-index.js'
+import { FindingSink, type SinkOptions } from './emit/finding-sink.js'
 import { ObjectScanner, type ObjectOutcome } from './scan/object-scanner.js'
-import { RecordFilter } from './scan/record-filter.js'
+import { RecordFilter } from './select/record-filter.js'
 import type { LogObject } from './source/log-object.js'
-import { countSkipped, emptySummary, finishSummary, type ScanSummary } from './summary.js'
+import { countSkipped, emptySummary, finishSummary, type ScanSummary } from './emit/summary.js'
 
-export type { AccountContext } from './scan/finding-sink.js'
+export type { AccountContext } from './emit/finding-sink.js'
 
 export interface ScanLogger {
   debug(obj: object, msg?: string): void

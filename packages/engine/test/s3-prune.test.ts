@@ -3,7 +3,7 @@ import { parseCloudTrailKey } from '../src/source/key-layout.js'
 import type { LogObject } from '../src/source/log-object.js'
 import { overlap } from '../src/source/key-filter.js'
 import { dayWindow, skipReason, startPoint } from '../src/source/s3-prune.js'
-import { RecordFilter } from '../src/scan/record-filter.js'
+import { RecordFilter } from '../src/select/record-filter.js'
 
 describe('startPoint', () => {
   it('places prefixes at, inside and above AWSLogs/', () => {

@@ -1,9 +1,9 @@
 import { join, relative, sep } from 'node:path'
-import type { Finding } from '../finding.js'
-import type { CompiledRule } from '../rule/matcher.js'
+import type { Finding } from '../emit/finding.js'
+import type { CompiledRule } from '../match/matcher.js'
 import { scan, type AccountContext } from '../scan.js'
 import { listLocalObjects } from '../source/local.js'
-import type { ScanSummary } from '../summary.js'
+import type { ScanSummary } from '../emit/summary.js'
 import { compareFindings, type Comparison } from './compare.js'
 import { ERRORS_FILE, FINDINGS_FILE, readExpectedErrors, readExpectedFindings, type ExpectedError } from './expectations.js'
 

@@ -3,6 +3,7 @@ import { AlarmEvaluator } from './emit/alarms.js'
 import { ExposureTracker } from './emit/exposure-tracker.js'
 import { DECODE_DEFAULTS } from './read/decompress.js'
 import type { CompiledRule } from './match/matcher.js'
+import { RawFieldReader } from './select/raw-fields.js'
 import { RuleIndex } from './select/rule-index.js'
 import { FindingSink, type SinkOptions } from './emit/finding-sink.js'
 import { ObjectScanner, type ObjectOutcome } from './scan/object-scanner.js'
@@ -61,7 +62,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
   const filter = new RecordFilter(options, options.deliveryMarginDays ?? DEFAULTS.deliveryMarginDays)
   const tracker = new ExposureTracker()
   const decode = { ...DECODE_DEFAULTS, ...(options.maxObjectBytes ? { maxBytes: options.maxObjectBytes } : {}) }
-  const scanner = new ObjectScanner(new RuleIndex(options.rules), filter, tracker, decode)
+  const scanner = new ObjectScanner({ index: new RuleIndex(options.rules), filter, watched: tracker.events, reader: new RawFieldReader() }, tracker, decode)
   const alarms = options.alarms
     ? new AlarmEvaluator(options.rules.map((r) => ({ id: r.id, title: r.spec.title, alarm: r.spec.alarm })))
     : undefined

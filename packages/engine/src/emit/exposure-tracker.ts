@@ -27,8 +27,8 @@ interface Closing extends Remediation {
 const ALL: ReadonlySet<Exposure['kind']> = new Set(['acl', 'object-acl', 'policy'])
 const ACLS: ReadonlySet<Exposure['kind']> = new Set(['acl', 'object-acl'])
 
-/** Event names whose records may close an exposure; the scanner parses these even when no rule asks. */
-export const CLOSING_EVENTS: ReadonlySet<string> = new Set([
+/** Event names whose records may close an exposure: select lets these through even when no rule asks. */
+const CLOSING_EVENTS: ReadonlySet<string> = new Set([
   'PutBucketAcl', 'PutObjectAcl', 'PutBucketPolicy', 'DeleteBucketPolicy', 'DeleteBucket', 'DeleteObject',
   'PutBucketPublicAccessBlock', 'PutAccountPublicAccessBlock',
 ])
@@ -69,9 +69,11 @@ function closingKinds(r: CloudTrailRecord): ReadonlySet<Exposure['kind']> | unde
 }
 
 export class ExposureTracker {
+  /** The records it must see (RecordObserver): select never skips them. */
+  readonly events: ReadonlySet<string> = CLOSING_EVENTS
   private readonly closings: Closing[] = []
 
-  /** Looks at a record whose eventName is in CLOSING_EVENTS; keeps it if it closed something. */
+  /** Looks at a record whose eventName is one of `events`; keeps it if it closed something. */
   observe(r: CloudTrailRecord): void {
     if (r.errorCode !== undefined && r.errorCode !== null) return
     const closes = closingKinds(r)

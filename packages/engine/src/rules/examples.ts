@@ -1,12 +1,5 @@
-import type { CloudTrailRecord } from '../record.js'
-import { toEventBridgeEnvelope } from '../match/eventbridge/index.js'
-import type { CompiledRule, MatchContext } from '../match/matcher.js'
-
-/** A context for one standalone record, as the scanner would build it. */
-export function recordContext(record: CloudTrailRecord, text: string = JSON.stringify(record)): MatchContext {
-  let envelope: Record<string, unknown> | undefined
-  return { record, text, envelope: () => (envelope ??= toEventBridgeEnvelope(record)) }
-}
+import { recordContext } from '../match/context.js'
+import type { CompiledRule } from '../match/matcher.js'
 
 export interface ExampleResult {
   /** Indexes of examples.match the rule did not fire on. */

@@ -107,11 +107,6 @@ export class RecordFields implements RawFields {
     return this
   }
 
-  /** A record delivered as latin1 text (any other layout, and the last record of a compact object). */
-  setText(raw: string): this {
-    return this.setBytes(Buffer.from(raw, 'latin1'), 0, raw.length)
-  }
-
   /**
    * False when the record escapes (`\u00XX`) a character that keys and literals are made of: then neither its
    * raw fields nor a literal search can be trusted, and it must be parsed and offered every rule.

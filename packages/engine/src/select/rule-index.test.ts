@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { CompiledRule } from '../match/matcher.js'
 import { ByteLiteralCursor } from './byte-literal.js'
-import { LiteralCursor } from './literal-cursor.js'
-import { RuleIndex } from './rule-index.js'
+import { RuleIndex, SelectScratch } from './rule-index.js'
 import { ABSENT, UNKNOWN, type FieldTest, type FieldValue, type RawField, type RawFields } from './field-test.js'
 
 function rule(id: string, eventName: string[] | null, literals: string[][][] | null = null, eventSource: string[] | null = null): CompiledRule {
@@ -16,6 +15,10 @@ function rule(id: string, eventName: string[] | null, literals: string[][][] | n
 }
 
 const ids = (rules: readonly CompiledRule[]): string[] => rules.map((r) => r.id)
+
+/** The unindexed rules for one record given as text, with a fresh cursor and scratch (a record alone). */
+const unindexed = (idx: RuleIndex, text: string): readonly CompiledRule[] =>
+  idx.unindexedInBytes(Buffer.from(text, 'latin1'), 0, text.length, new ByteLiteralCursor(), new SelectScratch())
 
 describe('RuleIndex', () => {
   it('finds rules by the eventName they are indexed under', () => {
@@ -33,7 +36,7 @@ describe('RuleIndex', () => {
     expect(ids(idx.sourced('kms.amazonaws.com'))).toEqual(['kms'])
     expect(ids(idx.named('Decrypt'))).toEqual(['both'])
     expect(idx.always).toEqual([])
-    expect(ids(idx.unindexed('{}'))).toEqual([])
+    expect(ids(unindexed(idx, '{}'))).toEqual([])
   })
 
   it('keeps from a named group only the rules whose literals the record holds', () => {
@@ -46,38 +49,43 @@ describe('RuleIndex', () => {
 
   it('guards unindexed rules by their literals, rule by rule', () => {
     const idx = new RuleIndex([rule('root', null, [[['Root']]]), rule('denied', null, [[['AccessDenied'], ['UnauthorizedOperation']]])])
-    expect(ids(idx.unindexed('{"userIdentity":{"type":"Root"}}'))).toEqual(['root'])
-    expect(ids(idx.unindexed('{"errorCode":"Client.UnauthorizedOperation"}'))).toEqual(['denied'])
-    expect(ids(idx.unindexed('{"errorCode":"NoSuchKey"}'))).toEqual([])
+    expect(ids(unindexed(idx, '{"userIdentity":{"type":"Root"}}'))).toEqual(['root'])
+    expect(ids(unindexed(idx, '{"errorCode":"Client.UnauthorizedOperation"}'))).toEqual(['denied'])
+    expect(ids(unindexed(idx, '{"errorCode":"NoSuchKey"}'))).toEqual([])
   })
 
   it('consults an unindexed rule without literals on every record, and only it', () => {
     const idx = new RuleIndex([rule('any', null, null), rule('root', null, [[['Root']]])])
-    expect(ids(idx.unindexed('{}'))).toEqual(['any'])
-    expect(ids(idx.unindexed('{"type":"Root"}'))).toEqual(['any', 'root'])
+    expect(ids(unindexed(idx, '{}'))).toEqual(['any'])
+    expect(ids(unindexed(idx, '{"type":"Root"}'))).toEqual(['any', 'root'])
   })
 
   it('finds overlapping literals and literals inside longer ones', () => {
     const idx = new RuleIndex([rule('abc', null, [[['abc']]]), rule('bcd', null, [[['bcd']]]), rule('q', null, [[['"Denied"']]]), rule('bare', null, [[['Denied']]])])
-    expect(ids(idx.unindexed('xabcdx'))).toEqual(['abc', 'bcd'])
-    expect(ids(idx.unindexed('{"e":"Denied"}')).sort()).toEqual(['bare', 'q'])
-    expect(ids(idx.unindexed('{"e":"NotDenied"}'))).toEqual(['bare'])
+    expect(ids(unindexed(idx, 'xabcdx'))).toEqual(['abc', 'bcd'])
+    expect(ids(unindexed(idx, '{"e":"Denied"}')).sort()).toEqual(['bare', 'q'])
+    expect(ids(unindexed(idx, '{"e":"NotDenied"}'))).toEqual(['bare'])
   })
 
   it('needs every literal of a several-literal alternative', () => {
     const idx = new RuleIndex([rule('both', null, [[['Opt', 'sso.amazonaws.com']]])])
-    expect(ids(idx.unindexed('{"a":"Opt","s":"sso.amazonaws.com"}'))).toEqual(['both'])
-    expect(ids(idx.unindexed('{"a":"Opt"}'))).toEqual([])
+    expect(ids(unindexed(idx, '{"a":"Opt","s":"sso.amazonaws.com"}'))).toEqual(['both'])
+    expect(ids(unindexed(idx, '{"a":"Opt"}'))).toEqual([])
   })
 
-  it('gives the same answers with a chunk-wide cursor as record by record', () => {
-    const idx = new RuleIndex([rule('root', null, [[['Root']]]), rule('denied', null, [[['AccessDenied', 'Bucket']]])])
+  it.each([
+    ['few literals', 0],
+    ['many literals: the regex over the text', 12],
+  ])('gives the same answers with a chunk-wide cursor as record by record (%s)', (_name, extra) => {
+    const many = Array.from({ length: extra }, (_, i) => rule(`r${i}`, null, [[[`"rare-${i}"`]]]))
+    const idx = new RuleIndex([rule('root', null, [[['Root']]]), rule('denied', null, [[['AccessDenied', 'Bucket']]]), ...many])
     const records = ['{"a":"x"}', '{"t":"Root"}', '{"e":"AccessDenied"}', '{"e":"AccessDenied","k":"Bucket"}', '{"b":"y"}', '{"t":"Root","u":"Root"}', '{"z":1}']
-    const chunk = records.join(',')
-    const cursor = new LiteralCursor()
+    const chunk = Buffer.from(records.join(','), 'latin1')
+    const cursor = new ByteLiteralCursor()
+    const scratch = new SelectScratch()
     let start = 0
     for (const r of records) {
-      expect(ids(idx.unindexedIn(chunk, start, start + r.length, cursor))).toEqual(ids(idx.unindexed(r)))
+      expect(ids(idx.unindexedInBytes(chunk, start, start + r.length, cursor, scratch))).toEqual(ids(unindexed(idx, r)))
       start += r.length + 1
     }
   })
@@ -112,8 +120,9 @@ describe('RuleIndex on a record’s bytes', () => {
   ])('agrees with the text path (%s)', (_name, rules) => {
     const idx = new RuleIndex(rules)
     const cursor = new ByteLiteralCursor()
-    const fromBytes = spans.map(([s, e]) => ids(idx.unindexedInBytes(buf, s, e, cursor)).sort())
-    expect(fromBytes).toEqual(records.map((r) => ids(idx.unindexed(r)).sort()))
+    const scratch = new SelectScratch()
+    const fromBytes = spans.map(([s, e]) => ids(idx.unindexedInBytes(buf, s, e, cursor, scratch)).sort())
+    expect(fromBytes).toEqual(records.map((r) => ids(unindexed(idx, r)).sort()))
     expect(fromBytes).toEqual([['root'], ['denied'], ['root'], ['abc', 'bcd', 'denied'], ['both'], []])
   })
 
@@ -147,7 +156,7 @@ describe('RuleIndex field tests', () => {
     const denied = withTests(rule('denied', null), test('errorCode', (v) => v.startsWith('AccessDenied')), test('userIdentity.type', (v) => v !== 'AWSService'))
     const idx = new RuleIndex([root, denied])
     expect(idx.always).toEqual([])
-    expect(ids(idx.unindexed('{"type":"Root","errorCode":"AccessDenied"}'))).toEqual([])
+    expect(ids(unindexed(idx, '{"type":"Root","errorCode":"AccessDenied"}'))).toEqual([])
     expect(idx.hasKeyed).toBe(true)
     expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'Root' })))).toEqual(['root'])
     expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'IAMUser', errorCode: 'AccessDeniedException' })))).toEqual(['denied'])
@@ -159,7 +168,7 @@ describe('RuleIndex field tests', () => {
     const root = withTests(rule('root', null, [[['"Root"']]]), test('userIdentity.type', (v) => v === 'Root'))
     const few = new RuleIndex([root])
     expect(few.hasKeyed).toBe(false)
-    const found = few.unindexed('{"userIdentity":{"type":"IAMUser"},"x":"Root"}')
+    const found = unindexed(few, '{"userIdentity":{"type":"IAMUser"},"x":"Root"}')
     expect(ids(found)).toEqual(['root'])
     expect(few.passingFieldTests(found, fieldsOf({ 'userIdentity.type': 'IAMUser' }))).toEqual([])
     expect(few.passingFieldTests(found, fieldsOf({ 'userIdentity.type': 'Root' }))).toBe(found)
@@ -168,7 +177,7 @@ describe('RuleIndex field tests', () => {
     const many = Array.from({ length: 9 }, (_, i) => withTests(rule(`t${i}`, null, [[[`"T${i}"`]]]), test('userIdentity.type', (v) => v === `T${i}`)))
     const idx = new RuleIndex(many)
     expect(idx.hasKeyed).toBe(true)
-    expect(ids(idx.unindexed('{"t":"T3"}'))).toEqual([])
+    expect(ids(unindexed(idx, '{"t":"T3"}'))).toEqual([])
     expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'T3' })))).toEqual(['t3'])
   })
 

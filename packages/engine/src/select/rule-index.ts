@@ -1,6 +1,5 @@
 import { BYTE_LITERALS_MAX, byteLiteral, type ByteLiteral, type ByteLiteralCursor } from './byte-literal.js'
 import { ABSENT, fieldTestsHold, UNKNOWN, type FieldTest, type RawField, type RawFields } from './field-test.js'
-import { LiteralCursor } from './literal-cursor.js'
 import type { CompiledRule } from '../match/matcher.js'
 
 /**
@@ -14,7 +13,19 @@ import type { CompiledRule } from '../match/matcher.js'
  * all run on every record.
  *
  * A rule's other field tests and its literals are checked for each record before it is parsed for the rule.
+ *
+ * Built once per scan and never changed after (KeyedField's memo of a pure answer aside): the per-record
+ * scratch (which literals a record holds) is a SelectScratch owned by the object being scanned
+ * (select/selector.ts), so objects scanned at once, or in other threads, share nothing mutable.
  */
+export class SelectScratch {
+  /** Literals found in the current record. */
+  readonly found = new Set<string>()
+  /** Per literal of the current group: 0 not looked for yet, 1 present, 2 absent. */
+  literalState = new Int8Array(16)
+}
+
+
 export class RuleIndex {
   private readonly byName = new Map<string, CompiledRule[]>()
   /** Rules with no eventName constraint but an eventSource one, by eventSource. */
@@ -36,10 +47,8 @@ export class RuleIndex {
   /** Guarded rules with an alternative of several literals: checked against the set found. */
   private readonly multi: readonly CompiledRule[]
   private readonly byteLiterals: readonly ByteLiteral[] | undefined
-  private readonly found = new Set<string>()
   /** Per group (by identity): its literals, and each rule's alternatives as indexes into them. */
   private readonly plans = new Map<readonly CompiledRule[], GroupPlan>()
-  private literalState = new Int8Array(16)
   /** Whether some rule guarded by literals also has field tests (passingFieldTests). */
   private readonly hasGuardedTests: boolean
   private readonly empty: readonly CompiledRule[] = []
@@ -114,11 +123,17 @@ export class RuleIndex {
    * group's own key already puts in the text (`"DisableRule"` for the rules under eventName DisableRule) are
    * not looked for. `record.raw` is read only when some literal has to be. Without `fields`, field tests pass.
    */
-  mayMatch(group: readonly CompiledRule[], record: string | { readonly raw: string }, fields?: RawFields): readonly CompiledRule[] {
+  mayMatch(
+    group: readonly CompiledRule[],
+    record: string | { readonly raw: string },
+    fields?: RawFields,
+    scratch: SelectScratch = new SelectScratch(),
+  ): readonly CompiledRule[] {
     if (group.length === 0) return group
     const plan = this.plans.get(group) ?? planFor(group, '', undefined)
     if (plan.literals.length === 0 && (!plan.tested || !fields)) return group
-    const state = this.literalState.length >= plan.literals.length ? this.literalState : (this.literalState = new Int8Array(plan.literals.length * 2))
+    const state =
+      scratch.literalState.length >= plan.literals.length ? scratch.literalState : (scratch.literalState = new Int8Array(plan.literals.length * 2))
     state.fill(0, 0, plan.literals.length)
     let raw: string | undefined
     let out: CompiledRule[] | undefined
@@ -200,36 +215,17 @@ export class RuleIndex {
   }
 
   /**
-   * The rules guarded by literals whose literals this raw text holds, with those that run on every record.
-   * Rules keyed by a field come from keyedBy; those guarded here that have field tests still go through
-   * passingFieldTests.
+   * The rules guarded by literals whose literals the record at bytes [start, end) of `buf` holds, with those that
+   * run on every record. Rules keyed by a field come from keyedBy; those guarded here that have field tests
+   * still go through passingFieldTests. With a few literals, each one's next occurrence is found with
+   * Buffer.indexOf and remembered until the records pass it, so the bytes are never decoded; with more, one
+   * pass of memchr-speed searches per literal would cost more than reading the bytes as latin1 once and walking
+   * them with the one regex of every literal (the cursor keeps its place across records, which arrive in order).
+   * Either way the rules follow from maps, so the cost does not grow with the number of guarded rules.
    */
-  unindexed(text: string): readonly CompiledRule[] {
-    return this.unindexedIn(text, 0, text.length, undefined)
-  }
-
-  /**
-   * The same for the record at [start, end) of `chunk`. One global regex of every literal walks the chunk once
-   * (the cursor keeps its place across records, which arrive in order) and reports which literals each record
-   * holds; the rules follow from maps, so the cost does not grow with the number of guarded rules.
-   */
-  unindexedIn(chunk: string, start: number, end: number, cursor: LiteralCursor | undefined): readonly CompiledRule[] {
+  unindexedInBytes(buf: Buffer, start: number, end: number, cursor: ByteLiteralCursor, scratch: SelectScratch): readonly CompiledRule[] {
     if (this.guarded.length === 0 || !this.anyLiteral) return this.always
-    const found = this.found
-    found.clear()
-    ;(cursor ?? new LiteralCursor()).collect(this.anyLiteral, chunk, start, end, found)
-    return this.rulesWith(found)
-  }
-
-  /**
-   * The same for the record at bytes [start, end) of `buf`, for records the byte splitter delivers. With a few
-   * literals, each one's next occurrence is found with Buffer.indexOf and remembered until the records pass it,
-   * so the bytes are never decoded; with more, one pass of memchr-speed searches per literal would cost more
-   * than reading the bytes as latin1 once and walking them with the one regex.
-   */
-  unindexedInBytes(buf: Buffer, start: number, end: number, cursor: ByteLiteralCursor): readonly CompiledRule[] {
-    if (this.guarded.length === 0 || !this.anyLiteral) return this.always
-    const found = this.found
+    const found = scratch.found
     found.clear()
     const lits = this.byteLiterals
     if (lits) cursor.collect(lits, buf, start, end, found)
@@ -245,16 +241,6 @@ export class RuleIndex {
     for (const r of this.multi) if (!hits.has(r) && r.literals!.some((set) => set.every((l) => found.has(l)))) hits.add(r)
     if (hits.size === 0) return this.always
     return this.always.length === 0 ? [...hits] : [...this.always, ...hits]
-  }
-
-  /** Every eventName some rule is indexed under. */
-  names(): IterableIterator<string> {
-    return this.byName.keys()
-  }
-
-  /** Every eventSource some rule (with no eventName constraint) is indexed under. */
-  sources(): IterableIterator<string> {
-    return this.bySource.keys()
   }
 }
 

@@ -134,7 +134,7 @@ function truncated(v: unknown, levels: number): unknown {
 }
 
 /** Details as given when they fit (no copy: the common case), else a copy cut at MAX_DETAIL_DEPTH. */
-export function boundedDetails(details: Record<string, unknown>): Record<string, unknown> {
+function boundedDetails(details: Record<string, unknown>): Record<string, unknown> {
   return deeperThan(details, MAX_DETAIL_DEPTH) ? (truncated(details, MAX_DETAIL_DEPTH) as Record<string, unknown>) : details
 }
 

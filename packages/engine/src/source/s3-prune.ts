@@ -112,7 +112,7 @@ export function wantedProducts(f: ListFilter): string[] {
 }
 
 /** Inclusive delivery-day span a node covers once its year is known, else undefined (any day). */
-export function nodeSpan(node: WalkNode): [string, string] | undefined {
+function nodeSpan(node: WalkNode): [string, string] | undefined {
   const { year, month, day } = node
   if (year === undefined) return undefined
   if (month === undefined) return [`${year}-01-01`, `${year}-12-31`]

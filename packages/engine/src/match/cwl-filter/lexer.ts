@@ -97,7 +97,7 @@ export function scanQuoted(c: Cursor): { value: string; start: number; end: numb
 }
 
 /** Reads `%…%` starting at the opening percent sign and validates it against AWS's regex subset. */
-export function scanRegex(c: Cursor): Extract<ValueLiteral, { kind: 'regex' }> {
+function scanRegex(c: Cursor): Extract<ValueLiteral, { kind: 'regex' }> {
   const start = c.pos
   const close = c.text.indexOf('%', start + 1)
   if (close < 0 || close >= c.end) c.fail("unterminated regular expression: expected a closing '%'", start)

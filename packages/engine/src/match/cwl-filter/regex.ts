@@ -18,7 +18,7 @@ const HEX2 = /^[0-9A-Fa-f]{2}$/
 const BRACES = /^\{(\d*)(,?)(\d*)\}/
 
 /** Largest m or n in `{m,n}`; a bigger count could only ever be rejected by MAX_PROGRAM_SIZE anyway. */
-export const MAX_REPEAT = 1000
+const MAX_REPEAT = 1000
 
 type Ranges = [number, number][]
 const DIGIT: Ranges = [[0x30, 0x39]]

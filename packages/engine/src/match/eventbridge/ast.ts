@@ -56,5 +56,3 @@ export type Matcher =
   | { readonly kind: 'cidr'; readonly value: string }
   | { readonly kind: 'exists'; readonly value: boolean }
   | AnythingBut
-
-export type MatcherKind = Matcher['kind']

@@ -79,7 +79,7 @@ export function compileEventPattern(pattern: string | Record<string, unknown>): 
   return compileAst(parseEventPattern(pattern))
 }
 
-export function compileAst(ast: EventPatternAst): EventPattern {
+function compileAst(ast: EventPatternAst): EventPattern {
   const subRules = expandSubRules(ast)
   const pathIds = new Map<string, number>()
   const paths: CompiledPath[] = []

@@ -9,10 +9,9 @@ import { JsonSyntaxError, parseJson, valueFromNode } from './json.js'
 
 export type { EventPatternAst, Matcher, PatternEntry, PatternObject, AnythingBut, NumericBound } from './ast.js'
 export type { EventPattern } from './compile.js'
-export { compileEventPattern, compileAst } from './compile.js'
+export { compileEventPattern } from './compile.js'
 export { parseEventPattern } from './parse.js'
 export { toEventBridgeEnvelope } from './envelope.js'
-export { JsonNumberText } from './numbers.js'
 
 /**
  * The fields TestEventPattern insists on. The API reference also lists `resources`, but AWS accepts events without it

@@ -12,7 +12,7 @@ import { Invalid, invalid, parseOperator } from './operators.js'
 /** TestEventPattern and PutRule cap the pattern text at 4096 characters. */
 export const MAX_PATTERN_LENGTH = 4096
 /** "InvalidEventPatternException ... if the use of $or results in over 1000 rule combinations" (AWS docs). */
-export const MAX_COMBINATIONS = 1000
+const MAX_COMBINATIONS = 1000
 
 const OR = '$or'
 /** Operator names that may not be field names inside an `$or` branch (event-ruler's reserved list). */

@@ -5,7 +5,6 @@ import type { RuleSpec } from '../../rules/spec.js'
 import { CHECK_PARAMS, CHECKS } from './checks.js'
 import { strings } from './values.js'
 
-export { CHECKS } from './checks.js'
 export type { Exposure } from './checks.js'
 export { disabledBpaSettings } from './checks.js'
 export { bodyGrants, headerGrants } from './s3-acl.js'

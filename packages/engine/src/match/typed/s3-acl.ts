@@ -39,7 +39,7 @@ const CANNED: Record<string, readonly { grantee: PublicGroup; permission: Permis
 
 const PERMISSIONS = new Set<string>(['READ', 'WRITE', 'READ_ACP', 'WRITE_ACP', 'FULL_CONTROL'])
 
-export function groupOf(uri: string): PublicGroup | undefined {
+function groupOf(uri: string): PublicGroup | undefined {
   const m = GROUP_URI.exec(uri.trim().replace(/^"|"$/g, ''))
   return m ? (m[1] as PublicGroup) : undefined
 }

@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { compileRule, listLocalObjects, loadRules, localObject, scan, toEventBridgeEnvelope } from '@trailscan/engine'
+import { compileRule, listLocalObjects, loadRules, localObject, recordContext, scan } from '@trailscan/engine'
 import { ensureCorpus, seedOf } from './lib/corpus.mjs'
 import { shippedPacks } from './lib/commands.mjs'
 import { CACHE_DIR, RULES_DIR } from './lib/paths.mjs'
@@ -55,8 +55,7 @@ function generalPath(path) {
   records.forEach((record, i) => {
     if (!record || typeof record !== 'object' || Array.isArray(record)) return
     const text = slices.length === records.length ? slices[i] : JSON.stringify(record)
-    let env
-    const ctx = { record, text, envelope: () => (env ??= toEventBridgeEnvelope(record)) }
+    const ctx = recordContext(record, text)
     for (const rule of rules) {
       try {
         if (rule.match(ctx)) found.add(key(rule.id, record.eventID))

@@ -11,7 +11,7 @@ import { RecordFilter } from './select/record-filter.js'
 import type { LogObject } from './source/log-object.js'
 import { countSkipped, emptySummary, finishSummary, type ScanSummary } from './emit/summary.js'
 
-export type { AccountContext } from './emit/finding-sink.js'
+export type { AccountContext } from './emit/severity.js'
 
 export interface ScanLogger {
   debug(obj: object, msg?: string): void

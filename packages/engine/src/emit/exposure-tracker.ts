@@ -1,6 +1,7 @@
 import type { Finding } from './finding.js'
 import { obj, str, type CloudTrailRecord } from '../record.js'
-import { bodyGrants, disabledBpaSettings, headerGrants, parsePolicy, publicStatements, type Exposure } from '../match/typed/index.js'
+import type { Exposure } from '../match/matcher.js'
+import { bodyGrants, disabledBpaSettings, headerGrants, parsePolicy, publicStatements } from '../match/typed/index.js'
 
 /**
  * Remembers, within one scan, the calls that close a public exposure again, so that a "bucket made public"

@@ -11,8 +11,8 @@ describe('FindingSink account context', () => {
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'])('gives account %j no context unless the file names it', (account) => {
     const out: Finding[] = []
     const sink = new FindingSink({ context: { '111122223333': { name: 'prod' } }, onFinding: (f) => out.push(f) }, emptySummary(), undefined)
-    sink.finding(finding(account, 'e-1'))
-    sink.finding(finding('111122223333', 'e-2'))
+    sink.finding({ finding: finding(account, 'e-1'), hit: {} })
+    sink.finding({ finding: finding('111122223333', 'e-2'), hit: {} })
     expect(out.map((f) => f.context)).toEqual([null, { name: 'prod' }])
   })
 })

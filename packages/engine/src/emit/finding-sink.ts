@@ -1,16 +1,12 @@
 import type { AlarmEvaluator } from './alarms.js'
 import type { ExposureTracker } from './exposure-tracker.js'
 import { RecordParseError, type TrailscanError } from '../errors.js'
-import type { Finding } from './finding.js'
-import type { Exposure } from '../match/typed/index.js'
+import type { BuiltFinding, Finding } from './finding.js'
+import { severityOf, type AccountContext } from './severity.js'
 import type { SuppressionMark, Suppressor } from './suppress.js'
 import { countFinding, errorEntry, type ScanSummary } from './summary.js'
 
-export interface AccountContext {
-  name?: string
-  environment?: string
-  owner?: string
-}
+export type { AccountContext }
 
 export interface SinkOptions {
   context?: Readonly<Record<string, AccountContext>>
@@ -21,13 +17,20 @@ export interface SinkOptions {
 }
 
 /**
- * Where findings go after matching, in this order: duplicates dropped (CloudTrail may deliver an event twice),
- * account context added, public exposures held back until the scan has seen whether they were closed again,
- * suppressions applied and counted, then counted, fed to the alarms and handed on.
+ * Where findings go after matching: the emit stages, in this order, one method each.
+ *   build      emit/finding.ts (in the object scanner, per hit)
+ *   dedup      CloudTrail may deliver an event twice: one finding per (rule, eventID)
+ *   severity   account context added, severity decided (emit/severity.ts: the only place)
+ *   correlate  public exposures held to the end of the scan, to say whether they were closed again
+ *              (emit/exposure-tracker.ts)
+ *   suppress   known benign callers (emit/suppress.ts); after context and severity, so a suppressed finding
+ *              shown with --show-suppressed reads as it would have, in the same place
+ *   alarms     CloudWatch alarm replay (emit/alarms.ts)
+ *   sinks      counted in the summary (emit/summary.ts), handed to `onFinding`: where findings are written
  */
 export class FindingSink {
   private readonly seen = new Set<string>()
-  private readonly held: Finding[] = []
+  private readonly held: BuiltFinding[] = []
   /**
    * Own entries only: the account id comes from the record, and a plain-object lookup of `__proto__`,
    * `constructor` or `toString` would find Object.prototype's members instead of nothing.
@@ -50,19 +53,19 @@ export class FindingSink {
     this.opts.onError?.(e)
   }
 
-  finding(f: Finding): void {
-    if (this.isDuplicate(f)) return
-    this.enrich(f)
-    if (exposureOf(f)) this.held.push(f)
-    else this.deliver(f)
+  finding(b: BuiltFinding): void {
+    if (this.isDuplicate(b.finding)) return
+    this.decideSeverity(b)
+    if (b.hit.exposure) this.held.push(b)
+    else this.deliver(b.finding)
   }
 
   /** The held exposures, oldest first, each with when and by whom it was closed again (or null). */
   finish(tracker: ExposureTracker): void {
-    const time = (f: Finding): string => f.eventTime ?? ''
+    const time = (b: BuiltFinding): string => b.finding.eventTime ?? ''
     this.held.sort((a, b) => (time(a) < time(b) ? -1 : time(a) > time(b) ? 1 : 0))
-    for (const f of this.held) {
-      f.details = { ...f.details, remediated: tracker.remediationOf(f, exposureOf(f)!) }
+    for (const { finding: f, hit } of this.held) {
+      f.details = { ...f.details, remediated: tracker.remediationOf(f, hit.exposure!) }
       this.deliver(f)
     }
     this.held.length = 0
@@ -79,14 +82,12 @@ export class FindingSink {
     return true
   }
 
-  private enrich(f: Finding): void {
+  private decideSeverity({ finding: f, hit }: BuiltFinding): void {
     const ctx = f.account === null ? undefined : this.context.get(f.account)
-    if (!ctx) return
-    f.context = { ...ctx }
-    if (exposureOf(f) && ctx.environment?.toLowerCase() === 'production' && f.severity !== 'critical') {
-      f.severity = 'critical'
-      f.status = 'public grant in a production account'
-    }
+    if (ctx) f.context = { ...ctx }
+    const { severity, status } = severityOf(f.severity, hit, ctx)
+    f.severity = severity
+    f.status = status
   }
 
   private deliver(f: Finding): void {
@@ -96,12 +97,8 @@ export class FindingSink {
       this.opts.onSuppressed?.(f, mark)
       return
     }
-    countFinding(this.summary, f)
     this.alarms?.add(f)
+    countFinding(this.summary, f)
     this.opts.onFinding(f)
   }
-}
-
-function exposureOf(f: Finding): Exposure | undefined {
-  return f.details?.exposure as Exposure | undefined
 }

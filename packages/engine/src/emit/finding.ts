@@ -153,6 +153,16 @@ function outputDetails(
   return details || Object.keys(out).length > 0 ? boundedDetails({ ...out, ...details }) : null
 }
 
+/** A finding on its way through emit, with the hit that made it: the facts later stages decide by. */
+export interface BuiltFinding {
+  finding: Finding
+  hit: RuleHit
+}
+
+/**
+ * The build stage: a rule hit on a parsed record → the finding as JSON Lines consumers read it. Its severity is
+ * the rule's until emit/severity.ts decides it, after duplicates are dropped.
+ */
 export function buildFinding(
   rule: CompiledRule,
   hit: RuleHit,
@@ -161,11 +171,13 @@ export function buildFinding(
   fallback: { account?: string; region?: string },
 ): Finding {
   const spec = rule.spec
+  // The exposure is typed on the hit for emit, and written last in the details, where readers find it.
+  const details = hit.exposure ? { ...hit.details, exposure: hit.exposure } : hit.details
   return {
     kind: 'finding',
     ruleId: spec.id,
     title: spec.title,
-    severity: hit.severity ?? spec.severity,
+    severity: spec.severity,
     pack: spec.pack ?? null,
     eventId: str(record.eventID) ?? null,
     eventTime: str(record.eventTime) ?? null,
@@ -181,7 +193,7 @@ export function buildFinding(
     errorCode: str(record.errorCode) ?? null,
     status: hit.status ?? null,
     references: (spec.references as Record<string, unknown> | undefined) ?? null,
-    details: outputDetails(spec.output, record, hit.details),
+    details: outputDetails(spec.output, record, details),
     context: null,
     source,
   }

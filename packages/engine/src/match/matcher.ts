@@ -1,6 +1,6 @@
 import type { CloudTrailRecord } from '../record.js'
 import type { FieldTest } from '../select/field-test.js'
-import type { RuleSpec, Severity } from '../rules/spec.js'
+import type { RuleSpec } from '../rules/spec.js'
 
 /**
  * The compiled form of a rule. Compiling pays once, up front, so that the per-record cost does not grow with the
@@ -23,12 +23,25 @@ export interface MatchContext {
   envelope(): Record<string, unknown>
 }
 
-/** What a rule says about a record it matched: by default the rule's own severity and no extra detail. */
+/** A bucket or object a matched call made public: emit holds its finding to say whether it was closed again. */
+export interface Exposure {
+  kind: 'acl' | 'object-acl' | 'policy'
+  bucket: string
+  key?: string
+}
+
+/**
+ * What a rule says about a record it matched, as facts: the severity is decided from them in one place
+ * (emit/severity.ts). By default, the rule's own severity and no extra detail.
+ */
 export interface RuleHit {
-  severity?: Severity
+  /** `write`: the call granted write access (raised to critical); `attempt`: it failed, nothing changed (medium). */
+  impact?: 'write' | 'attempt'
   /** Short words for the finding, e.g. "attempt (the call failed)". */
   status?: string
   details?: Record<string, unknown>
+  /** What the call made public; written to the finding as `details.exposure`. */
+  exposure?: Exposure
 }
 
 export interface CompiledRule {

@@ -1,5 +1,5 @@
 import { RecordParseError, type TrailscanError } from '../errors.js'
-import { buildFinding, type Finding } from '../emit/finding.js'
+import { buildFinding, type BuiltFinding } from '../emit/finding.js'
 import { recordContext } from '../match/context.js'
 import type { CompiledRule, MatchContext } from '../match/matcher.js'
 import type { DecodeOptions } from '../read/decompress.js'
@@ -9,7 +9,7 @@ import { Selector, SKIP, type SelectPlan } from '../select/selector.js'
 import type { LogObject } from '../source/log-object.js'
 
 export interface ObjectOutcome {
-  findings: Finding[]
+  findings: BuiltFinding[]
   errors: TrailscanError[]
   read: ObjectReadResult
   /** Records outside the filters (with a filter set, every readable record is checked). */
@@ -38,7 +38,7 @@ export class ObjectScanner {
   ) {}
 
   async scan(o: LogObject): Promise<ObjectOutcome> {
-    const findings: Finding[] = []
+    const findings: BuiltFinding[] = []
     const errors: TrailscanError[] = []
     const selector = new Selector(this.plan)
     const observed = this.observer.events
@@ -63,7 +63,7 @@ export class ObjectScanner {
     return { findings, errors, read, filteredOut: selector.filteredOut }
   }
 
-  private run(rule: CompiledRule, ctx: MatchContext, o: LogObject, index: number, findings: Finding[], errors: TrailscanError[]): void {
+  private run(rule: CompiledRule, ctx: MatchContext, o: LogObject, index: number, findings: BuiltFinding[], errors: TrailscanError[]): void {
     let hit
     try {
       hit = rule.match(ctx)
@@ -72,7 +72,7 @@ export class ObjectScanner {
       errors.push(fault(`rule ${rule.id} failed on record ${index}: ${(err as Error).message}`, o, index, err, rule.id))
       return
     }
-    if (hit) findings.push(buildFinding(rule, hit, ctx.record, { uri: o.uri, recordIndex: index }, o.key))
+    if (hit) findings.push({ finding: buildFinding(rule, hit, ctx.record, { uri: o.uri, recordIndex: index }, o.key), hit })
   }
 }
 

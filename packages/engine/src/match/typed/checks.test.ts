@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RuleSpecError } from '../../errors.js'
+import { severityOf } from '../../emit/severity.js'
 import { userAgentKind } from '../../record.js'
 import type { RuleHit } from '../matcher.js'
 import type { RuleSpec, Severity } from '../../rules/spec.js'
@@ -20,7 +21,7 @@ function rule(pattern: Record<string, unknown>, severity: Severity = 'high') {
 }
 function run(r: ReturnType<typeof rule>, record: Record<string, unknown>): (RuleHit & { severity: Severity }) | null {
   const hit = r.match({ record, text: JSON.stringify(record), envelope: () => ({}) })
-  return hit ? { ...hit, severity: hit.severity ?? r.spec.severity } : null
+  return hit ? { ...hit, severity: severityOf(r.spec.severity, hit).severity } : null
 }
 function s3(eventName: string, requestParameters: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return {
@@ -42,7 +43,7 @@ describe('s3-acl-public, XML body', () => {
     const hit = run(console, s3('PutBucketAcl', body(grant(ALL_USERS, 'READ'))))
     expect(hit?.severity).toBe('high')
     expect(hit?.details?.granted).toEqual([{ grantee: 'AllUsers', permission: 'READ', via: 'acl-body' }])
-    expect(hit?.details?.exposure).toEqual({ kind: 'acl', bucket: 'b' })
+    expect(hit?.exposure).toEqual({ kind: 'acl', bucket: 'b' })
   })
 
   it('reads several grants rendered as an array', () => {
@@ -89,7 +90,7 @@ describe('s3-acl-public, XML body', () => {
     const hit = run(console, s3('PutBucketAcl', body(grant(ALL_USERS, 'FULL_CONTROL')), { errorCode: 'AccessDenied', errorMessage: 'Access Denied' }))
     expect(hit?.severity).toBe('medium')
     expect(hit?.status).toMatch(/^attempt/)
-    expect(hit?.details?.exposure).toBeUndefined()
+    expect(hit?.exposure).toBeUndefined()
     expect(hit?.details?.granted).toEqual([{ grantee: 'AllUsers', permission: 'FULL_CONTROL', via: 'acl-body' }])
   })
 
@@ -171,8 +172,8 @@ describe('s3-acl-public, objects (shape: any)', () => {
   it('reads both shapes and names the object in the exposure', () => {
     const viaBody = run(objectAcl, s3('PutObjectAcl', { ...body(grant(ALL_USERS, 'READ')), key: 'a/b.txt' }))
     const viaCanned = run(objectAcl, s3('PutObjectAcl', { ...canned('public-read'), key: 'a/b.txt' }))
-    expect(viaBody?.details?.exposure).toEqual({ kind: 'object-acl', bucket: 'b', key: 'a/b.txt' })
-    expect(viaCanned?.details?.exposure).toEqual({ kind: 'object-acl', bucket: 'b', key: 'a/b.txt' })
+    expect(viaBody?.exposure).toEqual({ kind: 'object-acl', bucket: 'b', key: 'a/b.txt' })
+    expect(viaCanned?.exposure).toEqual({ kind: 'object-acl', bucket: 'b', key: 'a/b.txt' })
   })
 
   it('only fires on the event names of the rule', () => {
@@ -199,7 +200,7 @@ describe('s3-policy-public', () => {
     expect(asObject?.details?.policyGivenAs).toBe('object')
     expect(asString?.details?.policyGivenAs).toBe('string')
     expect(asString?.details?.granted).toEqual(asObject?.details?.granted)
-    expect(asObject?.details?.exposure).toEqual({ kind: 'policy', bucket: 'b' })
+    expect(asObject?.exposure).toEqual({ kind: 'policy', bucket: 'b' })
   })
 
   it('reads a Statement given as a single object', () => {
@@ -333,7 +334,7 @@ describe('s3-policy-public', () => {
     const hit = run(pol, { ...put([stmt({ Action: 's3:*' })]), errorCode: 'AccessDenied', errorMessage: 'Access Denied' })
     expect(hit?.severity).toBe('medium')
     expect(hit?.status).toMatch(/AccessDenied/)
-    expect(hit?.details?.exposure).toBeUndefined()
+    expect(hit?.exposure).toBeUndefined()
   })
 })
 

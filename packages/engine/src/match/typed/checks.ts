@@ -1,5 +1,5 @@
 import { userAgentKind, type CloudTrailRecord } from '../../record.js'
-import type { RuleHit } from '../matcher.js'
+import type { Exposure, RuleHit } from '../matcher.js'
 import { bodyGrants, hasAclBody, hasAclHeaders, headerGrants, isWriteGrant, type PublicGrant } from './s3-acl.js'
 import { parsePolicy, publicStatements } from './s3-policy.js'
 import { field, obj, str, strings, asList } from './values.js'
@@ -9,14 +9,9 @@ import { field, obj, str, strings, asList } from './values.js'
  * object or an array, a policy given as a JSON string, a condition that narrows a wildcard principal). Rules
  * name a check and its parameters as data; the code lives here, tested, never in a rule file.
  */
-export type CheckResult = Omit<RuleHit, 'severity'> & { critical?: boolean }
+export type CheckResult = Omit<RuleHit, 'impact'> & { critical?: boolean }
 export type Check = (record: CloudTrailRecord, params: Record<string, unknown>) => CheckResult | null
 
-export interface Exposure {
-  kind: 'acl' | 'object-acl' | 'policy'
-  bucket: string
-  key?: string
-}
 
 function variantOf(record: CloudTrailRecord, shape: 'body' | 'headers'): string {
   const kind = userAgentKind(record)
@@ -49,8 +44,8 @@ const s3AclPublic: Check = (record, params) => {
     details: {
       variant: variantOf(record, grants[0]!.shape === 'acl-body' ? 'body' : 'headers'),
       granted: grantSummary(grants),
-      exposure,
     },
+    exposure,
   }
 }
 
@@ -68,8 +63,8 @@ const s3PolicyPublic: Check = (record) => {
       granted: statements.map((s) => ({ grantee: '*', statement: s.sid, actions: s.actions, access: s.access })),
       policyGivenAs: typeof raw === 'string' ? 'string' : 'object',
       policy,
-      exposure: { kind: 'policy', bucket } satisfies Exposure,
     },
+    exposure: { kind: 'policy', bucket },
   }
 }
 

@@ -5,7 +5,6 @@ import type { RuleSpec } from '../../rules/spec.js'
 import { CHECK_PARAMS, CHECKS } from './checks.js'
 import { strings } from './values.js'
 
-export type { Exposure } from './checks.js'
 export { disabledBpaSettings } from './checks.js'
 export { bodyGrants, headerGrants } from './s3-acl.js'
 export { parsePolicy, publicStatements } from './s3-policy.js'
@@ -14,8 +13,8 @@ export { parsePolicy, publicStatements } from './s3-policy.js'
  * A typed rule names a check from the closed vocabulary in checks.ts, the event names it applies to, and the
  * check's parameters:
  *   pattern: { eventSource: s3.amazonaws.com, eventName: [PutBucketAcl], check: s3-acl-public, shape: body }
- * Severity follows the rule, raised to critical where the check says so (write access), and lowered to medium
- * for a call that failed: a failed call opened nothing, so it is an attempt, never an exposure.
+ * A hit says what the check saw (write access; a failed call, which opened nothing, so it is an attempt, never
+ * an exposure); emit/severity.ts turns that into the finding's severity.
  */
 const BASE_FIELDS = new Set(['eventSource', 'eventName', 'check'])
 
@@ -51,14 +50,11 @@ export function compileTypedRule(spec: RuleSpec): CompiledRule {
       if (sourceSet && (typeof r.eventSource !== 'string' || !sourceSet.has(r.eventSource))) return null
       const res = check(r, params)
       if (!res) return null
-      const { critical, ...hit } = res
+      const { critical, exposure, ...hit } = res
       const errorCode = str(r.errorCode)
-      if (errorCode !== undefined) {
-        const details = { ...hit.details }
-        delete details.exposure
-        return { ...hit, details, severity: 'medium', status: `attempt: the call failed with ${errorCode}, nothing changed` }
-      }
-      return critical ? { ...hit, severity: 'critical' } : hit
+      // A failed call exposed nothing: an attempt, with no exposure to follow.
+      if (errorCode !== undefined) return { ...hit, impact: 'attempt', status: `attempt: the call failed with ${errorCode}, nothing changed` }
+      return { ...hit, ...(critical ? { impact: 'write' as const } : {}), ...(exposure ? { exposure } : {}) }
     },
   }
 }

@@ -19,7 +19,7 @@ if (!existsSync(CLI_BIN) || !existsSync(join(REPO_DIR, 'packages/engine/dist/mat
   process.exit(2)
 }
 // The baselines copy the engine's one-shot threshold; make sure they still agree.
-const { DECODE_DEFAULTS } = await import('@trailscan/engine')
+const { DECODE_DEFAULTS } = await import('./lib/engine-internals.mjs')
 if (DECODE_DEFAULTS.oneShotBelow !== ONE_SHOT_BELOW)
   log(`warning: engine one-shot threshold is ${DECODE_DEFAULTS.oneShotBelow} B, the baselines use ${ONE_SHOT_BELOW} B`)
 

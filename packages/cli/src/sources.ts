@@ -33,7 +33,7 @@ export async function openSources(
   window: { start: Date | undefined; end: Date | undefined },
   limits: S3Limits = {},
 ): Promise<OpenedSources> {
-  const core = await import('@trailscan/engine/core')
+  const core = await import('@trailscan/engine/local-scan')
   const stdinArgs = args.paths.filter((p) => p === STDIN_ARG).length
   if (stdinArgs > 1) throw new CliExit(EXIT.usage, '`-` (one object on stdin) can be given only once')
   if (stdinArgs === 1 && process.stdin.isTTY) throw new CliExit(EXIT.usage, '`-` reads one object from stdin, but stdin is a terminal: pipe the object in')

@@ -21,6 +21,8 @@ export interface PackInfo {
 
 export interface LoadedRule {
   spec: RuleSpec
+  /** The rule file's text as read, kept to place a pattern error without reading the file again. */
+  text?: string
 }
 
 export interface LoadResult {
@@ -136,7 +138,7 @@ function addRuleText(file: string, pack: string, text: string | Error, result: L
     result.diagnostics.push(...problems.map((d) => ({ ...d, file })))
     return
   }
-  result.rules.push({ spec: { ...(value as RuleSpec), pack, file } })
+  result.rules.push({ spec: { ...(value as RuleSpec), pack, file }, text })
 }
 
 /**
@@ -211,11 +213,11 @@ function yamlError(file: string, e: unknown): RuleDiagnostic {
 }
 
 /**
- * Where the top-level `pattern` value starts in a rule file (1-based), and whether it is quoted; to place pattern
- * syntax errors. Rule files are flat mappings, so the key sits at the start of its line.
+ * Where the top-level `pattern` value starts in a rule file's text (1-based), and whether it is quoted; to place
+ * pattern syntax errors. Rule files are flat mappings, so the key sits at the start of its line.
  */
-export async function patternPosition(file: string): Promise<{ line: number; column: number; quoted: boolean } | undefined> {
-  const lines = (await readFile(file, 'utf8')).split(/\r?\n/)
+export function patternPosition(text: string): { line: number; column: number; quoted: boolean } | undefined {
+  const lines = text.split(/\r?\n/)
   const i = lines.findIndex((l) => /^pattern:/.test(l))
   if (i < 0) return undefined
   const rest = lines[i]!.slice('pattern:'.length)

@@ -92,6 +92,17 @@ export function s3LogObject(ctx: S3ObjectContext, entry: S3ObjectEntry): LogObje
 }
 
 /**
+ * The LogObject for one S3 object named by bucket and key, with no listing: the object an S3 event notification
+ * names, say (its key arrives URL-encoded, `+` for a space: decode it first). Give the size and ETag the
+ * notification carries when there are any: the body is then never read past that size, and a resumed body is
+ * asked for on that version. Without a size, the body is bounded by its Content-Length.
+ */
+export function s3Object(opts: S3ObjectContext & { key: string; size?: number; etag?: string }): LogObject {
+  const { key, size, etag, ...ctx } = opts
+  return s3LogObject(ctx, { key, ...(size !== undefined ? { size } : {}), ...(etag !== undefined ? { etag } : {}) })
+}
+
+/**
  * The deadline of one request: before the response it aborts the request, after it destroys the body, either
  * way with an ObjectTimeoutError. (Listings use it too: the SDK reads a listing's body before `send` returns.)
  */

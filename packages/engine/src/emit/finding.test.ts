@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { DETAIL_TRUNCATED, MAX_DETAIL_DEPTH, buildFinding, userAgentKind } from './finding.js'
+import { userAgentKind } from '../record.js'
+import { DETAIL_TRUNCATED, MAX_DETAIL_DEPTH, buildFinding } from './finding.js'
 import type { CompiledRule } from '../match/matcher.js'
 
 const rule = (output?: Record<string, string>): CompiledRule => ({

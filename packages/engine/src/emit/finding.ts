@@ -21,7 +21,6 @@ export interface Resource {
 }
 
 export type { UserAgentKind }
-export { userAgentKind }
 
 /**
  * One rule hit on one record. The first block of fields is a contract (JSON Lines consumers key on the names).
@@ -77,7 +76,7 @@ const RESOURCE_KEYS: readonly (readonly [string, string])[] = [
   ['serialNumber', 'mfa-device'],
 ]
 
-export function resourceOf(record: CloudTrailRecord): Resource {
+function resourceOf(record: CloudTrailRecord): Resource {
   const rp = obj(record.requestParameters)
   const firstArn = Array.isArray(record.resources) ? str(obj(record.resources[0])?.ARN) ?? null : null
   if (rp) {

@@ -27,9 +27,9 @@ export class SelectScratch {
 
 
 export class RuleIndex {
-  private readonly byName = new Map<string, CompiledRule[]>()
+  private readonly byName = new Map<string, RuleGroup>()
   /** Rules with no eventName constraint but an eventSource one, by eventSource. */
-  private readonly bySource = new Map<string, CompiledRule[]>()
+  private readonly bySource = new Map<string, RuleGroup>()
   /** Rules with neither, keyed by a tested field. */
   private readonly keyed: readonly KeyedField[]
   /** Unindexed rules without literals: consulted for every record. */
@@ -47,13 +47,13 @@ export class RuleIndex {
   /** Guarded rules with an alternative of several literals: checked against the set found. */
   private readonly multi: readonly CompiledRule[]
   private readonly byteLiterals: readonly ByteLiteral[] | undefined
-  /** Per group (by identity): its literals, and each rule's alternatives as indexes into them. */
-  private readonly plans = new Map<readonly CompiledRule[], GroupPlan>()
   /** Whether some rule guarded by literals also has field tests (passingFieldTests). */
   private readonly hasGuardedTests: boolean
   private readonly empty: readonly CompiledRule[] = []
 
   constructor(readonly rules: readonly CompiledRule[]) {
+    const byName = new Map<string, CompiledRule[]>()
+    const bySource = new Map<string, CompiledRule[]>()
     const always: CompiledRule[] = []
     const guarded: CompiledRule[] = []
     const withTests: CompiledRule[] = []
@@ -61,8 +61,8 @@ export class RuleIndex {
     for (const r of rules) {
       const names = r.indexKeys.eventName
       const sources = r.indexKeys.eventSource
-      if (names !== null) addTo(this.byName, names, r)
-      else if (sources !== null) addTo(this.bySource, sources, r)
+      if (names !== null) addTo(byName, names, r)
+      else if (sources !== null) addTo(bySource, sources, r)
       else if (keyField(r.fieldTests) !== undefined) withTests.push(r)
       else if (hasLiterals(r)) guarded.push(r)
       else always.push(r)
@@ -84,8 +84,9 @@ export class RuleIndex {
       k.add(r)
     }
     this.hasGuardedTests = guarded.some((r) => r.fieldTests !== undefined)
-    for (const [name, group] of this.byName) this.plans.set(group, planFor(group, `"eventName":${JSON.stringify(name)}`, 'eventName'))
-    for (const [source, group] of this.bySource) this.plans.set(group, planFor(group, `"eventSource":${JSON.stringify(source)}`, 'eventSource'))
+    for (const [name, rules] of byName) this.byName.set(name, { rules, plan: planFor(rules, `"eventName":${JSON.stringify(name)}`, 'eventName') })
+    for (const [source, rules] of bySource)
+      this.bySource.set(source, { rules, plan: planFor(rules, `"eventSource":${JSON.stringify(source)}`, 'eventSource') })
     this.keyed = [...keyed.values()].sort((a, b) => KEY_ORDER.indexOf(a.field) - KEY_ORDER.indexOf(b.field))
     this.always = always
     this.guarded = guarded
@@ -110,8 +111,8 @@ export class RuleIndex {
   }
 
   /** Rules indexed under this eventName (empty when none). */
-  named(eventName: unknown): readonly CompiledRule[] {
-    return typeof eventName === 'string' ? (this.byName.get(eventName) ?? this.empty) : this.empty
+  named(eventName: unknown): RuleGroup {
+    return typeof eventName === 'string' ? (this.byName.get(eventName) ?? EMPTY_GROUP) : EMPTY_GROUP
   }
 
   /**
@@ -124,13 +125,14 @@ export class RuleIndex {
    * not looked for. `record.raw` is read only when some literal has to be. Without `fields`, field tests pass.
    */
   mayMatch(
-    group: readonly CompiledRule[],
+    g: RuleGroup,
     record: string | { readonly raw: string },
     fields?: RawFields,
     scratch: SelectScratch = new SelectScratch(),
   ): readonly CompiledRule[] {
+    const group = g.rules
     if (group.length === 0) return group
-    const plan = this.plans.get(group) ?? planFor(group, '', undefined)
+    const plan = g.plan
     if (plan.literals.length === 0 && (!plan.tested || !fields)) return group
     const state =
       scratch.literalState.length >= plan.literals.length ? scratch.literalState : (scratch.literalState = new Int8Array(plan.literals.length * 2))
@@ -210,8 +212,8 @@ export class RuleIndex {
   }
 
   /** Rules with no eventName constraint indexed under this eventSource (empty when none). */
-  sourced(eventSource: unknown): readonly CompiledRule[] {
-    return typeof eventSource === 'string' ? (this.bySource.get(eventSource) ?? this.empty) : this.empty
+  sourced(eventSource: unknown): RuleGroup {
+    return typeof eventSource === 'string' ? (this.bySource.get(eventSource) ?? EMPTY_GROUP) : EMPTY_GROUP
   }
 
   /**
@@ -290,6 +292,13 @@ class KeyedField {
   }
 }
 
+/** Rules indexed under one eventName or eventSource, with the plan for checking them against a record. */
+export interface RuleGroup {
+  readonly rules: readonly CompiledRule[]
+  /** Its literals, and each rule's alternatives as indexes into them. */
+  readonly plan: GroupPlan
+}
+
 interface GroupPlan {
   literals: readonly string[]
   /** Per rule of the group: null when it needs no literal, else its alternatives (every literal of one). */
@@ -314,6 +323,8 @@ function planFor(group: readonly CompiledRule[], implied: string, keyField: RawF
   const tests = group.map((r) => (r.fieldTests ?? []).filter((t) => t.field !== keyField))
   return { literals, alternatives, tests, tested: tests.some((t) => t.length > 0) }
 }
+
+const EMPTY_GROUP: RuleGroup = { rules: [], plan: { literals: [], alternatives: [], tests: [], tested: false } }
 
 function addTo(map: Map<string, CompiledRule[]>, keys: readonly string[], r: CompiledRule): void {
   for (const k of new Set(keys)) {

@@ -112,8 +112,8 @@ export class Selector {
       this.filteredOut++
       return SKIP
     }
-    const named = this.rawName === UNKNOWN ? this.index.named(record.eventName) : this.named
-    const sourced = !this.readsSource ? NONE : this.rawSource === UNKNOWN ? this.index.sourced(record.eventSource) : this.sourced
+    const named = this.rawName === UNKNOWN ? this.index.named(record.eventName).rules : this.named
+    const sourced = !this.readsSource ? NONE : this.rawSource === UNKNOWN ? this.index.sourced(record.eventSource).rules : this.sourced
     return joined(named, sourced, this.keyed, this.unindexed)
   }
 

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { UsageError } from '../../errors.js'
+import { testEventPattern } from '../eventbridge/index.js'
+import { MAX_JSON_DEPTH } from '../json-text.js'
 import { NOT_JSON, parseJsonPreservingNumbers, RawNumber } from './raw-json.js'
 
 describe('number-preserving JSON parser', () => {
@@ -27,5 +30,20 @@ describe('number-preserving JSON parser', () => {
     for (const ok of [' {} ', '"x"', '0', '-1.5E+2', '[]', '\n[1,{"a":[null]}]\r\n']) {
       expect(parseJsonPreservingNumbers(ok)).not.toBe(NOT_JSON)
     }
+  })
+})
+
+describe('one JSON reader for both languages', () => {
+  it('refuses nesting deeper than the bound (or than the stack allows) as not JSON', () => {
+    const nested = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`
+    expect(parseJsonPreservingNumbers(nested(MAX_JSON_DEPTH + 1))).toBe(NOT_JSON)
+    expect(parseJsonPreservingNumbers(nested(1000))).not.toBe(NOT_JSON)
+    expect(parseJsonPreservingNumbers(nested(200_000))).toBe(NOT_JSON)
+  })
+
+  it('gives testEventPattern a usage error, not a stack overflow, on an event nested past the bound', () => {
+    // The EventBridge reader once recursed without bound: a deep event threw RangeError out of testEventPattern.
+    const event = `{"id":"1","account":"1","source":"s","time":"t","region":"r","detail-type":"d","detail":${'['.repeat(200_000)}${']'.repeat(200_000)}}`
+    expect(() => testEventPattern({ source: ['s'] }, event)).toThrow(UsageError)
   })
 })

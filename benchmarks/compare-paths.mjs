@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { compileRule, loadRules, localObject, scan, toEventBridgeEnvelope } from '@trailscan/engine'
+import { loadRuleSet, localObject, recordContext, scan } from '@trailscan/engine'
 import { ensureCorpus, seedOf } from './lib/corpus.mjs'
 import { shippedPacks } from './lib/commands.mjs'
 import { CACHE_DIR, RULES_DIR } from './lib/paths.mjs'
@@ -22,13 +22,13 @@ import { writeRuleDir } from './lib/rulegen.mjs'
 const args = process.argv.slice(2)
 const ruleDirs = shippedPacks().map((p) => join(RULES_DIR, p))
 if (args.includes('--generated-rules')) ruleDirs.push(writeRuleDir(CACHE_DIR, { seed: seedOf() }))
-const loaded = await loadRules(ruleDirs)
+const loaded = await loadRuleSet(ruleDirs)
 const bad = loaded.diagnostics.filter((d) => d.severity === 'error')
 if (bad.length) {
   console.error(bad.map((d) => `${d.file}: ${d.message}`).join('\n'))
   process.exit(2)
 }
-const rules = loaded.rules.map((l) => compileRule(l.spec))
+const rules = loaded.rules
 
 const key = (ruleId, eventId) => `${ruleId}\t${eventId ?? '(no eventID)'}`
 
@@ -55,8 +55,7 @@ function generalPath(path) {
   records.forEach((record, i) => {
     if (!record || typeof record !== 'object' || Array.isArray(record)) return
     const text = slices.length === records.length ? slices[i] : JSON.stringify(record)
-    let env
-    const ctx = { record, text, envelope: () => (env ??= toEventBridgeEnvelope(record)) }
+    const ctx = recordContext(record, text)
     for (const rule of rules) {
       try {
         if (rule.match(ctx)) found.add(key(rule.id, record.eventID))

@@ -14,12 +14,12 @@ import { ONE_SHOT_BELOW } from './lib/pool.mjs'
 const ALL = ['version', 'read', 'match', 'e2e', 'rules', 'memory']
 const chosen = (process.env.BENCH_SCENARIOS ?? ALL.join(',')).split(',').map((s) => s.trim()).filter(Boolean)
 
-if (!existsSync(CLI_BIN) || !existsSync(join(REPO_DIR, 'packages/engine/dist/rule/eventbridge/index.js'))) {
+if (!existsSync(CLI_BIN) || !existsSync(join(REPO_DIR, 'packages/engine/dist/match/eventbridge/index.js'))) {
   console.error(`The CLI is not built (${CLI_BIN}). Build it first from the repo root: npx tsc -b packages/cli`)
   process.exit(2)
 }
 // The baselines copy the engine's one-shot threshold; make sure they still agree.
-const { DECODE_DEFAULTS } = await import('@trailscan/engine')
+const { DECODE_DEFAULTS } = await import('./lib/engine-internals.mjs')
 if (DECODE_DEFAULTS.oneShotBelow !== ONE_SHOT_BELOW)
   log(`warning: engine one-shot threshold is ${DECODE_DEFAULTS.oneShotBelow} B, the baselines use ${ONE_SHOT_BELOW} B`)
 

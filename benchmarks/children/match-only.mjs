@@ -10,17 +10,16 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { Readable } from 'node:stream'
-import * as engine from '@trailscan/engine'
-const { buildFinding, compileRule, listLocalObjects, loadRules, parseCloudTrailKey, readRecords, RuleIndex, scan, toEventBridgeEnvelope, DECODE_DEFAULTS } = engine
+import { listLocalObjects, loadRuleSet, recordContext, scan } from '@trailscan/engine'
+import { buildFinding, DECODE_DEFAULTS, parseCloudTrailKey, readRecords } from '../lib/engine-internals.mjs'
 import { RULES_DIR } from '../lib/paths.mjs'
 
 const [dir, repsArg = '3'] = process.argv.slice(2)
 const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))
 const packs = readdirSync(RULES_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(RULES_DIR, e.name))
-const loaded = await loadRules(packs)
+const loaded = await loadRuleSet(packs)
 if (loaded.diagnostics.some((d) => d.severity === 'error')) throw new Error(`rule errors: ${JSON.stringify(loaded.diagnostics.slice(0, 3))}`)
-const rules = loaded.rules.map((l) => compileRule(l.spec))
-const index = new RuleIndex(rules)
+const rules = loaded.rules
 
 const stored = manifest.files.map((f) => readFileSync(join(dir, f)))
 const inflated = stored.map((b) => gunzipSync(b))
@@ -31,10 +30,7 @@ const texts = []
 for await (const o of listLocalObjects([join(dir, 'AWSLogs')]))
   await readRecords(o, DECODE_DEFAULTS, (rt) => texts.push(rt.json()), (e) => { throw e })
 
-const ctxOf = (record, text) => {
-  let env
-  return { record, text, envelope: () => (env ??= toEventBridgeEnvelope(record)) }
-}
+const ctxOf = (record, text) => recordContext(record, text)
 
 const KEY = { kind: 'log' }
 
@@ -80,4 +76,4 @@ for (let rep = 0; rep < Number(repsArg); rep++) {
     samples[id].push((performance.now() - t0) / 1000)
   }
 }
-process.stdout.write(JSON.stringify({ records: texts.length, rules: rules.length, indexedNames: [...index.names()].length, unindexed: rules.filter((r) => r.indexKeys.eventName === null).map((r) => r.id), samples, found }) + '\n')
+process.stdout.write(JSON.stringify({ records: texts.length, rules: rules.length, indexedNames: new Set(rules.flatMap((r) => r.indexKeys.eventName ?? [])).size, unindexed: rules.filter((r) => r.indexKeys.eventName === null).map((r) => r.id), samples, found }) + '\n')

@@ -4,7 +4,8 @@
 // No rule work, no JSON.parse: this is the engine's read stage alone.
 //   node read-records.mjs <corpusDir>   → prints {"objects","records","rawBytes","errors"} on stdout
 import { join } from 'node:path'
-import { DECODE_DEFAULTS, listLocalObjects, readRecords } from '@trailscan/engine'
+import { listLocalObjects } from '@trailscan/engine'
+import { DECODE_DEFAULTS, readRecords } from '../lib/engine-internals.mjs'
 import { forEachLimit, SCAN_CONCURRENCY } from '../lib/pool.mjs'
 
 const dir = process.argv[2]

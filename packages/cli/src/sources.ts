@@ -1,4 +1,4 @@
-import type { ErrorEntry, LogObject, RetryReport, ScanSummary, TrailscanError } from '@trailscan/engine'
+import type { ListingReport, LogObject, RetryBudget, TrailscanError } from '@trailscan/engine'
 import { STDIN_ARG, type ScanArgs } from './commands/scan-command.js'
 import { EXIT } from './exit-codes.js'
 import { CliExit, describeError } from './fail.js'
@@ -17,12 +17,10 @@ export interface OpenedSources {
   objects: AsyncIterable<LogObject>
   defaultConcurrency: number
   progress?: ProgressSink
-  /** Errors met while listing local paths or S3 prefixes, as summary entries. */
-  errors(): ErrorEntry[]
-  /** What the run's S3 retry budget was spent on (S3 scans only). */
-  retries?(): RetryReport
-  /** The summary the scan fills in, already holding the files the listing skipped. */
-  summary: ScanSummary
+  /** What listing local paths and S3 prefixes met (errors, skipped files), for scan() to report. */
+  listing: ListingReport
+  /** The run's S3 retry budget (S3 scans only), for scan() to report. */
+  retries?: RetryBudget
 }
 
 /**
@@ -35,18 +33,15 @@ export async function openSources(
   window: { start: Date | undefined; end: Date | undefined },
   limits: S3Limits = {},
 ): Promise<OpenedSources> {
-  const core = await import('@trailscan/engine/core')
+  const core = await import('@trailscan/engine/local-scan')
   const stdinArgs = args.paths.filter((p) => p === STDIN_ARG).length
   if (stdinArgs > 1) throw new CliExit(EXIT.usage, '`-` (one object on stdin) can be given only once')
   if (stdinArgs === 1 && process.stdin.isTTY) throw new CliExit(EXIT.usage, '`-` reads one object from stdin, but stdin is a terminal: pipe the object in')
-  const summary = core.emptySummary()
-  const errors: ErrorEntry[] = []
-  const onError = (e: TrailscanError): void => {
-    log.error({ code: e.code, ...e.location }, describeError(e))
-    const entry: ErrorEntry = { code: e.code, message: e.message }
-    if (e.location?.object) entry.object = e.location.object
-    errors.push(entry)
-  }
+  const listing = new core.ListingReport({
+    onError: (e: TrailscanError) => log.error({ code: e.code, ...e.location }, describeError(e)),
+    onSkip: (path, reason, detail) => log.debug({ path, reason, detail }, 'not read'),
+  })
+  const { onError } = listing
   const s3Args = args.paths.filter((p) => core.isS3Uri(p))
   const s3 = s3Args.length > 0 ? await import('@trailscan/engine') : undefined
   const locations = s3 ? s3Args.map((p) => s3.parseS3Uri(p)) : []
@@ -74,17 +69,13 @@ export async function openSources(
       : undefined
   const progress = progressWanted(args.progress) ? new Progress() : undefined
 
-  const onSkip = (p: string, reason: Parameters<typeof core.countSkipped>[2], detail: string): void => {
-    core.countSkipped(summary, p, reason, detail)
-    log.debug({ path: p, reason, detail }, 'not read')
-  }
   async function* one(path: string): AsyncGenerator<LogObject> {
     if (path === STDIN_ARG) {
       yield core.streamObject('-', process.stdin)
       return
     }
     if (!s3 || !core.isS3Uri(path)) {
-      yield* core.listLocalObjects([path], { onError, onSkip })
+      yield* core.listLocalObjects([path], listing)
       return
     }
     const { bucket, prefix } = s3.parseS3Uri(path)
@@ -120,10 +111,9 @@ export async function openSources(
     objects: all(),
     // S3 objects are small and latency-bound: more in flight keeps the CPU busy.
     defaultConcurrency: locations.length > 0 ? 16 : 8,
-    errors: () => errors,
-    summary,
+    listing,
   }
   if (progress) opened.progress = progress
-  if (retryBudget) opened.retries = () => retryBudget.report()
+  if (retryBudget) opened.retries = retryBudget
   return opened
 }

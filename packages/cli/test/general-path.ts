@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { recordContext, type CompiledRule } from '@trailscan/engine'
+import { recordContext, severityOf, type CompiledRule } from '@trailscan/engine'
 import { parsedRecords } from '../../engine/test/support/crafted-layouts.mjs'
 import { stringifyAnyDepth } from '../../engine/test/support/stringify-any-depth.js'
 
@@ -46,7 +46,7 @@ export function generalPathHits(dir: string, rules: readonly CompiledRule[]): Hi
       for (const rule of rules) {
         const h = rule.match(recordContext(rec, stringifyAnyDepth(rec)))
         if (!h) continue
-        const hit = { ruleId: rule.id, eventId: String(rec.eventID), severity: h.severity ?? rule.spec.severity }
+        const hit = { ruleId: rule.id, eventId: String(rec.eventID), severity: severityOf(rule.spec.severity, h).severity }
         hits.set(`${hit.ruleId} ${hit.eventId}`, hit)
       }
     }

@@ -1,59 +1,67 @@
+/**
+ * `@trailscan/engine`: what an embedder needs, and nothing else. A scan (`scan`), rule sets (`loadRuleSet`,
+ * `compileRule`), sources (local paths, stdin, S3 listings and single S3 objects), findings, the summary and
+ * errors, the two pattern-testing functions and dataset validation. The stages behind them (read, select,
+ * match, emit) are internal: ARCHITECTURE.md maps them.
+ */
+
+// Scanning
 export { scan } from './scan.js'
 export type { ScanOptions, ScanLogger, AccountContext } from './scan.js'
-export type { ScanSummary, ErrorEntry, SkipReason, SkippedEntry } from './summary.js'
-export { countSkipped, emptySummary, SKIP_WARNS, SKIPPED_LISTED } from './summary.js'
-export type { AlarmPeriod } from './alarms.js'
-export { compileRule } from './rule/compile.js'
-export { loadRules, patternPosition, parseYaml } from './rule/load.js'
-export { looksLikePath } from './rule/rule-path.js'
-export type { LoadOptions, LoadResult, LoadedRule, PackInfo } from './rule/load.js'
-export { checkRuleShape } from './rule/schema.js'
-export type { RuleDiagnostic } from './rule/schema.js'
-export { SEVERITIES, LANGUAGES } from './rule/spec.js'
-export type { RuleSpec, Severity, RuleLanguage, RuleReferences, AlarmSpec } from './rule/spec.js'
-export type { CompiledRule, IndexKeys, MatchContext, RuleHit } from './rule/matcher.js'
-export { RuleIndex } from './rule/rule-index.js'
-export { compileCwlFilter, parseCwlFilter, testMetricFilter } from './rule/cwl-filter/index.js'
-export type { CompileOptions, CwlFilter, WildcardMode } from './rule/cwl-filter/index.js'
-export { DEFAULT_WILDCARD } from './rule/cwl-filter/index.js'
-export { compileEventPattern, parseEventPattern, testEventPattern, toEventBridgeEnvelope } from './rule/eventbridge/index.js'
-export type { EventPattern } from './rule/eventbridge/index.js'
-export { readRecords } from './read/records.js'
-export type { RecordText, ObjectReadResult } from './read/records.js'
-export { DECODE_DEFAULTS, decodeRecord } from './read/decompress.js'
-export { listLocalObjects, localObject } from './source/local.js'
-export { streamObject } from './source/stream.js'
-export type { LocalListOptions } from './source/local.js'
-export { parseCloudTrailKey } from './source/key-layout.js'
-export type { KeyInfo, ObjectKind } from './source/key-layout.js'
+
+// Rule sets
+export { loadRuleSet } from './rules/rule-set.js'
+export type { RuleSet, RuleSetOptions, RuleSnapshot } from './rules/rule-set.js'
+export type { LoadResult, LoadedRule, PackInfo } from './rules/load.js'
+export { parseYaml } from './rules/load.js'
+export type { RuleDiagnostic } from './rules/schema.js'
+export { SEVERITIES, LANGUAGES } from './rules/spec.js'
+export type { RuleSpec, Severity, RuleLanguage, RuleReferences, AlarmSpec } from './rules/spec.js'
+export { looksLikePath } from './rules/rule-path.js'
+export { runExamples } from './rules/examples.js'
+export type { ExampleResult } from './rules/examples.js'
+export { compileRule } from './match/compile.js'
+export type { CompileOptions, WildcardMode } from './match/cwl-filter/index.js'
+export { DEFAULT_WILDCARD } from './match/cwl-filter/index.js'
+export type { CompiledRule, IndexKeys, MatchContext, RuleHit, Exposure } from './match/matcher.js'
+export { recordContext } from './match/context.js'
+export { severityOf } from './emit/severity.js'
+
+// Testing one pattern against one event, as the AWS APIs do
+export { testMetricFilter } from './match/cwl-filter/index.js'
+export { testEventPattern } from './match/eventbridge/index.js'
+
+// Sources
 export type { LogObject } from './source/log-object.js'
-export { buildFinding, userAgentKind, resourceOf } from './finding.js'
-export type { Finding, Actor, Resource, UserAgentKind } from './finding.js'
+export type { KeyInfo, ObjectKind } from './source/key-layout.js'
+export { listLocalObjects, localObject } from './source/local.js'
+export type { LocalListOptions } from './source/local.js'
+export { streamObject } from './source/stream.js'
+export { ListingReport } from './source/listing-report.js'
+export { createS3Client, listS3Objects, s3Object, parseS3Uri, isS3Uri, FatalS3Error, isFatalS3Error } from './source/s3.js'
+export { ListingFault, RetryBudget, LIST_DEFAULTS, DEFAULT_OBJECT_TIMEOUT_MS, DEFAULT_RETRY_BUDGET } from './source/s3.js'
+export type { S3ClientOptions, ListS3Options, S3ListRequest, S3Location, RetryReport } from './source/s3.js'
+
+// Findings, summary, errors
+export type { Finding, Actor, Resource, UserAgentKind } from './emit/finding.js'
+export type { Remediation } from './emit/exposure-tracker.js'
+export type { ScanSummary, ErrorEntry, SkipReason, SkippedEntry } from './emit/summary.js'
+export { SKIP_WARNS, SKIPPED_LISTED } from './emit/summary.js'
+export type { AlarmPeriod } from './emit/alarms.js'
+export { Suppressor, isCalendarDate } from './emit/suppress.js'
+export type { Suppression, SuppressionMark } from './emit/suppress.js'
 export type { CloudTrailRecord, RecordSource } from './record.js'
 export { parseInstant } from './time-window.js'
 export type { TimeWindow } from './time-window.js'
-export {
-  TrailscanError,
-  RuleSyntaxError,
-  RuleSpecError,
-  SourceReadError,
-  RecordParseError,
-  UsageError,
-  lineColumn,
-} from './errors.js'
+export { TrailscanError, RuleSyntaxError, RuleSpecError, SourceReadError, RecordParseError, UsageError, lineColumn } from './errors.js'
 export type { ErrorCode, Location } from './errors.js'
+
+// Validation against labelled datasets
 export { validateDataset } from './validate/dataset.js'
 export type { DatasetOptions, DatasetReport } from './validate/dataset.js'
 export { compareFindings } from './validate/compare.js'
 export type { Comparison, RuleScore } from './validate/compare.js'
 export { readExpectedFindings, readExpectedErrors, FINDINGS_FILE, ERRORS_FILE } from './validate/expectations.js'
 export type { ExpectedFinding, ExpectedError } from './validate/expectations.js'
-export { createS3Client, listS3Objects, openS3Object, parseS3Uri, isS3Uri, FatalS3Error, isFatalS3Error } from './source/s3.js'
-export { ListingFault, RetryBudget, LIST_DEFAULTS, DEFAULT_OBJECT_TIMEOUT_MS, DEFAULT_RETRY_BUDGET } from './source/s3.js'
-export type { S3ClientOptions, ListS3Options, S3ListRequest, S3Location, RetryReport } from './source/s3.js'
-export { Suppressor, isCalendarDate } from './suppress.js'
-export type { Suppression, SuppressionMark } from './suppress.js'
 export { coverage, eventPairs, isWatched } from './validate/coverage.js'
 export type { Coverage, EventPair } from './validate/coverage.js'
-export { runExamples, recordContext } from './rule/examples.js'
-export type { ExampleResult } from './rule/examples.js'

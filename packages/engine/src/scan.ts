@@ -1,16 +1,19 @@
 import pLimit from 'p-limit'
-import { AlarmEvaluator } from './alarms.js'
-import { ExposureTracker } from './correlate/exposure-tracker.js'
+import { AlarmEvaluator } from './emit/alarms.js'
+import { ExposureTracker } from './emit/exposure-tracker.js'
 import { DECODE_DEFAULTS } from './read/decompress.js'
-import type { CompiledRule } from './rule/matcher.js'
-import { RuleIndex } from './rule/rule-index.js'
-import { FindingSink, type SinkOptions } from './scan/finding-sink.js'
+import type { CompiledRule } from './match/matcher.js'
+import { RawFieldReader } from './select/raw-fields.js'
+import { RuleIndex } from './select/rule-index.js'
+import { FindingSink, type SinkOptions } from './emit/finding-sink.js'
 import { ObjectScanner, type ObjectOutcome } from './scan/object-scanner.js'
-import { RecordFilter } from './scan/record-filter.js'
+import { RecordFilter } from './select/record-filter.js'
+import type { ListingReport } from './source/listing-report.js'
 import type { LogObject } from './source/log-object.js'
-import { countSkipped, emptySummary, finishSummary, type ScanSummary } from './summary.js'
+import type { RetryReport } from './source/s3-retry.js'
+import { countSkipped, emptySummary, finishSummary, type ScanSummary } from './emit/summary.js'
 
-export type { AccountContext } from './scan/finding-sink.js'
+export type { AccountContext } from './emit/severity.js'
 
 export interface ScanLogger {
   debug(obj: object, msg?: string): void
@@ -33,10 +36,12 @@ export interface ScanOptions extends SinkOptions {
   /** Evaluate CIS-style alarms over event time; the periods land in the summary. */
   alarms?: boolean
   /**
-   * The summary to fill in, so that files a listing skips (listLocalObjects' onSkip → countSkipped) land in it
-   * in the order met; a fresh one by default.
+   * What the listers met (source/listing-report.ts): its skipped files and listing errors land in the summary,
+   * which is the report's own.
    */
-  summary?: ScanSummary
+  listing?: ListingReport
+  /** The run's S3 retry budget (RetryBudget), reported as `summary.retries`. */
+  retries?: { report(): RetryReport }
   /**
    * Stops the scan: no further object is taken from the listing, objects already read are emitted in order up
    * to the first one still being read, held public exposures are delivered, and the summary is marked
@@ -57,11 +62,11 @@ const DEFAULTS = { concurrency: 8, deliveryMarginDays: 1 } as const
  */
 export async function scan(options: ScanOptions): Promise<ScanSummary> {
   const t0 = performance.now()
-  const summary = options.summary ?? emptySummary()
+  const summary = options.listing?.summary ?? emptySummary()
   const filter = new RecordFilter(options, options.deliveryMarginDays ?? DEFAULTS.deliveryMarginDays)
   const tracker = new ExposureTracker()
   const decode = { ...DECODE_DEFAULTS, ...(options.maxObjectBytes ? { maxBytes: options.maxObjectBytes } : {}) }
-  const scanner = new ObjectScanner(new RuleIndex(options.rules), filter, tracker, decode)
+  const scanner = new ObjectScanner({ index: new RuleIndex(options.rules), filter, watched: tracker.events, reader: new RawFieldReader() }, tracker, decode)
   const alarms = options.alarms
     ? new AlarmEvaluator(options.rules.map((r) => ({ id: r.id, title: r.spec.title, alarm: r.spec.alarm })))
     : undefined
@@ -155,6 +160,8 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
   sink.finish(tracker)
 
   if (alarms) summary.alarms = alarms.periods()
+  options.listing?.fillIn(summary)
+  if (options.retries) summary.retries = options.retries.report()
   finishSummary(summary, t0, performance.now())
   return summary
 }

@@ -66,17 +66,3 @@ function windowKeys(w: TimeWindow): { start?: string; end?: string } | null {
   }
   return keys
 }
-
-const DAY = 86_400_000
-
-/**
- * Could an object delivered on `deliveryDate` (YYYY-MM-DD, from its key) hold events inside the window?
- * Delivery follows the event, usually within minutes but without a guarantee, so the far side carries a margin.
- */
-export function deliveryDayMayOverlap(deliveryDate: string, w: TimeWindow, marginDays: number): boolean {
-  const dayStart = Date.parse(`${deliveryDate}T00:00:00Z`)
-  if (Number.isNaN(dayStart)) return true
-  if (w.start && dayStart + DAY <= w.start.getTime()) return false
-  if (w.end && dayStart - marginDays * DAY >= w.end.getTime()) return false
-  return true
-}

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
@@ -30,5 +30,15 @@ describe('package boundaries', () => {
   it('lets only the CLI load yargs and pino', () => {
     const users = ['engine', 'rules'].flatMap((p) => imports(p)).filter(({ spec }) => spec === 'yargs' || spec === 'pino')
     expect(users).toEqual([])
+  })
+
+  it('keeps the rule languages behind match/: the scanner and select name none of them', () => {
+    // The scanner once built the EventBridge envelope itself; it now asks match/context.ts for the context.
+    const languages = /^match\/(cwl-filter|eventbridge|typed|regex)\//
+    const bad = imports('engine').filter(({ file, spec }) => {
+      if (!/^(scan|select)[/.]/.test(file) || !spec.startsWith('.')) return false
+      return languages.test(normalize(join(dirname(file), spec)).split('\\').join('/'))
+    })
+    expect(bad).toEqual([])
   })
 })

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
-import { compileCwlFilter, testMetricFilter } from '../src/rule/cwl-filter/index.js'
+import { compileCwlFilter, testMetricFilter } from '../src/match/cwl-filter/index.js'
 
 interface Case {
   id: string

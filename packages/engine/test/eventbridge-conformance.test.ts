@@ -13,7 +13,7 @@ import {
   parseEventPattern,
   testEventPattern,
   toEventBridgeEnvelope,
-} from '../src/rule/eventbridge/index.js'
+} from '../src/match/eventbridge/index.js'
 
 interface MatchCase {
   id: string

@@ -124,14 +124,12 @@ describe('listS3Objects pruning', () => {
     expect(requests.filter((r) => r.includes('/CloudTrail/|'))).toEqual([])
   })
 
-  it('turns the time window into delivery-day prefixes, widened by the margin', async () => {
+  it('turns the time window into delivery-day prefixes, the end widened by the margin', async () => {
     const start = new Date('2024-03-05T10:00:00Z')
     const end = new Date('2024-03-05T12:00:00Z')
-    expect(await list({ accounts: [A], regions: ['us-east-1'], start, end })).toEqual(
-      logs('A/use1/2024-03-04', 'A/use1/2024-03-05', 'A/use1/2024-03-06'),
-    )
+    expect(await list({ accounts: [A], regions: ['us-east-1'], start, end })).toEqual(logs('A/use1/2024-03-05', 'A/use1/2024-03-06'))
     const day = `AWSLogs/${A}/CloudTrail/us-east-1/2024/03/`
-    expect(listed(stack.proxy).filter((r) => r.startsWith(`AWSLogs/${A}/`))).toEqual([`${day}04/`, `${day}05/`, `${day}06/`])
+    expect(listed(stack.proxy).filter((r) => r.startsWith(`AWSLogs/${A}/`))).toEqual([`${day}05/`, `${day}06/`])
 
     stack.proxy.clear()
     expect(await list({ accounts: [A], regions: ['us-east-1'], start, end, marginDays: 0 })).toEqual(logs('A/use1/2024-03-05'))
@@ -156,7 +154,7 @@ describe('listS3Objects pruning', () => {
     const mine = listed(stack.proxy).filter((r) => r.startsWith(`AWSLogs/${A}/`))
     expect(mine).toContain(`AWSLogs/${A}/CloudTrail/us-east-1/|/`)
     expect(mine).toContain(`AWSLogs/${A}/CloudTrail/us-east-1/2024/03/`)
-    expect(mine).toContain(`AWSLogs/${A}/CloudTrail/us-east-1/2024/02/09/`)
+    expect(mine).toContain(`AWSLogs/${A}/CloudTrail/us-east-1/2024/02/10/`)
     expect(mine.some((r) => r.includes('/2023/'))).toBe(false)
   })
 

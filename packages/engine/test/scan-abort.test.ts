@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fileURLToPath } from 'node:url'
-import { compileRule, listLocalObjects, loadRules, localObject, scan, type Finding, type LogObject, type RuleSpec } from '@trailscan/engine'
+import { compileRule, listLocalObjects, loadRuleSet, localObject, scan, type Finding, type LogObject, type RuleSpec } from '@trailscan/engine'
 
 let dir: string
 const rule = compileRule({
@@ -74,8 +74,7 @@ describe('scan({ signal })', () => {
 
   it('delivers held public-exposure findings when stopped', async () => {
     const repo = fileURLToPath(new URL('../../../', import.meta.url))
-    const { rules: specs } = await loadRules([join(repo, 'packages/rules/rules/public-s3')])
-    const rules = specs.map((r) => compileRule(r.spec))
+    const { rules } = await loadRuleSet([join(repo, 'packages/rules/rules/public-s3')])
     const objects: LogObject[] = []
     for await (const o of listLocalObjects([join(repo, 'fixtures/public-s3')])) objects.push(o)
     async function* stalled(): AsyncGenerator<LogObject> {

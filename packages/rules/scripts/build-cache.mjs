@@ -5,14 +5,15 @@ import { createHash } from 'node:crypto'
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadRules } from '@trailscan/engine'
+import { loadRuleSet } from '@trailscan/engine'
 
 const root = fileURLToPath(new URL('../rules/', import.meta.url))
 const out = fileURLToPath(new URL('../dist/packs.json', import.meta.url))
 const packDirs = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(root, e.name))
-const result = await loadRules(packDirs)
-if (result.diagnostics.length > 0) {
-  console.error(`rule pack snapshot not written: ${result.diagnostics.length} rule errors (run: pnpm trailscan rules check)`)
+const set = await loadRuleSet(packDirs)
+const result = set.load
+if (set.diagnostics.length > 0) {
+  console.error(`rule pack snapshot not written: ${set.diagnostics.length} rule errors (run: pnpm trailscan rules check)`)
   process.exit(0)
 }
 const files = {}

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gunzipSync } from 'node:zlib'
-import { compileRule, loadRules, toEventBridgeEnvelope, type MatchContext } from '@trailscan/engine'
+import { compileRule, loadRuleSet, recordContext, type MatchContext } from '@trailscan/engine'
 import { describe, expect, it } from 'vitest'
 import { shippedPackDir } from '../src/index.js'
 import { stringifyAnyDepth } from '../../engine/test/support/stringify-any-depth.js'
@@ -12,7 +12,7 @@ import { stringifyAnyDepth } from '../../engine/test/support/stringify-any-depth
 const cis = JSON.parse(readFileSync(new URL('./cis-v3.0.0-patterns.json', import.meta.url), 'utf8')) as Record<string, string>
 
 describe('cis-aws-foundations pack', async () => {
-  const { rules } = await loadRules([shippedPackDir('cis-aws-foundations')!])
+  const { rules } = (await loadRuleSet([shippedPackDir('cis-aws-foundations')!])).load
   const byId = new Map(rules.map((r) => [r.spec.id, r.spec]))
 
   it('holds controls 4.1 to 4.15 and the SSO-aware variant of 4.2', () => {
@@ -43,7 +43,7 @@ describe('cis-aws-foundations pack', async () => {
  * `*UnauthorizedOperation`; this checks that no CIS pattern answers differently on any record the project has.
  */
 describe('CIS patterns under both CWL wildcard algorithms', async () => {
-  const { rules } = await loadRules([shippedPackDir('cis-aws-foundations')!])
+  const { rules } = (await loadRuleSet([shippedPackDir('cis-aws-foundations')!])).load
   const records: Record<string, unknown>[] = rules.flatMap((r) => [...r.spec.examples.match, ...r.spec.examples.noMatch])
   const root = fileURLToPath(new URL('../../../fixtures/', import.meta.url))
   for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' })) {
@@ -57,7 +57,7 @@ describe('CIS patterns under both CWL wildcard algorithms', async () => {
     }
     if (Array.isArray(doc.Records)) records.push(...(doc.Records as Record<string, unknown>[]))
   }
-  const context = (record: Record<string, unknown>): MatchContext => ({ record, text: stringifyAnyDepth(record), envelope: () => toEventBridgeEnvelope(record) })
+  const context = (record: Record<string, unknown>): MatchContext => recordContext(record, stringifyAnyDepth(record))
 
   it('agree on every example and fixture record, and the wildcard rules do fire on some', () => {
     expect(records.length).toBeGreaterThan(100)

@@ -1,7 +1,7 @@
 import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadRules } from '@trailscan/engine'
+import { loadRuleSet } from '@trailscan/engine'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readSnapshot, rulesDir, shippedPackDir, shippedPackIds } from '../src/index.js'
 
@@ -14,7 +14,7 @@ describe('the build-time snapshot of the shipped packs', () => {
   })
 
   it('holds exactly what loading the YAML gives', async () => {
-    const yaml = await loadRules(shippedPackIds().map((id) => shippedPackDir(id)!))
+    const yaml = (await loadRuleSet(shippedPackIds().map((id) => shippedPackDir(id)!))).load
     const snap = readSnapshot(rulesDir)!
     expect(snap.rules).toEqual(yaml.rules.map((r) => r.spec))
     expect(snap.packs).toEqual(yaml.packs)

@@ -2,7 +2,7 @@ import { writeSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import type { AccountContext, Finding, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
-import { parseInstant, scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/core'
+import { parseInstant, scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/local-scan'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
 import { compiledRulesOrExit } from '../load-rules.js'
@@ -135,7 +135,8 @@ export async function runScan(args: ScanArgs): Promise<number> {
   try {
     summary = await scan({
       objects: sources.objects,
-      summary: sources.summary,
+      listing: sources.listing,
+      ...(sources.retries ? { retries: sources.retries } : {}),
       rules,
       signal: stop.signal,
       ...(start ? { start } : {}),
@@ -172,10 +173,6 @@ export async function runScan(args: ScanArgs): Promise<number> {
   }
   sources.progress?.stop()
   await writer.close(summary.alarms)
-  // Faults met while listing local paths or S3 prefixes happen outside scan(); they count too.
-  summary.errors.unshift(...sources.errors())
-  const retries = sources.retries?.()
-  if (retries) summary.retries = retries
   warnSkipped(summary, log)
   const writeFailure = output.failureMessage()
   if (writeFailure) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message: writeFailure })

@@ -16,8 +16,23 @@ export interface KeyInfo {
   deliveryDate?: string
 }
 
-const LAYOUT =
-  /(?:^|\/)AWSLogs\/(?:(o-[a-z0-9]{10,32})\/)?(\d{12})\/(CloudTrail|CloudTrail-Digest|CloudTrail-Insight)\/([a-z0-9-]+)\/(\d{4})\/(\d{2})\/(\d{2})\//
+/**
+ * The grammar of each layout segment: the key parser below and the S3 lister's walk (source/s3-prune.ts), which
+ * places a prefix in the layout one segment at a time, read keys with these and nothing else.
+ */
+const ORG = 'o-[a-z0-9]{10,32}'
+const ACCOUNT = '\\d{12}'
+const REGION = '[a-z0-9-]+'
+export const PRODUCTS = ['CloudTrail', 'CloudTrail-Digest', 'CloudTrail-Insight'] as const
+export const ORG_RE = new RegExp(`^${ORG}$`)
+export const ACCOUNT_RE = new RegExp(`^${ACCOUNT}$`)
+export const REGION_RE = new RegExp(`^${REGION}$`)
+export const YEAR_RE = /^\d{4}$/
+export const TWO_DIGITS_RE = /^\d{2}$/
+
+const LAYOUT = new RegExp(
+  `(?:^|/)AWSLogs/(?:(${ORG})/)?(${ACCOUNT})/(${PRODUCTS.join('|')})/(${REGION})/(\\d{4})/(\\d{2})/(\\d{2})/`,
+)
 
 const KINDS: Record<string, ObjectKind> = {
   CloudTrail: 'log',

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SourceReadError } from '../errors.js'
 import { DECODE_DEFAULTS } from '../read/decompress.js'
 import { readRecords } from '../read/records.js'
-import type { SkipReason } from '../summary.js'
+import type { SkipReason } from '../emit/summary.js'
 import { listLocalObjects, localObject } from './local.js'
 import type { LogObject } from './log-object.js'
 

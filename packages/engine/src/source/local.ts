@@ -3,7 +3,7 @@ import { open, readdir, stat } from 'node:fs/promises'
 import { join, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { SourceReadError } from '../errors.js'
-import type { SkipReason } from '../summary.js'
+import type { SkipReason } from '../emit/summary.js'
 import { parseCloudTrailKey } from './key-layout.js'
 import type { LogObject } from './log-object.js'
 

@@ -55,14 +55,14 @@ function shape(err: unknown): AwsErrorShape {
 }
 
 /** The S3 error code of an SDK error (`AccessDenied`, `NoSuchKey` …), or the Node error code for network errors. */
-export function s3ErrorCode(err: unknown): string | undefined {
+function s3ErrorCode(err: unknown): string | undefined {
   const e = shape(err)
   if (e.name === 'Error' || e.name === undefined) return e.code
   return e.name
 }
 
 /** HTTP status of an SDK service error, if it got that far. */
-export function s3HttpStatus(err: unknown): number | undefined {
+function s3HttpStatus(err: unknown): number | undefined {
   return shape(err).$metadata?.httpStatusCode
 }
 
@@ -81,7 +81,7 @@ export function isFatalS3Error(err: unknown): boolean {
 }
 
 /** Describes an S3 failure in one line: hint, S3 code, HTTP status. */
-export function describeS3Error(err: unknown): string {
+function describeS3Error(err: unknown): string {
   const code = s3ErrorCode(err)
   const status = s3HttpStatus(err)
   const hint = code !== undefined ? HINTS[code] : undefined

@@ -29,7 +29,7 @@ import {
   skipReason,
   startPoint,
   wantedProducts,
-  type KeyFilter,
+  type ListFilter,
   type WalkNode,
 } from './s3-prune.js'
 import { parseCloudTrailKey } from './key-layout.js'
@@ -90,7 +90,7 @@ interface Ctx {
   opts: ListS3Options
   maxPages: number
   maxKeys: number
-  filter: KeyFilter
+  filter: ListFilter
   limit: LimitFunction
   object: S3ObjectContext
   lookahead: number
@@ -241,7 +241,8 @@ async function* objectPages(ctx: Ctx, prefix: string, area: 'layout' | 'plain'):
     const objects: LogObject[] = []
     for (const item of page.Contents ?? []) {
       if (item.Key === undefined) continue
-      const skip = skipReason(item.Key, parseCloudTrailKey(item.Key), ctx.filter, area)
+      const info = parseCloudTrailKey(item.Key)
+      const skip = skipReason(item.Key, info, ctx.filter, area)
       if (skip !== undefined) {
         ctx.opts.onSkip?.(s3Uri(ctx.opts.bucket, item.Key), skip)
         continue
@@ -249,6 +250,7 @@ async function* objectPages(ctx: Ctx, prefix: string, area: 'layout' | 'plain'):
       objects.push(
         s3LogObject(ctx.object, {
           key: item.Key,
+          info,
           ...(item.Size === undefined ? {} : { size: item.Size }),
           ...(item.ETag === undefined ? {} : { etag: item.ETag }),
           ...(item.LastModified === undefined ? {} : { mtime: item.LastModified }),
@@ -379,8 +381,8 @@ async function* search(ctx: Ctx, prefix: string): AsyncGenerator<Listed> {
   yield* walk(ctx, roots.map((root): WalkNode => ({ level: 'top', prefix: root, partial: '' })))
 }
 
-function makeFilter(opts: ListS3Options): KeyFilter {
-  const filter: KeyFilter = {
+function makeFilter(opts: ListS3Options): ListFilter {
+  const filter: ListFilter = {
     window: dayWindow(opts.start, opts.end, opts.marginDays ?? 1),
     includeDigest: opts.includeDigest === true,
     includeInsight: opts.includeInsight === true,

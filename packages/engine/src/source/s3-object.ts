@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import { s3Sdk } from './s3-sdk.js'
 import { SourceReadError } from '../errors.js'
-import { parseCloudTrailKey } from './key-layout.js'
+import { parseCloudTrailKey, type KeyInfo } from './key-layout.js'
 import type { LogObject } from './log-object.js'
 import { isRetryableBodyError, toS3SourceError } from './s3-errors.js'
 import type { RetryBudget } from './s3-retry.js'
@@ -38,6 +38,8 @@ export interface S3ObjectContext {
 
 export interface S3ObjectEntry {
   key: string
+  /** The key as the layout reads it, when the lister has parsed it already. */
+  info?: KeyInfo
   /** Size in the listing, when the listing gave one: the body is never read past it. */
   size?: number
   etag?: string
@@ -81,12 +83,23 @@ export function s3LogObject(ctx: S3ObjectContext, entry: S3ObjectEntry): LogObje
   const obj: LogObject = {
     uri: s3Uri(ctx.bucket, entry.key),
     size: entry.size ?? 0,
-    key: parseCloudTrailKey(entry.key),
+    key: entry.info ?? parseCloudTrailKey(entry.key),
     open: () => openS3Object(ctx, entry.key, entry.size),
   }
   if (entry.etag !== undefined) obj.etag = entry.etag.replaceAll('"', '')
   if (entry.mtime !== undefined) obj.mtime = entry.mtime
   return obj
+}
+
+/**
+ * The LogObject for one S3 object named by bucket and key, with no listing: the object an S3 event notification
+ * names, say (its key arrives URL-encoded, `+` for a space: decode it first). Give the size and ETag the
+ * notification carries when there are any: the body is then never read past that size, and a resumed body is
+ * asked for on that version. Without a size, the body is bounded by its Content-Length.
+ */
+export function s3Object(opts: S3ObjectContext & { key: string; size?: number; etag?: string }): LogObject {
+  const { key, size, etag, ...ctx } = opts
+  return s3LogObject(ctx, { key, ...(size !== undefined ? { size } : {}), ...(etag !== undefined ? { etag } : {}) })
 }
 
 /**

@@ -5,10 +5,14 @@
  *
  *   [prefix/]AWSLogs/[o-id/]<account>/<CloudTrail|CloudTrail-Digest|CloudTrail-Insight>/<region>/YYYY/MM/DD/<file>
  *
- * Path dates are delivery dates, so the event-time window is widened by a margin before it prunes days.
+ * Path dates are delivery dates: which days may hold the event-time window is the key filter's rule
+ * (source/key-filter.ts), the same one scan() prunes objects by.
  */
 import { UsageError } from '../errors.js'
-import type { KeyInfo } from './key-layout.js'
+import { deliveryDays, keyRejection, overlap, windowIsOpen, type DayWindow, type KeyFilter } from './key-filter.js'
+import { ACCOUNT_RE, ORG_RE, PRODUCTS, REGION_RE, TWO_DIGITS_RE, YEAR_RE, type KeyInfo } from './key-layout.js'
+
+export { ACCOUNT_RE, REGION_RE }
 
 /**
  * The layout level whose children a walk node enumerates (`account`: the accounts under an organization id;
@@ -39,28 +43,13 @@ export type StartPoint =
   /** Inside AWSLogs/ but off the CloudTrail layout (e.g. AWSLogs/<acct>/Config/): list it as it is. */
   | { mode: 'plain'; prefix: string }
 
-/** Inclusive `YYYY-MM-DD` bounds on delivery dates; a missing side is open. */
-export interface DayWindow {
-  lo?: string
-  hi?: string
-}
-
-export interface KeyFilter {
-  accounts?: ReadonlySet<string>
-  regions?: ReadonlySet<string>
-  window: DayWindow
+/** The key filter (source/key-filter.ts) plus the kinds of file the user asked to list. */
+export interface ListFilter extends KeyFilter {
   includeDigest: boolean
   includeInsight: boolean
 }
 
-export const ORG_RE = /^o-[a-z0-9]{10,32}$/
-export const ACCOUNT_RE = /^\d{12}$/
-export const REGION_RE = /^[a-z0-9-]+$/
-const YEAR_RE = /^\d{4}$/
-const TWO_DIGITS_RE = /^\d{2}$/
-const PRODUCTS = ['CloudTrail', 'CloudTrail-Digest', 'CloudTrail-Insight'] as const
 const AWSLOGS_RE = /(^|\/)AWSLogs(\/|$)/
-const DAY_MS = 86_400_000
 
 /** The child node one full segment below `node`, or undefined when the segment does not fit the layout. */
 export function descend(node: WalkNode, seg: string): WalkNode | undefined {
@@ -103,33 +92,14 @@ export function startPoint(prefix: string): StartPoint {
   return { mode: 'layout', node: { ...node, partial } }
 }
 
-/** Day (UTC) of `d` shifted by `days`, as `YYYY-MM-DD`. */
-function utcDay(d: Date, days: number): string {
-  return new Date(d.getTime() + days * DAY_MS).toISOString().slice(0, 10)
-}
-
-/** The delivery-date window to list for an event-time window, widened by `marginDays` at both ends. */
+/** The delivery-day window to list for an event-time window (key-filter.ts's deliveryDays), checked as a request. */
 export function dayWindow(start: Date | undefined, end: Date | undefined, marginDays = 1): DayWindow {
   if (!Number.isInteger(marginDays) || marginDays < 0) throw new UsageError(`marginDays must be a whole number ≥ 0`)
   for (const d of [start, end]) {
     if (d !== undefined && Number.isNaN(d.getTime())) throw new UsageError('start/end is not a valid date')
   }
   if (start !== undefined && end !== undefined && start > end) throw new UsageError('start is after end')
-  const w: DayWindow = {}
-  if (start !== undefined) w.lo = utcDay(start, -marginDays)
-  if (end !== undefined) w.hi = utcDay(end, marginDays)
-  return w
-}
-
-export function windowIsOpen(w: DayWindow): boolean {
-  return w.lo === undefined && w.hi === undefined
-}
-
-/** How the inclusive day span [from, to] meets the window. */
-export function overlap(w: DayWindow, from: string, to: string): 'none' | 'part' | 'all' {
-  if ((w.hi !== undefined && from > w.hi) || (w.lo !== undefined && to < w.lo)) return 'none'
-  const inside = (w.lo === undefined || from >= w.lo) && (w.hi === undefined || to <= w.hi)
-  return inside ? 'all' : 'part'
+  return deliveryDays(start, end, marginDays)
 }
 
 export function daysInMonth(year: string, month: string): number {
@@ -137,12 +107,12 @@ export function daysInMonth(year: string, month: string): number {
 }
 
 /** Products (the directory after the account) the walk descends into. */
-export function wantedProducts(f: KeyFilter): string[] {
+export function wantedProducts(f: ListFilter): string[] {
   return PRODUCTS.filter((p) => p === 'CloudTrail' || (p === 'CloudTrail-Digest' ? f.includeDigest : f.includeInsight))
 }
 
 /** Inclusive delivery-day span a node covers once its year is known, else undefined (any day). */
-export function nodeSpan(node: WalkNode): [string, string] | undefined {
+function nodeSpan(node: WalkNode): [string, string] | undefined {
   const { year, month, day } = node
   if (year === undefined) return undefined
   if (month === undefined) return [`${year}-01-01`, `${year}-12-31`]
@@ -154,7 +124,7 @@ export function nodeSpan(node: WalkNode): [string, string] | undefined {
 }
 
 /** Whether a node (from the user's prefix or a listing) can hold keys the filter keeps. */
-export function nodeAllowed(node: WalkNode, f: KeyFilter): boolean {
+export function nodeAllowed(node: WalkNode, f: ListFilter): boolean {
   if (node.account !== undefined && f.accounts !== undefined && !f.accounts.has(node.account)) return false
   if (node.product !== undefined && !wantedProducts(f).includes(node.product)) return false
   if (node.region !== undefined && f.regions !== undefined && !f.regions.has(node.region)) return false
@@ -166,7 +136,7 @@ export function nodeAllowed(node: WalkNode, f: KeyFilter): boolean {
  * Whether nothing below the node needs pruning any more, so one flat listing of it is the cheapest way to get
  * every key (1,000 per request, against a request per directory for a delimiter walk).
  */
-export function collapsible(node: WalkNode, f: KeyFilter): boolean {
+export function collapsible(node: WalkNode, f: ListFilter): boolean {
   switch (node.level) {
     case 'top':
     case 'account':
@@ -199,14 +169,11 @@ function fileNameKind(key: string): 'digest' | 'insight' | undefined {
  * dropped inside an AWSLogs/ walk (not CloudTrail data) but kept in a plain listing, where the user pointed at a
  * non-layout prefix on purpose; only digest and insight files recognisable by name are held back there.
  */
-export function skipReason(key: string, info: KeyInfo, f: KeyFilter, area: 'layout' | 'plain'): string | undefined {
+export function skipReason(key: string, info: KeyInfo, f: ListFilter, area: 'layout' | 'plain'): string | undefined {
   if (key.endsWith('/')) return 'folder marker' // zero-byte objects made by consoles and sync tools
   const kind = info.kind === 'other' && area === 'plain' ? (fileNameKind(key) ?? 'other') : info.kind
   if (kind === 'digest' && !f.includeDigest) return 'digest file'
   if (kind === 'insight' && !f.includeInsight) return 'insight file'
   if (info.kind === 'other') return area === 'layout' ? 'not a CloudTrail file in the AWSLogs/ layout' : undefined
-  if (f.accounts !== undefined && (info.account === undefined || !f.accounts.has(info.account))) return 'other account'
-  if (f.regions !== undefined && (info.region === undefined || !f.regions.has(info.region))) return 'other region'
-  const day = info.deliveryDate
-  return day === undefined || overlap(f.window, day, day) !== 'none' ? undefined : 'delivered outside the time window'
+  return keyRejection(info, f)
 }

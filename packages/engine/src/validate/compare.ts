@@ -1,4 +1,4 @@
-import type { Finding } from '../finding.js'
+import type { Finding } from '../emit/finding.js'
 import type { ExpectedFinding } from './expectations.js'
 
 /** Per rule: what fired as expected, what fired unexpectedly, what should have fired and did not. */

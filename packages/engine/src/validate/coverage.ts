@@ -1,6 +1,6 @@
 import { DECODE_DEFAULTS } from '../read/decompress.js'
 import { readRecords } from '../read/records.js'
-import type { CompiledRule } from '../rule/matcher.js'
+import type { CompiledRule } from '../match/matcher.js'
 import { listLocalObjects } from '../source/local.js'
 
 /**

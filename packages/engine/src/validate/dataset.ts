@@ -1,9 +1,10 @@
 import { join, relative, sep } from 'node:path'
-import type { Finding } from '../finding.js'
-import type { CompiledRule } from '../rule/matcher.js'
+import type { Finding } from '../emit/finding.js'
+import type { CompiledRule } from '../match/matcher.js'
 import { scan, type AccountContext } from '../scan.js'
+import { ListingReport } from '../source/listing-report.js'
 import { listLocalObjects } from '../source/local.js'
-import type { ScanSummary } from '../summary.js'
+import type { ScanSummary } from '../emit/summary.js'
 import { compareFindings, type Comparison } from './compare.js'
 import { ERRORS_FILE, FINDINGS_FILE, readExpectedErrors, readExpectedFindings, type ExpectedError } from './expectations.js'
 
@@ -32,16 +33,16 @@ export async function validateDataset(opts: DatasetOptions): Promise<DatasetRepo
   const expected = await readExpectedFindings(opts.expectations ?? join(opts.dir, FINDINGS_FILE))
   const expectedErrors = (await readExpectedErrors(join(opts.dir, ERRORS_FILE))) ?? []
   const findings: Finding[] = []
-  const listErrors: ExpectedError[] = []
+  const listing = new ListingReport()
   const summary = await scan({
-    objects: listLocalObjects([opts.dir], { onError: (e) => listErrors.push({ object: e.location?.object ?? '' }) }),
+    objects: listLocalObjects([opts.dir], listing),
+    listing,
     rules: opts.rules,
     ...(opts.context ? { context: opts.context } : {}),
     onFinding: (f) => findings.push(f),
   })
   const rel = (p: string): string => relative(opts.dir, p).split(sep).join('/')
   const met: ExpectedError[] = [
-    ...listErrors.map((e) => ({ object: rel(e.object) })),
     ...summary.errors.map((e) => {
       const m: ExpectedError = { object: rel(e.object ?? '') }
       if (e.recordIndex !== undefined) m.recordIndex = e.recordIndex

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { RuleSpecError } from '../errors.js'
-import { SEVERITIES, type Severity } from '../rule/spec.js'
+import { SEVERITIES, type Severity } from '../rules/spec.js'
 
 /**
  * A labelled dataset is a directory of log files plus `expected-findings.jsonl`: one `(ruleId, eventId)` pair per

@@ -1,0 +1,104 @@
+import type { AlarmEvaluator } from './alarms.js'
+import type { ExposureTracker } from './exposure-tracker.js'
+import { RecordParseError, type TrailscanError } from '../errors.js'
+import type { BuiltFinding, Finding } from './finding.js'
+import { severityOf, type AccountContext } from './severity.js'
+import type { SuppressionMark, Suppressor } from './suppress.js'
+import { countFinding, errorEntry, type ScanSummary } from './summary.js'
+
+export type { AccountContext }
+
+export interface SinkOptions {
+  context?: Readonly<Record<string, AccountContext>>
+  suppressor?: Suppressor
+  onFinding(finding: Finding): void
+  onSuppressed?(finding: Finding, mark: SuppressionMark): void
+  onError?(error: TrailscanError): void
+}
+
+/**
+ * Where findings go after matching: the emit stages, in this order, one method each.
+ *   build      emit/finding.ts (in the object scanner, per hit)
+ *   dedup      CloudTrail may deliver an event twice: one finding per (rule, eventID)
+ *   severity   account context added, severity decided (emit/severity.ts: the only place)
+ *   correlate  public exposures held to the end of the scan, to say whether they were closed again
+ *              (emit/exposure-tracker.ts)
+ *   suppress   known benign callers (emit/suppress.ts); after context and severity, so a suppressed finding
+ *              shown with --show-suppressed reads as it would have, in the same place
+ *   alarms     CloudWatch alarm replay (emit/alarms.ts)
+ *   sinks      counted in the summary (emit/summary.ts), handed to `onFinding`: where findings are written
+ */
+export class FindingSink {
+  private readonly seen = new Set<string>()
+  private readonly held: BuiltFinding[] = []
+  /**
+   * Own entries only: the account id comes from the record, and a plain-object lookup of `__proto__`,
+   * `constructor` or `toString` would find Object.prototype's members instead of nothing.
+   */
+  private readonly context: ReadonlyMap<string, AccountContext>
+
+  constructor(
+    private readonly opts: SinkOptions,
+    private readonly summary: ScanSummary,
+    private readonly alarms: AlarmEvaluator | undefined,
+  ) {
+    this.context = new Map(opts.context ? Object.entries(opts.context) : [])
+  }
+
+  error(e: TrailscanError): void {
+    // Bad credentials or a missing bucket mean nothing further can be read: stop the run, do not limp on.
+    if ((e as { fatal?: unknown }).fatal === true) throw e
+    if (e instanceof RecordParseError && e.location?.recordIndex !== undefined) this.summary.records.failed++
+    this.summary.errors.push(errorEntry(e))
+    this.opts.onError?.(e)
+  }
+
+  finding(b: BuiltFinding): void {
+    if (this.isDuplicate(b.finding)) return
+    this.decideSeverity(b)
+    if (b.hit.exposure) this.held.push(b)
+    else this.deliver(b.finding)
+  }
+
+  /** The held exposures, oldest first, each with when and by whom it was closed again (or null). */
+  finish(tracker: ExposureTracker): void {
+    const time = (b: BuiltFinding): string => b.finding.eventTime ?? ''
+    this.held.sort((a, b) => (time(a) < time(b) ? -1 : time(a) > time(b) ? 1 : 0))
+    for (const { finding: f, hit } of this.held) {
+      f.details = { ...f.details, remediated: tracker.remediationOf(f, hit.exposure!) }
+      this.deliver(f)
+    }
+    this.held.length = 0
+  }
+
+  private isDuplicate(f: Finding): boolean {
+    if (f.eventId === null) return false
+    const key = `${f.ruleId}\u0000${f.eventId}`
+    if (!this.seen.has(key)) {
+      this.seen.add(key)
+      return false
+    }
+    this.summary.findings.duplicates++
+    return true
+  }
+
+  private decideSeverity({ finding: f, hit }: BuiltFinding): void {
+    const ctx = f.account === null ? undefined : this.context.get(f.account)
+    if (ctx) f.context = { ...ctx }
+    const { severity, status } = severityOf(f.severity, hit, ctx)
+    f.severity = severity
+    f.status = status
+  }
+
+  private deliver(f: Finding): void {
+    const mark = this.opts.suppressor?.match(f)
+    if (mark) {
+      this.summary.findings.suppressed++
+      this.opts.onSuppressed?.(f, mark)
+      return
+    }
+    this.alarms?.add(f)
+    countFinding(this.summary, f)
+    this.opts.onFinding(f)
+  }
+}

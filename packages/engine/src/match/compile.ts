@@ -1,0 +1,59 @@
+import { assertNever, RuleSpecError, RuleSyntaxError, TrailscanError } from '../errors.js'
+import { compileCwlFilter, type CompileOptions } from './cwl-filter/index.js'
+import { compileEventPattern } from './eventbridge/index.js'
+import type { CompiledRule, MatchContext, RuleHit } from './matcher.js'
+import type { RuleSpec } from '../rules/spec.js'
+import { compileTypedRule } from './typed/index.js'
+
+const HIT: RuleHit = Object.freeze({})
+
+/**
+ * Compiles one rule spec by its language. Throws RuleSyntaxError (pattern) or RuleSpecError (shape). `options`
+ * reach the CWL compiler (`wildcard`); other languages have none.
+ */
+export function compileRule(spec: RuleSpec, options: CompileOptions = {}): CompiledRule {
+  try {
+    return compileByLanguage(spec, options)
+  } catch (err) {
+    if (err instanceof TrailscanError) throw withRule(err, spec)
+    throw new RuleSpecError(`rule ${spec.id}: ${(err as Error).message}`, { location: { ruleId: spec.id }, cause: err })
+  }
+}
+
+function compileByLanguage(spec: RuleSpec, options: CompileOptions): CompiledRule {
+  const lang = spec.language
+  switch (lang) {
+    case 'cwl-filter': {
+      if (typeof spec.pattern !== 'string') throw new RuleSpecError('a cwl-filter pattern is text')
+      const f = compileCwlFilter(spec.pattern, options)
+      return booleanRule(spec, f, (ctx) => f.matchRecord(ctx.record, ctx.text))
+    }
+    case 'eventbridge': {
+      const p = compileEventPattern(spec.pattern)
+      return booleanRule(spec, p, (ctx) => p.match(ctx.envelope()))
+    }
+    case 'typed':
+      return compileTypedRule(spec)
+    default:
+      return assertNever(lang)
+  }
+}
+
+/** A pattern language's yes/no matcher as a rule whose hits carry the rule's own severity. */
+function booleanRule(
+  spec: RuleSpec,
+  keys: Pick<CompiledRule, 'indexKeys' | 'literals' | 'fieldTests'>,
+  test: (ctx: MatchContext) => boolean,
+): CompiledRule {
+  const rule: CompiledRule = { id: spec.id, spec, indexKeys: keys.indexKeys, literals: keys.literals, match: (ctx) => (test(ctx) ? HIT : null) }
+  if (keys.fieldTests?.length) rule.fieldTests = keys.fieldTests
+  return rule
+}
+
+function withRule(err: TrailscanError, spec: RuleSpec): TrailscanError {
+  const location = { ...err.location, ruleId: spec.id, ...(spec.file ? { file: spec.file } : {}) }
+  const message = `rule ${spec.id}: ${err.message}`
+  return err instanceof RuleSyntaxError
+    ? new RuleSyntaxError(message, { location, cause: err })
+    : new RuleSpecError(message, { location, cause: err })
+}

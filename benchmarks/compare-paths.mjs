@@ -36,7 +36,12 @@ const key = (ruleId, eventId) => `${ruleId}\t${eventId ?? '(no eventID)'}`
 async function fastPath(path) {
   const found = new Set()
   const errors = []
-  await scan({ objects: [localObject(path, statSync(path).size)], rules, onFinding: (f) => found.add(key(f.ruleId, f.eventId)), onError: (e) => errors.push(e.message) })
+  await scan({
+    objects: [localObject(path, statSync(path).size)],
+    rules,
+    onFinding: (f) => found.add(key(f.ruleId, f.eventId)),
+    onError: (e) => errors.push(e.message),
+  })
   return { found, errors }
 }
 
@@ -51,7 +56,8 @@ function generalPath(path) {
     return { found, errors: [`not JSON: ${e.message}`], records: 0 }
   }
   const slices = records.length ? recordSlices(fileText(path), records.length) : []
-  if (slices.length !== records.length) errors.push(`raw slices ${slices.length} ≠ parsed records ${records.length}; using JSON.stringify text`)
+  if (slices.length !== records.length)
+    errors.push(`raw slices ${slices.length} ≠ parsed records ${records.length}; using JSON.stringify text`)
   records.forEach((record, i) => {
     if (!record || typeof record !== 'object' || Array.isArray(record)) return
     const text = slices.length === records.length ? slices[i] : JSON.stringify(record)
@@ -71,7 +77,9 @@ const targets = datasetFiles().map((f) => ({ path: f.path, label: f.rel }))
 const crafted = mkdtempSync(join(tmpdir(), 'trailscan-crafted-'))
 process.on('exit', () => rmSync(crafted, { recursive: true, force: true }))
 const craftedFiles = [
-  ...Object.entries(anchorCases).flatMap(([name, records]) => Object.entries(layouts(records)).map(([layout, bytes]) => [`${name}-${layout}`, bytes])),
+  ...Object.entries(anchorCases).flatMap(([name, records]) =>
+    Object.entries(layouts(records)).map(([layout, bytes]) => [`${name}-${layout}`, bytes]),
+  ),
   ...Object.entries(concatCases),
 ]
 for (const [name, bytes] of craftedFiles) {
@@ -110,6 +118,13 @@ for (const t of targets) {
 
 console.log(`\n${targets.length} files, ${totalRecords} records, ${rules.length} rules (${ruleDirs.length} rule dirs)`)
 console.log(`findings: fast path ${totalFast}, general path ${totalGeneral}`)
-console.log(`by rule (general path): ${[...byRule].sort().map(([r, n]) => `${r} ${n}`).join(', ') || 'none'}`)
+console.log(
+  `by rule (general path): ${
+    [...byRule]
+      .sort()
+      .map(([r, n]) => `${r} ${n}`)
+      .join(', ') || 'none'
+  }`,
+)
 console.log(differences === 0 ? 'no differences' : `${differences} differing (ruleId, eventId) findings`)
 process.exit(differences === 0 ? 0 : 1)

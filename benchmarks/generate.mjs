@@ -11,6 +11,8 @@ const force = args.includes('--force')
 const names = args.filter((a) => !a.startsWith('--'))
 for (const name of names.length ? names : ['small', 'large']) {
   const m = await ensureCorpus(name, { force })
-  console.log(`${name}: ${m.dir} (${m.objects} objects, ${m.records} records, ${(m.rawBytes / 2 ** 20).toFixed(0)} MB raw, ${(m.gzBytes / 2 ** 20).toFixed(1)} MB gz, mean object ${(m.meanObjectGzBytes / 1024).toFixed(0)} KB gz)`)
+  console.log(
+    `${name}: ${m.dir} (${m.objects} objects, ${m.records} records, ${(m.rawBytes / 2 ** 20).toFixed(0)} MB raw, ${(m.gzBytes / 2 ** 20).toFixed(1)} MB gz, mean object ${(m.meanObjectGzBytes / 1024).toFixed(0)} KB gz)`,
+  )
   console.log(`  rule-relevant: ${JSON.stringify(m.ruleRelevantCounts)}`)
 }

@@ -18,7 +18,8 @@ for (const f of datasetFiles()) {
   }
   const source = f.rel.split('/')[0]
   for (const r of recs) all.push({ r, source })
-  if (text.startsWith('{"Records":[')) delivered.push({ rel: f.rel, raw: Buffer.byteLength(text), gz: gzipSync(text).length, n: recs.length })
+  if (text.startsWith('{"Records":['))
+    delivered.push({ rel: f.rel, raw: Buffer.byteLength(text), gz: gzipSync(text).length, n: recs.length })
 }
 
 const pct = (a, q) => a[Math.min(a.length - 1, Math.floor(q * a.length))]
@@ -27,7 +28,11 @@ const count = (xs) => {
   for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1)
   return [...m].sort((a, b) => b[1] - a[1])
 }
-const share = (entries, n, total) => entries.slice(0, n).map(([k, v]) => `${k} ${((100 * v) / total).toFixed(1)}%`).join(', ')
+const share = (entries, n, total) =>
+  entries
+    .slice(0, n)
+    .map(([k, v]) => `${k} ${((100 * v) / total).toFixed(1)}%`)
+    .join(', ')
 const depth = (v) => (v && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depth)) : 0)
 
 const recs = all.map((x) => x.r).filter((r) => r && r.eventName)
@@ -42,7 +47,14 @@ const bySource = count(all.map((x) => x.source))
 const out = {
   records: n,
   recordsBySource: Object.fromEntries(bySource),
-  recordBytes: { mean: Math.round(sizes.reduce((a, b) => a + b, 0) / n), p10: pct(sizes, 0.1), p50: pct(sizes, 0.5), p90: pct(sizes, 0.9), p99: pct(sizes, 0.99), max: sizes.at(-1) },
+  recordBytes: {
+    mean: Math.round(sizes.reduce((a, b) => a + b, 0) / n),
+    p10: pct(sizes, 0.1),
+    p50: pct(sizes, 0.5),
+    p90: pct(sizes, 0.9),
+    p99: pct(sizes, 0.99),
+    max: sizes.at(-1),
+  },
   eventSource: share(count(recs.map((r) => r.eventSource)), 15, n),
   eventName: share(count(recs.map((r) => r.eventName)), 30, n),
   errorShare: +((100 * withErr.length) / n).toFixed(1),
@@ -57,15 +69,20 @@ const out = {
   },
   responseElementsNullShare: +((100 * recs.filter((r) => r.responseElements == null).length) / n).toFixed(1),
   optionalFieldShare: Object.fromEntries(
-    ['tlsDetails', 'additionalEventData', 'resources', 'sessionCredentialFromConsole', 'vpcEndpointId', 'apiVersion', 'errorMessage'].map((k) => [
-      k,
-      +((100 * recs.filter((r) => r[k] !== undefined).length) / n).toFixed(1),
-    ]),
+    ['tlsDetails', 'additionalEventData', 'resources', 'sessionCredentialFromConsole', 'vpcEndpointId', 'apiVersion', 'errorMessage'].map(
+      (k) => [k, +((100 * recs.filter((r) => r[k] !== undefined).length) / n).toFixed(1)],
+    ),
   ),
   commonKeyOrder: order[0]?.[0],
   deliveredFiles: {
     files: delivered.length,
-    recordsPerFile: { p50: pct(delivered.map((d) => d.n).sort((a, b) => a - b), 0.5), max: Math.max(...delivered.map((d) => d.n)) },
+    recordsPerFile: {
+      p50: pct(
+        delivered.map((d) => d.n).sort((a, b) => a - b),
+        0.5,
+      ),
+      max: Math.max(...delivered.map((d) => d.n)),
+    },
     gzipRatio: +(delivered.reduce((a, d) => a + d.raw, 0) / delivered.reduce((a, d) => a + d.gz, 0)).toFixed(2),
   },
 }

@@ -12,7 +12,10 @@ import { log } from './lib/scenario.mjs'
 import { ONE_SHOT_BELOW } from './lib/pool.mjs'
 
 const ALL = ['version', 'read', 'match', 'e2e', 'rules', 'memory']
-const chosen = (process.env.BENCH_SCENARIOS ?? ALL.join(',')).split(',').map((s) => s.trim()).filter(Boolean)
+const chosen = (process.env.BENCH_SCENARIOS ?? ALL.join(','))
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean)
 
 if (!existsSync(CLI_BIN) || !existsSync(join(REPO_DIR, 'packages/engine/dist/match/eventbridge/index.js'))) {
   console.error(`The CLI is not built (${CLI_BIN}). Build it first from the repo root: npx tsc -b packages/cli`)
@@ -66,6 +69,7 @@ if (process.env.BENCH_STRICT === '1' && all.checks.some((c) => c.pass === false)
 function newestMtime(dirs) {
   let newest = 0
   for (const dir of dirs)
-    for (const f of readdirSync(dir, { recursive: true })) if (String(f).endsWith('.js')) newest = Math.max(newest, statSync(join(dir, String(f))).mtimeMs)
+    for (const f of readdirSync(dir, { recursive: true }))
+      if (String(f).endsWith('.js')) newest = Math.max(newest, statSync(join(dir, String(f))).mtimeMs)
   return new Date(newest).toISOString()
 }

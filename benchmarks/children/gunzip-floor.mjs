@@ -10,7 +10,6 @@ import { createGunzip, gunzipSync } from 'node:zlib'
 import { readFileSync, statSync } from 'node:fs'
 import { forEachLimit, ONE_SHOT_BELOW, SCAN_CONCURRENCY } from '../lib/pool.mjs'
 
-
 const dir = process.argv[2]
 const files = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).files.map((f) => join(dir, f))
 let rawBytes = 0
@@ -21,6 +20,7 @@ await forEachLimit(files, SCAN_CONCURRENCY, async (f) => {
     rawBytes += n
     return
   }
-  for await (const chunk of createReadStream(f, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }))) rawBytes += chunk.length
+  for await (const chunk of createReadStream(f, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 })))
+    rawBytes += chunk.length
 })
 process.stdout.write(JSON.stringify({ objects: files.length, rawBytes }) + '\n')

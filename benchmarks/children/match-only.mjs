@@ -16,19 +16,34 @@ import { RULES_DIR } from '../lib/paths.mjs'
 
 const [dir, repsArg = '3'] = process.argv.slice(2)
 const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))
-const packs = readdirSync(RULES_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(RULES_DIR, e.name))
+const packs = readdirSync(RULES_DIR, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => join(RULES_DIR, e.name))
 const loaded = await loadRuleSet(packs)
-if (loaded.diagnostics.some((d) => d.severity === 'error')) throw new Error(`rule errors: ${JSON.stringify(loaded.diagnostics.slice(0, 3))}`)
+if (loaded.diagnostics.some((d) => d.severity === 'error'))
+  throw new Error(`rule errors: ${JSON.stringify(loaded.diagnostics.slice(0, 3))}`)
 const rules = loaded.rules
 
 const stored = manifest.files.map((f) => readFileSync(join(dir, f)))
 const inflated = stored.map((b) => gunzipSync(b))
 const memObjects = () =>
-  manifest.files.map((f, i) => ({ uri: f, size: inflated[i].length, key: parseCloudTrailKey(f), open: async () => Readable.from([inflated[i]]) }))
+  manifest.files.map((f, i) => ({
+    uri: f,
+    size: inflated[i].length,
+    key: parseCloudTrailKey(f),
+    open: async () => Readable.from([inflated[i]]),
+  }))
 // Each record's text as rules see it, for the brute-force and parse-only variants.
 const texts = []
 for await (const o of listLocalObjects([join(dir, 'AWSLogs')]))
-  await readRecords(o, DECODE_DEFAULTS, (rt) => texts.push(rt.json()), (e) => { throw e })
+  await readRecords(
+    o,
+    DECODE_DEFAULTS,
+    (rt) => texts.push(rt.json()),
+    (e) => {
+      throw e
+    },
+  )
 
 const ctxOf = (record, text) => recordContext(record, text)
 
@@ -76,4 +91,13 @@ for (let rep = 0; rep < Number(repsArg); rep++) {
     samples[id].push((performance.now() - t0) / 1000)
   }
 }
-process.stdout.write(JSON.stringify({ records: texts.length, rules: rules.length, indexedNames: new Set(rules.flatMap((r) => r.indexKeys.eventName ?? [])).size, unindexed: rules.filter((r) => r.indexKeys.eventName === null).map((r) => r.id), samples, found }) + '\n')
+process.stdout.write(
+  JSON.stringify({
+    records: texts.length,
+    rules: rules.length,
+    indexedNames: new Set(rules.flatMap((r) => r.indexKeys.eventName ?? [])).size,
+    unindexed: rules.filter((r) => r.indexKeys.eventName === null).map((r) => r.id),
+    samples,
+    found,
+  }) + '\n',
+)

@@ -17,7 +17,12 @@ let errors = 0
 // Only each record's span is taken: asking for `raw` would decode it, which the scan does only for candidates.
 let chars = 0
 await forEachLimit(objects, SCAN_CONCURRENCY, async (o) => {
-  const res = await readRecords(o, DECODE_DEFAULTS, (rt) => (chars += rt.end - rt.start), () => errors++)
+  const res = await readRecords(
+    o,
+    DECODE_DEFAULTS,
+    (rt) => (chars += rt.end - rt.start),
+    () => errors++,
+  )
   records += res.records
   rawBytes += res.stats.decodedBytes
 })

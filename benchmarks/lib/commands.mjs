@@ -10,7 +10,10 @@ const child = (name) => join(BENCH_DIR, 'children', name)
 
 /** Ids of the shipped rule packs (directories of packages/rules/rules). */
 export function shippedPacks() {
-  return readdirSync(RULES_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()
+  return readdirSync(RULES_DIR, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()
 }
 
 /**
@@ -22,7 +25,18 @@ export function shippedPacks() {
 export function trailscan(corpus, { rules, extraArgs = [] } = {}) {
   const summaryFile = join(CACHE_DIR, 'tmp', `summary-${process.pid}-${Math.random().toString(36).slice(2)}.json`)
   mkdirSync(join(CACHE_DIR, 'tmp'), { recursive: true })
-  const args = [CLI_BIN, 'scan', join(corpus.dir, 'AWSLogs'), '--summary-json', summaryFile, '--log-level', 'warn', '--progress=false', ...(rules ? ['--rules', ...rules] : []), ...extraArgs]
+  const args = [
+    CLI_BIN,
+    'scan',
+    join(corpus.dir, 'AWSLogs'),
+    '--summary-json',
+    summaryFile,
+    '--log-level',
+    'warn',
+    '--progress=false',
+    ...(rules ? ['--rules', ...rules] : []),
+    ...extraArgs,
+  ]
   return async () => {
     const res = await run(NODE, args)
     const s = JSON.parse(readFileSync(summaryFile, 'utf8'))
@@ -83,7 +97,10 @@ export const zcatJq = (corpus) => {
   const filterFile = join(CACHE_DIR, 'tmp', 'cis48-public-acl.jq')
   writeFileSync(filterFile, JQ_FILTER)
   return async () => {
-    const res = await run('bash', ['-c', `set -o pipefail; xargs -0 -a '${list}' gzip -dc -- | jq -c -f '${filterFile}' | wc -l`], { captureStdout: true, cwd: corpus.dir })
+    const res = await run('bash', ['-c', `set -o pipefail; xargs -0 -a '${list}' gzip -dc -- | jq -c -f '${filterFile}' | wc -l`], {
+      captureStdout: true,
+      cwd: corpus.dir,
+    })
     return { ...res, matches: Number(res.stdout.trim()) }
   }
 }

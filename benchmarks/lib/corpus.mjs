@@ -137,21 +137,28 @@ export async function ensureCorpus(name, { env = process.env, log = (m) => proce
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   const cal = calibrate(seed)
-  const perObject = spec.objects === 1
-    ? Math.ceil(spec.totalRawBytes / cal.meanRecordBytes)
-    : Math.max(1, Math.round((spec.objectGzBytes * cal.gzipRatio) / cal.meanRecordBytes))
+  const perObject =
+    spec.objects === 1
+      ? Math.ceil(spec.totalRawBytes / cal.meanRecordBytes)
+      : Math.max(1, Math.round((spec.objectGzBytes * cal.gzipRatio) / cal.meanRecordBytes))
   const objects = spec.objects ?? Math.max(1, Math.ceil(spec.totalRawBytes / (perObject * cal.meanRecordBytes)))
-  log(`generating ${name}: ${objects} object(s) × ${perObject} records (~${Math.round((objects * perObject * cal.meanRecordBytes) / MB)} MB raw) in ${dir}`)
+  log(
+    `generating ${name}: ${objects} object(s) × ${perObject} records (~${Math.round((objects * perObject * cal.meanRecordBytes) / MB)} MB raw) in ${dir}`,
+  )
   const t0 = performance.now()
   // Objects are independent (each seeded by its index), so workers split them without changing the output.
   const workers = Math.min(objects, Number(env.BENCH_GEN_WORKERS ?? availableParallelism()))
   const parts = await Promise.all(
-    Array.from({ length: workers }, (_, w) =>
-      new Promise((resolve, reject) => {
-        const wk = new Worker(new URL('./corpus-worker.mjs', import.meta.url), { workerData: { dir, name, seed, perObject, from: w, step: workers, objects } })
-        wk.once('message', resolve)
-        wk.once('error', reject)
-      }),
+    Array.from(
+      { length: workers },
+      (_, w) =>
+        new Promise((resolve, reject) => {
+          const wk = new Worker(new URL('./corpus-worker.mjs', import.meta.url), {
+            workerData: { dir, name, seed, perObject, from: w, step: workers, objects },
+          })
+          wk.once('message', resolve)
+          wk.once('error', reject)
+        }),
     ),
   )
   const rows = parts.flat().sort((a, b) => (a.rel < b.rel ? -1 : 1))
@@ -171,6 +178,8 @@ export async function ensureCorpus(name, { env = process.env, log = (m) => proce
     files: rows.map((x) => x.rel),
   }
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest))
-  log(`generated ${name}: ${manifest.objects} objects, ${manifest.records} records, ${(manifest.rawBytes / MB).toFixed(0)} MB raw, ${(manifest.gzBytes / MB).toFixed(1)} MB gz in ${manifest.generatedInSec}s`)
+  log(
+    `generated ${name}: ${manifest.objects} objects, ${manifest.records} records, ${(manifest.rawBytes / MB).toFixed(0)} MB raw, ${(manifest.gzBytes / MB).toFixed(1)} MB gz in ${manifest.generatedInSec}s`,
+  )
   return { ...manifest, dir }
 }

@@ -67,7 +67,16 @@ export async function interleave(variants, reps, log = () => {}) {
   const out = {}
   for (const [id, xs] of samples) {
     const secs = xs.map((x) => x.seconds)
-    out[id] = { id, runs: xs.length, seconds: median(secs), min: Math.min(...secs), max: Math.max(...secs), rssMB: Math.max(...xs.map((x) => x.rssMB ?? 0)) || null, last: xs.at(-1), samples: secs }
+    out[id] = {
+      id,
+      runs: xs.length,
+      seconds: median(secs),
+      min: Math.min(...secs),
+      max: Math.max(...secs),
+      rssMB: Math.max(...xs.map((x) => x.rssMB ?? 0)) || null,
+      last: xs.at(-1),
+      samples: secs,
+    }
   }
   return out
 }

@@ -10,7 +10,9 @@ export function rows(scenario, corpus, results, { floor = 'gunzip floor' } = {})
   const floorSec = results[floor]?.seconds
   return Object.values(results).map((r) => ({
     scenario,
-    corpus: corpus ? `${corpus.shape} (${corpus.objects} obj, ${(corpus.rawBytes / MB).toFixed(0)} MB raw, ${(corpus.gzBytes / MB).toFixed(1)} MB gz)` : '',
+    corpus: corpus
+      ? `${corpus.shape} (${corpus.objects} obj, ${(corpus.rawBytes / MB).toFixed(0)} MB raw, ${(corpus.gzBytes / MB).toFixed(1)} MB gz)`
+      : '',
     variant: r.id,
     runs: r.runs,
     seconds: r.seconds,
@@ -42,9 +44,13 @@ const cell = (x) => String(x).replaceAll('|', '\\|')
 
 export function markdown(allRows, checks, m) {
   const lines = []
-  lines.push(`Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGB} GB RAM, Node ${m.node}, ${m.date.slice(0, 10)}${m.commit ? `; commit ${m.commit}${m.engineDirty ? ' + uncommitted engine/cli changes' : ''}, CLI built ${m.cliBuiltAt}` : ''}`)
+  lines.push(
+    `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memGB} GB RAM, Node ${m.node}, ${m.date.slice(0, 10)}${m.commit ? `; commit ${m.commit}${m.engineDirty ? ' + uncommitted engine/cli changes' : ''}, CLI built ${m.cliBuiltAt}` : ''}`,
+  )
   lines.push('')
-  lines.push('| scenario | corpus | variant | runs | median s (min–max) | raw MB/s | records/s | × gunzip floor | peak RSS MB | findings/matches |')
+  lines.push(
+    '| scenario | corpus | variant | runs | median s (min–max) | raw MB/s | records/s | × gunzip floor | peak RSS MB | findings/matches |',
+  )
   lines.push('|---|---|---|---|---|---|---|---|---|---|')
   for (const r of allRows)
     lines.push(
@@ -53,7 +59,10 @@ export function markdown(allRows, checks, m) {
   lines.push('')
   lines.push('| target | measured | limit | result |')
   lines.push('|---|---|---|---|')
-  for (const c of checks) lines.push(`| ${cell(c.target)} | ${c.value} | ${c.limit} | ${c.pass === null ? 'n/a' : c.pass ? 'PASS' : 'FAIL'}${c.note ? ` (${c.note})` : ''} |`)
+  for (const c of checks)
+    lines.push(
+      `| ${cell(c.target)} | ${c.value} | ${c.limit} | ${c.pass === null ? 'n/a' : c.pass ? 'PASS' : 'FAIL'}${c.note ? ` (${c.note})` : ''} |`,
+    )
   return lines.join('\n')
 }
 

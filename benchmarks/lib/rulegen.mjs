@@ -12,27 +12,65 @@ import { rng } from './records.mjs'
 // Real API names of services the corpus does not exercise much: a big rule set mostly watches events
 // that are absent from any given day of logs.
 const OTHER_CALLS = [
-  ['lambda', 'UpdateFunctionCode20150331v2'], ['lambda', 'AddPermission20150331v2'], ['ecr', 'SetRepositoryPolicy'],
-  ['guardduty', 'DeleteDetector'], ['guardduty', 'UpdateDetector'], ['securityhub', 'BatchDisableStandards'],
-  ['iam', 'CreateLoginProfile'], ['iam', 'UpdateLoginProfile'], ['iam', 'DeactivateMFADevice'], ['iam', 'CreateUser'],
-  ['ec2', 'ModifyInstanceAttribute'], ['ec2', 'ModifySnapshotAttribute'], ['ec2', 'ModifyImageAttribute'], ['ec2', 'CreateKeyPair'],
-  ['rds', 'ModifyDBSnapshotAttribute'], ['rds', 'RestoreDBInstanceFromDBSnapshot'], ['sso', 'CreatePermissionSet'],
-  ['route53', 'ChangeResourceRecordSets'], ['ssm', 'StartSession'], ['ssm', 'SendCommand'], ['sts', 'GetFederationToken'],
-  ['secretsmanager', 'RestoreSecret'], ['kms', 'PutKeyPolicy'], ['kms', 'CreateGrant'], ['s3', 'PutBucketWebsite'],
-  ['s3', 'PutBucketReplication'], ['s3', 'PutObjectLockConfiguration'], ['elasticfilesystem', 'DeleteFileSystem'],
-  ['eks', 'CreateAccessEntry'], ['organizations', 'InviteAccountToOrganization'], ['waf', 'DeleteWebACL'],
-  ['logs', 'DeleteLogGroup'], ['events', 'DisableRule'], ['sns', 'SetTopicAttributes'], ['sqs', 'SetQueueAttributes'],
+  ['lambda', 'UpdateFunctionCode20150331v2'],
+  ['lambda', 'AddPermission20150331v2'],
+  ['ecr', 'SetRepositoryPolicy'],
+  ['guardduty', 'DeleteDetector'],
+  ['guardduty', 'UpdateDetector'],
+  ['securityhub', 'BatchDisableStandards'],
+  ['iam', 'CreateLoginProfile'],
+  ['iam', 'UpdateLoginProfile'],
+  ['iam', 'DeactivateMFADevice'],
+  ['iam', 'CreateUser'],
+  ['ec2', 'ModifyInstanceAttribute'],
+  ['ec2', 'ModifySnapshotAttribute'],
+  ['ec2', 'ModifyImageAttribute'],
+  ['ec2', 'CreateKeyPair'],
+  ['rds', 'ModifyDBSnapshotAttribute'],
+  ['rds', 'RestoreDBInstanceFromDBSnapshot'],
+  ['sso', 'CreatePermissionSet'],
+  ['route53', 'ChangeResourceRecordSets'],
+  ['ssm', 'StartSession'],
+  ['ssm', 'SendCommand'],
+  ['sts', 'GetFederationToken'],
+  ['secretsmanager', 'RestoreSecret'],
+  ['kms', 'PutKeyPolicy'],
+  ['kms', 'CreateGrant'],
+  ['s3', 'PutBucketWebsite'],
+  ['s3', 'PutBucketReplication'],
+  ['s3', 'PutObjectLockConfiguration'],
+  ['elasticfilesystem', 'DeleteFileSystem'],
+  ['eks', 'CreateAccessEntry'],
+  ['organizations', 'InviteAccountToOrganization'],
+  ['waf', 'DeleteWebACL'],
+  ['logs', 'DeleteLogGroup'],
+  ['events', 'DisableRule'],
+  ['sns', 'SetTopicAttributes'],
+  ['sqs', 'SetQueueAttributes'],
 ]
 // Values a firing rule may use (present in the corpus), and values that never occur there.
 const ERRORS_PRESENT = ['AccessDenied', 'Client.UnauthorizedOperation']
 const ERRORS_ABSENT = ['InvalidClientTokenId', 'ExpiredToken', 'SignatureDoesNotMatch', 'OptInRequired', 'UnrecognizedClientException']
 const TYPES_PRESENT = ['IAMUser', 'AssumedRole', 'Root']
 const TYPES_ABSENT = ['FederatedUser', 'WebIdentityUser', 'SAMLUser', 'IdentityCenterUser']
-const PARAM_FIELDS = [['bucketName', 'example-'], ['roleName', 'app-'], ['userName', 'svc-'], ['groupId', 'sg-'], ['name', '/app/'], ['secretId', 'arn:aws:secretsmanager:']]
+const PARAM_FIELDS = [
+  ['bucketName', 'example-'],
+  ['roleName', 'app-'],
+  ['userName', 'svc-'],
+  ['groupId', 'sg-'],
+  ['name', '/app/'],
+  ['secretId', 'arn:aws:secretsmanager:'],
+]
 
 const baseRecord = (svc, name) => ({
   eventVersion: '1.09',
-  userIdentity: { type: 'IAMUser', principalId: 'AIDAEXAMPLEBENCH00001', arn: 'arn:aws:iam::111122223333:user/alice', accountId: '111122223333', userName: 'alice' },
+  userIdentity: {
+    type: 'IAMUser',
+    principalId: 'AIDAEXAMPLEBENCH00001',
+    arn: 'arn:aws:iam::111122223333:user/alice',
+    accountId: '111122223333',
+    userName: 'alice',
+  },
   eventTime: '2024-05-01T00:00:00Z',
   eventSource: `${svc}.amazonaws.com`,
   eventName: name,
@@ -69,25 +107,25 @@ function makeRule(r, i, unindexedShare) {
     const terms = []
     if (!unindexed) terms.push(`($.eventSource = "${svc}.amazonaws.com")`, `($.eventName = "${name}")`)
     const x = unindexed ? 1 + (extra % 3) : extra
-    if (x === 0) terms.push(`($.requestParameters.${field} = "${value}*")`), (rec.requestParameters[field] = `${value}x`)
-    if (x === 1) terms.push(`($.errorCode = "${err}")`), (rec.errorCode = err)
-    if (x === 2) terms.push(`($.userIdentity.type = "${type}")`), (rec.userIdentity.type = type)
-    if (x === 3) terms.push(`($.sourceIPAddress = "${cidrNet}.*")`), (rec.sourceIPAddress = `${cidrNet}.7`)
+    if (x === 0) (terms.push(`($.requestParameters.${field} = "${value}*")`), (rec.requestParameters[field] = `${value}x`))
+    if (x === 1) (terms.push(`($.errorCode = "${err}")`), (rec.errorCode = err))
+    if (x === 2) (terms.push(`($.userIdentity.type = "${type}")`), (rec.userIdentity.type = type))
+    if (x === 3) (terms.push(`($.sourceIPAddress = "${cidrNet}.*")`), (rec.sourceIPAddress = `${cidrNet}.7`))
     if (unindexed && r.chance(0.5)) terms.push(`($.eventSource = "${svc}.amazonaws.com")`)
     pattern = `{ ${terms.join(' && ')} }`
   } else {
     const detail = {}
     if (!unindexed) Object.assign(detail, { eventSource: [`${svc}.amazonaws.com`], eventName: [name] })
     const x = unindexed ? 1 + (extra % 3) : extra
-    if (x === 0) (detail.requestParameters = { [field]: [{ prefix: value }] }), (rec.requestParameters[field] = `${value}x`)
-    if (x === 1) (detail.errorCode = [err]), (rec.errorCode = err)
-    if (x === 2) (detail.userIdentity = { type: [type] }), (rec.userIdentity.type = type)
-    if (x === 3) (detail.sourceIPAddress = [{ cidr: `${cidrNet}.0/24` }]), (rec.sourceIPAddress = `${cidrNet}.7`)
+    if (x === 0) ((detail.requestParameters = { [field]: [{ prefix: value }] }), (rec.requestParameters[field] = `${value}x`))
+    if (x === 1) ((detail.errorCode = [err]), (rec.errorCode = err))
+    if (x === 2) ((detail.userIdentity = { type: [type] }), (rec.userIdentity.type = type))
+    if (x === 3) ((detail.sourceIPAddress = [{ cidr: `${cidrNet}.0/24` }]), (rec.sourceIPAddress = `${cidrNet}.7`))
     pattern = { source: [`aws.${svc}`], 'detail-type': ['AWS API Call via CloudTrail'], detail }
   }
   // The non-matching example differs in the discriminating field (or the event name when the rule has one).
   if (!unindexed) noMatch.eventName = 'BenchNeverHappens'
-  else (noMatch.errorCode = 'BenchNoSuchError'), (noMatch.userIdentity.type = 'BenchType'), (noMatch.sourceIPAddress = '192.0.2.1')
+  else ((noMatch.errorCode = 'BenchNoSuchError'), (noMatch.userIdentity.type = 'BenchType'), (noMatch.sourceIPAddress = '192.0.2.1'))
   const id = `bench-${String(i).padStart(4, '0')}`
   return {
     id,
@@ -107,7 +145,13 @@ export function toYaml(v, indent = '') {
   const scalar = (x) => (x === null ? 'null' : typeof x === 'string' ? JSON.stringify(x) : String(x))
   const isColl = (x) => x !== null && typeof x === 'object' && Object.keys(x).length > 0
   if (Array.isArray(v))
-    return v.map((x) => (isColl(x) ? `${indent}- ${toYaml(x, `${indent}  `).trimStart()}` : `${indent}- ${Array.isArray(x) ? '[]' : x && typeof x === 'object' ? '{}' : scalar(x)}`)).join('\n')
+    return v
+      .map((x) =>
+        isColl(x)
+          ? `${indent}- ${toYaml(x, `${indent}  `).trimStart()}`
+          : `${indent}- ${Array.isArray(x) ? '[]' : x && typeof x === 'object' ? '{}' : scalar(x)}`,
+      )
+      .join('\n')
   return Object.entries(v)
     .map(([k, x]) => {
       const key = /^[A-Za-z_][\w.-]*$/.test(k) ? k : JSON.stringify(k)

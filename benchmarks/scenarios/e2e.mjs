@@ -17,7 +17,15 @@ export async function run({ log = defaultLog, shapes = ['small', 'large'] } = {}
     const ts = res['trailscan scan (all packs)']
     const floor = res['gunzip floor'].seconds / ts.seconds
     const scanOnly = res['gunzip floor'].seconds / ts.last.scanSeconds
-    out.checks.push(check(`throughput ≥ 0.7 × gunzip floor (${shape})`, `${fmt(floor, 2)}×`, '≥ 0.70×', floor >= 0.7, `scan() alone ${fmt(scanOnly, 2)}× — wall time includes ~start-up and rule loading`))
+    out.checks.push(
+      check(
+        `throughput ≥ 0.7 × gunzip floor (${shape})`,
+        `${fmt(floor, 2)}×`,
+        '≥ 0.70×',
+        floor >= 0.7,
+        `scan() alone ${fmt(scanOnly, 2)}× — wall time includes ~start-up and rule loading`,
+      ),
+    )
     if (hasJq()) {
       const jq = res['zcat | jq'].seconds / ts.seconds
       out.checks.push(check(`throughput ≥ 10 × zcat | jq (${shape})`, `${fmt(jq, 1)}×`, '≥ 10×', jq >= 10))

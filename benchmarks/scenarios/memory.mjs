@@ -15,19 +15,26 @@ import { log as defaultLog, standalone } from '../lib/scenario.mjs'
 export async function run({ log = defaultLog, env = process.env } = {}) {
   const out = { rows: [], checks: [], notes: [] }
   const n = Number(env.BENCH_MEM_REPS ?? 1)
-  for (const [shape, label] of [['single', 'single object'], ['corpus', 'corpus']]) {
+  for (const [shape, label] of [
+    ['single', 'single object'],
+    ['corpus', 'corpus'],
+  ]) {
     const corpus = await ensureCorpus(shape, { log })
     const size = `${(corpus.rawBytes / 2 ** 30).toFixed(2)} GB raw`
     log(`memory — ${label}, ${size}`)
     const res = await interleave(
-      [{ id: 'trailscan scan (all packs)', run: trailscan(corpus) }, ...baselineVariants(corpus, { jq: env.BENCH_MEM_JQ === '1', parse: shape !== 'single' && env.BENCH_MEM_PARSE === '1' })],
+      [
+        { id: 'trailscan scan (all packs)', run: trailscan(corpus) },
+        ...baselineVariants(corpus, { jq: env.BENCH_MEM_JQ === '1', parse: shape !== 'single' && env.BENCH_MEM_PARSE === '1' }),
+      ],
       n,
       log,
     )
     out.rows.push(...rows(`memory (${label})`, corpus, res))
     const rss = res['trailscan scan (all packs)'].rssMB
     out.checks.push(check(`peak RSS ≤ 300 MB, ${label} (${size})`, `${fmt(rss, 0)} MB`, '≤ 300 MB', rss <= 300))
-    if (corpus.rawBytes < (shape === 'single' ? 1024 : 10240) * MB * 0.99) out.notes.push(`memory (${label}): reduced size ${size} used (full target: ${shape === 'single' ? '1 GB' : '10 GB'})`)
+    if (corpus.rawBytes < (shape === 'single' ? 1024 : 10240) * MB * 0.99)
+      out.notes.push(`memory (${label}): reduced size ${size} used (full target: ${shape === 'single' ? '1 GB' : '10 GB'})`)
   }
   return out
 }

@@ -15,7 +15,9 @@ export async function run({ log = defaultLog, shapes = ['small', 'large'], env =
   const count = Number(env.BENCH_RULES ?? 1000)
   const unindexedShare = Number(env.BENCH_RULES_UNINDEXED_SHARE ?? 0.1)
   const ruleDir = writeRuleDir(CACHE_DIR, { count, seed: seedOf(env), unindexedShare })
-  out.notes.push(`rule scaling: ${count} generated rules in ${relative(process.cwd(), ruleDir)} (${Math.round(unindexedShare * 100)} % without an eventName condition)`)
+  out.notes.push(
+    `rule scaling: ${count} generated rules in ${relative(process.cwd(), ruleDir)} (${Math.round(unindexedShare * 100)} % without an eventName condition)`,
+  )
   const packs = shippedPacks()
   for (const shape of shapes) {
     const corpus = await ensureCorpus(shape, { log })
@@ -23,14 +25,26 @@ export async function run({ log = defaultLog, shapes = ['small', 'large'], env =
     const base = `shipped packs (${packs.length})`
     const big = `shipped + ${count} rules`
     const res = await interleave(
-      [{ id: base, run: trailscan(corpus, { rules: packs }) }, { id: big, run: trailscan(corpus, { rules: [...packs, ruleDir] }) }, ...baselineVariants(corpus)],
+      [
+        { id: base, run: trailscan(corpus, { rules: packs }) },
+        { id: big, run: trailscan(corpus, { rules: [...packs, ruleDir] }) },
+        ...baselineVariants(corpus),
+      ],
       reps(),
       log,
     )
     out.rows.push(...rows('rule scaling', corpus, res))
     const ratio = res[big].seconds / res[base].seconds
     const scanRatio = res[big].last.scanSeconds / res[base].last.scanSeconds
-    out.checks.push(check(`${count} rules ≤ 1.5 × shipped packs' time (${shape})`, `${fmt(ratio, 2)}×`, '≤ 1.50×', ratio <= 1.5, `scan() alone ${fmt(scanRatio, 2)}×`))
+    out.checks.push(
+      check(
+        `${count} rules ≤ 1.5 × shipped packs' time (${shape})`,
+        `${fmt(ratio, 2)}×`,
+        '≤ 1.50×',
+        ratio <= 1.5,
+        `scan() alone ${fmt(scanRatio, 2)}×`,
+      ),
+    )
   }
   return out
 }

@@ -43,7 +43,8 @@ export async function runCommand(body: () => Promise<number>): Promise<void> {
   } catch (e) {
     if (e instanceof CliExit) {
       // Messages quote paths, rule ids and values as given: a newline or ESC among them stays visible text.
-      if (e.message) process.stderr.write(`trailscan: ${escapeControls(e.message)}\n${e.details.map((d) => `  ${escapeControls(d)}\n`).join('')}`)
+      if (e.message)
+        process.stderr.write(`trailscan: ${escapeControls(e.message)}\n${e.details.map((d) => `  ${escapeControls(d)}\n`).join('')}`)
       code = e.code
     } else if (isTrailscanError(e)) {
       process.stderr.write(`trailscan: ${escapeControls(describeError(e))}\n`)

@@ -11,7 +11,11 @@ export async function resolveRuleSources(values: readonly string[] | undefined):
   return values.map((v) => {
     if (looksLikePath(v)) return v
     const dir = shippedPackDir(v)
-    if (!dir) throw new CliExit(EXIT.usage, `unknown rule pack "${v}" (shipped packs: ${shippedPackIds().join(', ')}; or give a rule file or directory)`)
+    if (!dir)
+      throw new CliExit(
+        EXIT.usage,
+        `unknown rule pack "${v}" (shipped packs: ${shippedPackIds().join(', ')}; or give a rule file or directory)`,
+      )
     return dir
   })
 }
@@ -19,7 +23,9 @@ export async function resolveRuleSources(values: readonly string[] | undefined):
 /** One line: file names, rule ids and messages quoting them come from rule files and are escaped. */
 export function formatDiagnostic(d: RuleDiagnostic): string {
   const where = [d.file, d.line !== undefined ? `${d.line}:${d.column ?? 1}` : undefined].filter(Boolean).join(':')
-  return escapeControls(`${where ? `${where}: ` : ''}${d.severity}: ${d.ruleId && !d.message.includes(d.ruleId) ? `${d.ruleId}: ` : ''}${d.message}`)
+  return escapeControls(
+    `${where ? `${where}: ` : ''}${d.severity}: ${d.ruleId && !d.message.includes(d.ruleId) ? `${d.ruleId}: ` : ''}${d.message}`,
+  )
 }
 
 export type CompiledSet = RuleSet

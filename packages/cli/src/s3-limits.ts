@@ -29,7 +29,8 @@ function seconds(args: ScanArgs, flag: LimitFlag): number | undefined {
   const v = raw(args, flag)
   if (v === undefined) return undefined
   const ms = SECONDS_RE.test(v) ? Math.round(Number(v) * 1000) : NaN
-  if (!(ms >= 1 && ms <= 2 ** 31 - 1)) throw new CliExit(EXIT.usage, `--${flag} must be a number of seconds above 0 (at most 24 days), not ${JSON.stringify(v)}`)
+  if (!(ms >= 1 && ms <= 2 ** 31 - 1))
+    throw new CliExit(EXIT.usage, `--${flag} must be a number of seconds above 0 (at most 24 days), not ${JSON.stringify(v)}`)
   return ms
 }
 
@@ -37,7 +38,8 @@ function count(args: ScanArgs, flag: LimitFlag, min: number): number | undefined
   const v = raw(args, flag)
   if (v === undefined) return undefined
   const n = COUNT_RE.test(v) ? Number(v) : NaN
-  if (!(Number.isSafeInteger(n) && n >= min)) throw new CliExit(EXIT.usage, `--${flag} must be a whole number of at least ${min}, not ${JSON.stringify(v)}`)
+  if (!(Number.isSafeInteger(n) && n >= min))
+    throw new CliExit(EXIT.usage, `--${flag} must be a whole number of at least ${min}, not ${JSON.stringify(v)}`)
   return n
 }
 

@@ -36,7 +36,8 @@ export async function openSources(
   const core = await import('@trailscan/engine/local-scan')
   const stdinArgs = args.paths.filter((p) => p === STDIN_ARG).length
   if (stdinArgs > 1) throw new CliExit(EXIT.usage, '`-` (one object on stdin) can be given only once')
-  if (stdinArgs === 1 && process.stdin.isTTY) throw new CliExit(EXIT.usage, '`-` reads one object from stdin, but stdin is a terminal: pipe the object in')
+  if (stdinArgs === 1 && process.stdin.isTTY)
+    throw new CliExit(EXIT.usage, '`-` reads one object from stdin, but stdin is a terminal: pipe the object in')
   const listing = new core.ListingReport({
     onError: (e: TrailscanError) => log.error({ code: e.code, ...e.location }, describeError(e)),
     onSkip: (path, reason, detail) => log.debug({ path, reason, detail }, 'not read'),

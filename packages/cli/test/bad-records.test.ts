@@ -33,11 +33,19 @@ interface Summary {
   errors: { object: string; recordIndex?: number; offset?: number; message: string }[]
 }
 
-async function scan(file: string, env?: NodeJS.ProcessEnv): Promise<{ code: number | null; findings: string[]; summary: Summary; stderr: string }> {
+async function scan(
+  file: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; findings: string[]; summary: Summary; stderr: string }> {
   const summaryFile = join(dir, `${file}.${env ? 'env' : 'plain'}.summary.json`)
   const r = await runCli(['scan', join(dir, file), '--rules', 'cis-aws-foundations', '--summary-json', summaryFile], { env })
   const findings = jsonLines(r.stdout).map((f) => `${f.eventId}@${(f.source as { recordIndex: number }).recordIndex}`)
-  return { code: r.code, findings: [...new Set(findings)].sort(), summary: JSON.parse(await readFile(summaryFile, 'utf8')) as Summary, stderr: r.stderr }
+  return {
+    code: r.code,
+    findings: [...new Set(findings)].sort(),
+    summary: JSON.parse(await readFile(summaryFile, 'utf8')) as Summary,
+    stderr: r.stderr,
+  }
 }
 
 let malformed: string
@@ -102,7 +110,11 @@ describe('trailscan scan on damaged records', () => {
     for (const file of ['malformed.json.gz', 'unbalanced.json', 'torn.jsonl', 'hole.json', 'concat.json.gz']) {
       const [wasm, js] = await Promise.all([scan(file), scan(file, { NODE_OPTIONS: '--jitless' })])
       expect(js.summary.errors, file).toEqual(wasm.summary.errors)
-      expect({ code: js.code, findings: js.findings, records: js.summary.records }, file).toEqual({ code: wasm.code, findings: wasm.findings, records: wasm.summary.records })
+      expect({ code: js.code, findings: js.findings, records: js.summary.records }, file).toEqual({
+        code: wasm.code,
+        findings: wasm.findings,
+        records: wasm.summary.records,
+      })
     }
   })
 

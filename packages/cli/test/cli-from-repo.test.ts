@@ -35,7 +35,9 @@ describe('the CLI run from the repository', () => {
     const script = (await import(join(repo, 'package.json'), { with: { type: 'json' } })).default.scripts.trailscan as string
     const [cmd, ...args] = script.split(' ')
     // As pnpm runs a script: in the repository, with the user's directory in INIT_CWD.
-    const r = await run(cmd === 'node' ? process.execPath : cmd!, [...args, 'scan', 'logs', '--log-level', 'silent'], repo, { INIT_CWD: join(dir, 'work') })
+    const r = await run(cmd === 'node' ? process.execPath : cmd!, [...args, 'scan', 'logs', '--log-level', 'silent'], repo, {
+      INIT_CWD: join(dir, 'work'),
+    })
     expect(r.code).toBe(0)
     expect(jsonLines(r.stdout).map((f) => f.eventId)).toContain('r-1')
   })

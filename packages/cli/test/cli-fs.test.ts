@@ -102,8 +102,12 @@ describe('files a walk skips', () => {
       ['walk/zero.json', 'not-regular-file', 'character device (through a symlink)'],
       ['walk/README.md', 'not-cloudtrail', 'not gzip or JSON'],
     ])
-    expect(r.stderr).toMatch(/"msg":"4 files skipped \(1 not CloudTrail, 2 not a regular file, 1 symlink loop\): listed under \\"skipped\\" in the summary"/)
-    expect(r.stderr).toMatch(/\n {2}skipped {3}4 \(1 not CloudTrail, 2 not a regular file, 1 symlink loop\)\n {4}\S+walk\/pipe\.json: FIFO\n/)
+    expect(r.stderr).toMatch(
+      /"msg":"4 files skipped \(1 not CloudTrail, 2 not a regular file, 1 symlink loop\): listed under \\"skipped\\" in the summary"/,
+    )
+    expect(r.stderr).toMatch(
+      /\n {2}skipped {3}4 \(1 not CloudTrail, 2 not a regular file, 1 symlink loop\)\n {4}\S+walk\/pipe\.json: FIFO\n/,
+    )
   })
 
   it('bounds the list: a count and the first 100 names in --summary-json, 20 in the text', async () => {
@@ -154,7 +158,10 @@ describe('trailscan scan -', () => {
 
   it('reads a gzipped object from stdin even when the pipe delivers its first byte alone', async () => {
     const gz = gzipSync(body('z-1'))
-    const r = await runCli(['scan', '--rules', 'cis-aws-foundations', '-'], { stdin: [gz.subarray(0, 1), gz.subarray(1)], timeoutMs: 20_000 })
+    const r = await runCli(['scan', '--rules', 'cis-aws-foundations', '-'], {
+      stdin: [gz.subarray(0, 1), gz.subarray(1)],
+      timeoutMs: 20_000,
+    })
     expect(r.code).toBe(0)
     expect(jsonLines(r.stdout).map((f) => f.eventId)).toEqual(['z-1'])
     expect(r.stderr).toMatch(/bytes\s+\d+ stored, \d+ decompressed/)
@@ -166,7 +173,10 @@ describe('trailscan scan -', () => {
     const r = await runCli(['scan', good, '-', '--rules', 'cis-aws-foundations'], { stdin: [Buffer.from(body('s-1'))], timeoutMs: 20_000 })
     expect(jsonLines(r.stdout).map((f) => f.eventId)).toEqual(['s-1', 'f-1'])
     // `--out -` is the option's value (yargs reads it as stdout), not a path: stdin stays unread.
-    const out = await runCli(['scan', good, '--out', '-', '--rules', 'cis-aws-foundations'], { stdin: [Buffer.from(body('s-2'))], timeoutMs: 20_000 })
+    const out = await runCli(['scan', good, '--out', '-', '--rules', 'cis-aws-foundations'], {
+      stdin: [Buffer.from(body('s-2'))],
+      timeoutMs: 20_000,
+    })
     expect(out.code).toBe(0)
     expect(jsonLines(out.stdout).map((f) => f.eventId)).toEqual(['f-1'])
     const twice = await runCli(['scan', '-', '-'], { stdin: [Buffer.from(body('s-1'))], timeoutMs: 20_000 })

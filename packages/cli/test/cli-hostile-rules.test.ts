@@ -35,8 +35,16 @@ afterAll(() => rm(dir, { recursive: true, force: true }))
 
 describe('hostile input end to end', () => {
   it('writes a finding whose policy nests 5,000 levels deep, cut with a marker, and goes on', async () => {
-    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*', Condition: 'DEEP' }] }
-    const put = rec('e-1', { eventSource: 's3.amazonaws.com', eventName: 'PutBucketPolicy', requestParameters: { bucketName: 'b', bucketPolicy: policy }, errorCode: 'MalformedPolicy' })
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*', Condition: 'DEEP' }],
+    }
+    const put = rec('e-1', {
+      eventSource: 's3.amazonaws.com',
+      eventName: 'PutBucketPolicy',
+      requestParameters: { bucketName: 'b', bucketPolicy: policy },
+      errorCode: 'MalformedPolicy',
+    })
     const text = JSON.stringify({ Records: [put, rec('e-2', {})] }).replace('"DEEP"', `${'['.repeat(5000)}${']'.repeat(5000)}`)
     const file = await write('deep.json', text)
     const r = await runCli(['scan', file, '--rules', 's3-policy-changes', '--rules', 'cis-aws-foundations'])
@@ -49,7 +57,9 @@ describe('hostile input end to end', () => {
   })
 
   it('gives findings of accounts named like Object.prototype members no context', async () => {
-    const records = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '111122223333'].map((a, i) => rec(`c-${i}`, { recipientAccountId: a }))
+    const records = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '111122223333'].map((a, i) =>
+      rec(`c-${i}`, { recipientAccountId: a }),
+    )
     const file = await write('proto.json', JSON.stringify({ Records: records }))
     const context = await write('context.yaml', 'accounts:\n  "111122223333": { name: prod, environment: production, owner: o }\n')
     const r = await runCli(['scan', file, '--rules', 'cis-aws-foundations', '--context', context])
@@ -62,7 +72,10 @@ describe('hostile input end to end', () => {
 
   it('rejects a suppression expiring on an impossible date, naming the file and the entry', async () => {
     const file = await write('ok.json', JSON.stringify({ Records: [rec('s-1', {})] }))
-    const supp = await write('supp.yaml', 'suppressions:\n  - { rule: "cis-*", reason: r, expires: 2099-01-31 }\n  - { rule: "cis-*", reason: r, expires: 2099-02-30 }\n')
+    const supp = await write(
+      'supp.yaml',
+      'suppressions:\n  - { rule: "cis-*", reason: r, expires: 2099-01-31 }\n  - { rule: "cis-*", reason: r, expires: 2099-02-30 }\n',
+    )
     const r = await runCli(['scan', file, '--rules', 'cis-aws-foundations', '--suppressions', supp])
     expect(r.code).toBe(2)
     expect(r.stderr).toContain(`--suppressions ${supp}: entry 2: expires "2099-02-30" is not a calendar date`)
@@ -71,7 +84,10 @@ describe('hostile input end to end', () => {
   it('rejects a suppressions file that is a YAML alias bomb', { timeout: 30_000 }, async () => {
     const file = await write('ok2.json', JSON.stringify({ Records: [rec('s-2', {})] }))
     const lol = Array.from({ length: 9 }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(',')}]`).join('\n')
-    const supp = await write('bomb.yaml', `a0: &a0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n${lol}\nsuppressions:\n  - { rule: "x", reason: r, expires: 2099-01-31, userAgent: *a9 }\n`)
+    const supp = await write(
+      'bomb.yaml',
+      `a0: &a0 [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n${lol}\nsuppressions:\n  - { rule: "x", reason: r, expires: 2099-01-31, userAgent: *a9 }\n`,
+    )
     const r = await runCli(['scan', file, '--rules', 'cis-aws-foundations', '--suppressions', supp])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/expands to more than 100,000 nodes through aliases/)
@@ -93,7 +109,15 @@ describe('hostile input end to end', () => {
     expect(JSON.parse(tmf.stdout)).toEqual({ matches: [] })
     const ne = await runCli(['test-metric-filter', '--filter-pattern', '{ $.s != 111*111 }', '--log-event-messages', msg])
     expect(JSON.parse(ne.stdout).matches).toHaveLength(1)
-    const tmfGlob = await runCli(['test-metric-filter', '--filter-pattern', '{ $.s = "*111.111.111" }', '--log-event-messages', msg, '--wildcard', 'glob'])
+    const tmfGlob = await runCli([
+      'test-metric-filter',
+      '--filter-pattern',
+      '{ $.s = "*111.111.111" }',
+      '--log-event-messages',
+      msg,
+      '--wildcard',
+      'glob',
+    ])
     expect(JSON.parse(tmfGlob.stdout).matches).toHaveLength(1)
   })
 
@@ -102,7 +126,10 @@ describe('hostile input end to end', () => {
       'redos.yaml',
       `id: redos\ntitle: t\nseverity: low\nlanguage: cwl-filter\npattern: '{ $.eventName = "StopLogging" && $.userAgent = %\\w*\\w*\\w*\\w*\\w*x% }'\nexamples:\n  match: [ { eventName: StopLogging, userAgent: ax } ]\n  noMatch: [ { eventName: StopLogging, userAgent: a } ]\n`,
     )
-    const file = await write('ua.json', JSON.stringify({ Records: [rec('r-1', { userAgent: 'a'.repeat(5000) }), rec('r-2', { userAgent: `${'a'.repeat(5000)}x` })] }))
+    const file = await write(
+      'ua.json',
+      JSON.stringify({ Records: [rec('r-1', { userAgent: 'a'.repeat(5000) }), rec('r-2', { userAgent: `${'a'.repeat(5000)}x` })] }),
+    )
     const r = await runCli(['scan', file, '--rules', rule])
     expect(r.code).toBe(0)
     expect(jsonLines(r.stdout).map((f) => f.eventId)).toEqual(['r-2'])

@@ -57,7 +57,10 @@ beforeAll(async () => {
   await mkdir(logs)
   // Enough findings to fill more than one output buffer (64 KB), so writes happen mid-scan.
   for (let f = 0; f < 4; f++)
-    await writeFile(join(logs, `part-${f}.json.gz`), gzipSync(JSON.stringify({ Records: Array.from({ length: 150 }, (_, i) => rec(`e-${f}-${i}`)) })))
+    await writeFile(
+      join(logs, `part-${f}.json.gz`),
+      gzipSync(JSON.stringify({ Records: Array.from({ length: 150 }, (_, i) => rec(`e-${f}-${i}`)) })),
+    )
 })
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
@@ -145,7 +148,10 @@ describe('write failures', () => {
     // A file size limit (SIGXFSZ ignored) makes a write stop part-way and the next one fail with EFBIG, as a
     // disk filling up would.
     const out = join(dir, 'limited.jsonl')
-    const r = await sh('trap "" XFSZ; ulimit -f 200; exec "$NODE" "$BIN" scan "$LOGS" --out "$OUT" --log-level silent', { LOGS: logs, OUT: out })
+    const r = await sh('trap "" XFSZ; ulimit -f 200; exec "$NODE" "$BIN" scan "$LOGS" --out "$OUT" --log-level silent', {
+      LOGS: logs,
+      OUT: out,
+    })
     expect(r.code).toBe(4)
     expect(r.stderr).toMatch(/findings could not be written to --out .*limited\.jsonl: EFBIG/)
     const text = await readFile(out, 'utf8')
@@ -162,7 +168,10 @@ describe('write failures', () => {
 
   it('a reader that is gone at once: the summary still reaches stderr and --summary-json, exit code as for the findings', async () => {
     const summaryFile = join(dir, 'gone-summary.json')
-    const r = await sh('"$NODE" "$BIN" scan "$LOGS" --fail-on low --summary-json "$S" --log-level silent | true; echo "rc=${PIPESTATUS[0]}" >&2', { LOGS: logs, S: summaryFile })
+    const r = await sh(
+      '"$NODE" "$BIN" scan "$LOGS" --fail-on low --summary-json "$S" --log-level silent | true; echo "rc=${PIPESTATUS[0]}" >&2',
+      { LOGS: logs, S: summaryFile },
+    )
     expect(r.stderr).toMatch(/rc=1\n$/)
     expect(r.stderr).toMatch(/Summary/)
     const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as { interrupted?: boolean }
@@ -237,7 +246,9 @@ describe('the summary counts every record outside the filters', () => {
     const mixed = join(dir, 'mixed')
     await mkdir(mixed, { recursive: true })
     // Not CloudTrail key names: nothing is pruned by key, every record is read.
-    const quiet = Array.from({ length: 40 }, (_, i) => rec(`q-${i}`, { eventName: 'DescribeInstances', userIdentity: { type: 'IAMUser', accountId: '111122223333' } }))
+    const quiet = Array.from({ length: 40 }, (_, i) =>
+      rec(`q-${i}`, { eventName: 'DescribeInstances', userIdentity: { type: 'IAMUser', accountId: '111122223333' } }),
+    )
     await writeFile(join(mixed, 'trail.json'), JSON.stringify({ Records: [...quiet, rec('hit-1')] }))
     const summaryFile = join(dir, 'filtered-summary.json')
     const r = await runCli(['scan', mixed, '--start', '2030-01-01', '--summary-json', summaryFile, '--log-level', 'silent'])
@@ -249,7 +260,10 @@ describe('the summary counts every record outside the filters', () => {
     const within = await runCli(['scan', mixed, '--start', '2024-03-05T10:00:00Z', '--log-level', 'silent'])
     expect(within.stderr).toMatch(/records\s+41 read, 0 outside filters/)
     // Region read from the raw record; account from the parsed one (the raw reader does not trust it).
-    for (const filter of [['--region', 'us-east-1'], ['--account', '999988887777']]) {
+    for (const filter of [
+      ['--region', 'us-east-1'],
+      ['--account', '999988887777'],
+    ]) {
       const other = await runCli(['scan', mixed, ...filter, '--log-level', 'silent'])
       expect(other.stderr).toMatch(/records\s+41 read, 41 outside filters/)
     }
@@ -266,7 +280,10 @@ describe('stdout on a pipe or socket', () => {
     const bad = JSON.stringify(rec('p-bad', { requestParameters: { a: 'X' } })).replace('"X"', '[1,}')
     await writeFile(join(d, 'b.json'), `{"Records":[${JSON.stringify(rec('p-3'))},${bad},${JSON.stringify(rec('p-4'))}]}`)
     // Without the NODE_PATH that `npx vitest` exports (it points into pnpm's store and would hide the bug).
-    const r = await runCli(['scan', d, '--rules', 'cis-aws-foundations', '--concurrency', '1'], { timeoutMs: 20_000, env: { NODE_PATH: '' } })
+    const r = await runCli(['scan', d, '--rules', 'cis-aws-foundations', '--concurrency', '1'], {
+      timeoutMs: 20_000,
+      env: { NODE_PATH: '' },
+    })
     expect(r.stderr).not.toContain('Cannot find module')
     expect(r.stderr).toContain('unbalanced brackets')
     expect(r.stderr).toContain('Summary')

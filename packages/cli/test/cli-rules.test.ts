@@ -73,7 +73,10 @@ describe('trailscan rules', () => {
     cpSync(join(fixtures, '..', 'packages/rules/rules/s3-hardening'), dir, { recursive: true })
     writeFileSync(join(dir, 'a.yaml'), userRule.replace('$.eventName = StopLogging', '$.eventName = '))
     writeFileSync(join(dir, 'b.yaml'), userRule.replace('severity: high', 'severity: high\nowner: me').replace('my-stop-logging', 'b-rule'))
-    writeFileSync(join(dir, 'c.yaml'), userRule.replace(/examples:[\s\S]*/, 'examples: { match: [], noMatch: [] }\n').replace('my-stop-logging', 'c-rule'))
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      userRule.replace(/examples:[\s\S]*/, 'examples: { match: [], noMatch: [] }\n').replace('my-stop-logging', 'c-rule'),
+    )
     writeFileSync(join(dir, 'd.yaml'), userRule)
     writeFileSync(join(dir, 'e.yaml'), 'id: e-rule\ntitle: [unclosed\n')
     const r = await runCli(['rules', 'check', dir])
@@ -90,9 +93,19 @@ describe('trailscan rules', () => {
   it('loads user rules next to the shipped packs with --rules', async () => {
     const dir = join(tmp, 'mine')
     rmSync(dir, { recursive: true, force: true })
-    cpSync(join(fixtures, '..', 'packages/rules/rules/s3-hardening'), dir, { recursive: true, filter: (p) => !p.endsWith('.yaml') || p.endsWith('pack.yaml') })
+    cpSync(join(fixtures, '..', 'packages/rules/rules/s3-hardening'), dir, {
+      recursive: true,
+      filter: (p) => !p.endsWith('.yaml') || p.endsWith('pack.yaml'),
+    })
     writeFileSync(join(dir, 'my-stop-logging.yaml'), userRule)
-    const r = await runCli(['scan', join(fixtures, 'cis-controls'), '--rules', 'cis-aws-foundations', '--rules', join(dir, 'my-stop-logging.yaml')])
+    const r = await runCli([
+      'scan',
+      join(fixtures, 'cis-controls'),
+      '--rules',
+      'cis-aws-foundations',
+      '--rules',
+      join(dir, 'my-stop-logging.yaml'),
+    ])
     const ids = new Set(jsonLines(r.stdout).map((f) => f.ruleId))
     expect(ids.has('my-stop-logging')).toBe(true)
     expect(ids.has('cis-4.5')).toBe(true)
@@ -152,7 +165,9 @@ describe('suppressions', () => {
     const suppressed = jsonLines(shown.stdout).filter((f) => f.suppressed)
     expect(suppressed.length).toBeGreaterThan(0)
     expect(kept.length + suppressed.length).toBe(all)
-    expect(kept.every((f) => !String((f.actor as { arn: string }).arn).startsWith('arn:aws:sts::111122223333:assumed-role/Admin/'))).toBe(true)
+    expect(kept.every((f) => !String((f.actor as { arn: string }).arn).startsWith('arn:aws:sts::111122223333:assumed-role/Admin/'))).toBe(
+      true,
+    )
     expect(suppressed[0]!.suppressed).toEqual({ reason: 'console changes by the platform team are reviewed weekly', expires: '2099-01-01' })
     expect(r.stderr).toMatch(new RegExp(`findings\\s+${kept.length}, ${suppressed.length} suppressed`))
     expect(r.stderr).toMatch(/suppression 2 expired on 2020-01-01/)
@@ -162,7 +177,10 @@ describe('suppressions', () => {
 describe('offline twins of the AWS CLI', () => {
   it('test-metric-filter prints matches with eventNumber, eventMessage and extractedValues', async () => {
     const msgs = join(tmp, 'messages.txt')
-    writeFileSync(msgs, '{"eventName":"ConsoleLogin","additionalEventData":{"MFAUsed":"No"}}\n{"eventName":"ConsoleLogin","additionalEventData":{"MFAUsed":"Yes"}}\n')
+    writeFileSync(
+      msgs,
+      '{"eventName":"ConsoleLogin","additionalEventData":{"MFAUsed":"No"}}\n{"eventName":"ConsoleLogin","additionalEventData":{"MFAUsed":"Yes"}}\n',
+    )
     const r = await runCli([
       'test-metric-filter',
       '--filter-pattern',
@@ -173,7 +191,10 @@ describe('offline twins of the AWS CLI', () => {
     expect(r.code).toBe(0)
     const out = JSON.parse(r.stdout) as { matches: { eventNumber: number; eventMessage: string; extractedValues: unknown }[] }
     expect(out.matches).toHaveLength(1)
-    expect(out.matches[0]).toMatchObject({ eventNumber: 1, eventMessage: '{"eventName":"ConsoleLogin","additionalEventData":{"MFAUsed":"No"}}' })
+    expect(out.matches[0]).toMatchObject({
+      eventNumber: 1,
+      eventMessage: '{"eventName":"ConsoleLogin","additionalEventData":{"MFAUsed":"No"}}',
+    })
   })
 
   it('test-metric-filter rejects an invalid pattern with exit 2 and the reason', async () => {
@@ -186,7 +207,16 @@ describe('offline twins of the AWS CLI', () => {
     const pattern = join(tmp, 'pattern.json')
     writeFileSync(pattern, JSON.stringify({ source: ['aws.s3'], detail: { eventName: [{ prefix: 'PutBucket' }] } }))
     const event = (name: string) =>
-      JSON.stringify({ id: '1', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.s3', account: '111122223333', time: '2024-01-01T00:00:00Z', region: 'us-east-1', resources: [], detail: { eventName: name } })
+      JSON.stringify({
+        id: '1',
+        'detail-type': 'AWS API Call via CloudTrail',
+        source: 'aws.s3',
+        account: '111122223333',
+        time: '2024-01-01T00:00:00Z',
+        region: 'us-east-1',
+        resources: [],
+        detail: { eventName: name },
+      })
     const yes = await runCli(['test-event-pattern', '--event-pattern', `file://${pattern}`, '--event', event('PutBucketAcl')])
     const no = await runCli(['test-event-pattern', '--event-pattern', `file://${pattern}`, '--event', event('GetObject')])
     expect(JSON.parse(yes.stdout)).toEqual({ Result: true })

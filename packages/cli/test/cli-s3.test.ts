@@ -30,7 +30,10 @@ function filesUnder(dir: string): string[] {
 beforeAll(async () => {
   stack = await startS3Stack(['trail-bucket'])
   const uploads = datasets.flatMap((d) =>
-    filesUnder(join(fixtures, d)).map((f) => ({ key: `${d}/${relative(join(fixtures, d), f).split(sep).join('/')}`, body: readFileSync(f) })),
+    filesUnder(join(fixtures, d)).map((f) => ({
+      key: `${d}/${relative(join(fixtures, d), f).split(sep).join('/')}`,
+      body: readFileSync(f),
+    })),
   )
   await uploadAll(stack.s3.endpoint, 'trail-bucket', uploads)
 }, 60_000)
@@ -56,7 +59,16 @@ describe('trailscan scan s3://', () => {
 
   it('prunes the listing by account and region through --endpoint-url', async () => {
     const r = await runCli(
-      ['scan', 's3://trail-bucket/cis-controls/', '--endpoint-url', stack.proxy.endpoint, '--account', '111122223333', '--region', 'us-east-1'],
+      [
+        'scan',
+        's3://trail-bucket/cis-controls/',
+        '--endpoint-url',
+        stack.proxy.endpoint,
+        '--account',
+        '111122223333',
+        '--region',
+        'us-east-1',
+      ],
       { env },
     )
     expect(r.code).toBe(0)
@@ -91,7 +103,8 @@ describe('trailscan scan s3://', () => {
 describe('trailscan scan s3:// against a store that never ends', () => {
   // The flat listing of one account's logs (the walk lists each account's CloudTrail/ directory flat).
   const flat = 'cis-controls/AWSLogs/111122223333/CloudTrail/'
-  const objectKey = 'cis-controls/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/13/111122223333_CloudTrail_us-east-1_20240513T0915Z_9IgeOTHfxzvgocVY.json.gz'
+  const objectKey =
+    'cis-controls/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/13/111122223333_CloudTrail_us-east-1_20240513T0915Z_9IgeOTHfxzvgocVY.json.gz'
   let dir: string
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'trailscan-cli-s3-'))
@@ -99,9 +112,14 @@ describe('trailscan scan s3:// against a store that never ends', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
   beforeEach(() => stack.proxy.clear())
 
-  async function scanS3(extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string; summary: Record<string, unknown> }> {
+  async function scanS3(
+    extra: string[],
+  ): Promise<{ code: number | null; stdout: string; stderr: string; summary: Record<string, unknown> }> {
     const summaryFile = join(dir, `summary-${Math.random().toString(36).slice(2)}.json`)
-    const r = await runCli(['scan', 's3://trail-bucket/cis-controls/', '--endpoint-url', stack.proxy.endpoint, '--summary-json', summaryFile, ...extra], { env })
+    const r = await runCli(
+      ['scan', 's3://trail-bucket/cis-controls/', '--endpoint-url', stack.proxy.endpoint, '--summary-json', summaryFile, ...extra],
+      { env },
+    )
     return { ...r, summary: JSON.parse(readFileSync(summaryFile, 'utf8')) as Record<string, unknown> }
   }
 
@@ -110,7 +128,10 @@ describe('trailscan scan s3:// against a store that never ends', () => {
     const r = await scanS3([])
     expect(r.code).toBe(3)
     expect(r.summary.errors).toEqual([
-      expect.objectContaining({ object: `s3://trail-bucket/${flat}`, message: expect.stringMatching(/continuation token it had sent before/) }),
+      expect.objectContaining({
+        object: `s3://trail-bucket/${flat}`,
+        message: expect.stringMatching(/continuation token it had sent before/),
+      }),
     ])
     expect(jsonLines(r.stdout).length).toBeGreaterThan(0)
     expect(r.summary.retries).toEqual({ used: 0, budget: 1000, exhausted: false })
@@ -122,7 +143,10 @@ describe('trailscan scan s3:// against a store that never ends', () => {
     const r = await scanS3(['--s3-retry-budget', '0'])
     expect(r.code).toBe(3)
     expect(r.summary.errors).toEqual([
-      expect.objectContaining({ object: `s3://trail-bucket/${objectKey}`, message: expect.stringMatching(/SlowDown.*not retried: the run's retry budget of 0 is spent/) }),
+      expect.objectContaining({
+        object: `s3://trail-bucket/${objectKey}`,
+        message: expect.stringMatching(/SlowDown.*not retried: the run's retry budget of 0 is spent/),
+      }),
     ])
     expect(r.summary.retries).toEqual({ used: 0, budget: 0, exhausted: true })
     expect(r.stderr).toMatch(/retries   0 of 0 \(S3 retry budget\), exhausted: later failures were not retried/)
@@ -134,7 +158,10 @@ describe('trailscan scan s3:// against a store that never ends', () => {
     const r = await scanS3(['--s3-object-timeout', '0.3', '--s3-retry-budget', '1'])
     expect(r.code).toBe(3)
     expect(r.summary.errors).toEqual([
-      expect.objectContaining({ object: `s3://trail-bucket/${objectKey}`, message: expect.stringMatching(/object timeout of 0\.3 s.*retry budget of 1 is spent/) }),
+      expect.objectContaining({
+        object: `s3://trail-bucket/${objectKey}`,
+        message: expect.stringMatching(/object timeout of 0\.3 s.*retry budget of 1 is spent/),
+      }),
     ])
     expect(stack.proxy.gets().filter((g) => g.key === objectKey)).toHaveLength(2)
     expect(r.summary.retries).toEqual({ used: 1, budget: 1, exhausted: true })
@@ -146,7 +173,10 @@ describe('trailscan scan s3:// against a store that never ends', () => {
     const r = await scanS3(['--s3-idle-timeout', '0.3', '--s3-retry-budget', '0'])
     expect(r.code).toBe(3)
     expect(r.summary.errors).toEqual([
-      expect.objectContaining({ object: `s3://trail-bucket/${objectKey}`, message: expect.stringMatching(/timed out after 300 ms of inactivity/) }),
+      expect.objectContaining({
+        object: `s3://trail-bucket/${objectKey}`,
+        message: expect.stringMatching(/timed out after 300 ms of inactivity/),
+      }),
     ])
   })
 
@@ -156,7 +186,11 @@ describe('trailscan scan s3:// against a store that never ends', () => {
     // Both accounts of the dataset have more than two log objects: each listing stops at two.
     const accounts = ['111122223333', '444455556666'].map((a) => `s3://trail-bucket/cis-controls/AWSLogs/${a}/CloudTrail/`)
     expect(keys.summary.errors).toEqual(
-      accounts.map((object) => ({ code: 'TRAILSCAN_SOURCE_READ', object, message: `listing ${object}: more than 2 keys (raise the bound with --s3-max-list-keys)` })),
+      accounts.map((object) => ({
+        code: 'TRAILSCAN_SOURCE_READ',
+        object,
+        message: `listing ${object}: more than 2 keys (raise the bound with --s3-max-list-keys)`,
+      })),
     )
     expect((keys.summary.objects as { listed: number }).listed).toBe(4)
 

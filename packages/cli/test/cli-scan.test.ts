@@ -10,7 +10,13 @@ let logs: string
 
 const base = {
   eventVersion: '1.08',
-  userIdentity: { type: 'Root', principalId: '111122223333', arn: 'arn:aws:iam::111122223333:root', accountId: '111122223333', accessKeyId: 'ASIAIOSFODNN7EXAMPLE' },
+  userIdentity: {
+    type: 'Root',
+    principalId: '111122223333',
+    arn: 'arn:aws:iam::111122223333:root',
+    accountId: '111122223333',
+    accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
+  },
   eventSource: 'ec2.amazonaws.com',
   awsRegion: 'eu-west-1',
   sourceIPAddress: '198.51.100.7',
@@ -48,10 +54,30 @@ describe('trailscan scan', () => {
     const findings = jsonLines(r.stdout)
     // Root calls fire 4.3; security-group changes fire 4.10.
     expect(findings.map((f) => `${f.ruleId}:${f.eventId}`).sort()).toEqual([
-      'cis-4.10:e-1', 'cis-4.10:e-2', 'cis-4.10:e-3', 'cis-4.3:e-1', 'cis-4.3:e-2', 'cis-4.3:e-3',
+      'cis-4.10:e-1',
+      'cis-4.10:e-2',
+      'cis-4.10:e-3',
+      'cis-4.3:e-1',
+      'cis-4.3:e-2',
+      'cis-4.3:e-3',
     ])
     const f = findings[0]!
-    for (const k of ['ruleId', 'title', 'severity', 'eventId', 'eventTime', 'eventName', 'eventSource', 'account', 'region', 'sourceIp', 'userAgent', 'actor', 'resource', 'source'])
+    for (const k of [
+      'ruleId',
+      'title',
+      'severity',
+      'eventId',
+      'eventTime',
+      'eventName',
+      'eventSource',
+      'account',
+      'region',
+      'sourceIp',
+      'userAgent',
+      'actor',
+      'resource',
+      'source',
+    ])
       expect(f).toHaveProperty(k)
     expect(f.actor).toMatchObject({ arn: 'arn:aws:iam::111122223333:root', type: 'Root', accessKeyId: 'ASIAIOSFODNN7EXAMPLE' })
     expect(f.source).toMatchObject({ uri: join(logs, day, name('20240305T1015Z')), recordIndex: 0 })
@@ -77,7 +103,16 @@ describe('trailscan scan', () => {
 
   it('filters by event time, account and region', async () => {
     const file = join(logs, day, name('20240305T1015Z'))
-    const win = await runCli(['scan', file, '--rules', 'cis-aws-foundations', '--start', '2024-03-05T10:02:00Z', '--end', '2024-03-05T10:10'])
+    const win = await runCli([
+      'scan',
+      file,
+      '--rules',
+      'cis-aws-foundations',
+      '--start',
+      '2024-03-05T10:02:00Z',
+      '--end',
+      '2024-03-05T10:10',
+    ])
     expect([...new Set(jsonLines(win.stdout).map((f) => f.eventId))]).toEqual(['e-2'])
     const acct = await runCli(['scan', file, '--rules', 'cis-aws-foundations', '--account', '444455556666'])
     expect(jsonLines(acct.stdout)).toEqual([])

@@ -38,7 +38,9 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
-async function interrupted(signal: 'SIGINT' | 'SIGTERM'): Promise<{ code: number | null; stdout: string; stderr: string; summary: string }> {
+async function interrupted(
+  signal: 'SIGINT' | 'SIGTERM',
+): Promise<{ code: number | null; stdout: string; stderr: string; summary: string }> {
   const summaryFile = join(dir, `summary-${signal}.json`)
   const child = spawn(process.execPath, [BIN, 'scan', logs, '--concurrency', '1', '--summary-json', summaryFile, '--log-level', 'silent'], {
     env: { ...process.env, CI: 'true' },
@@ -66,19 +68,23 @@ describe('a signal mid-scan', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('%s: whole lines, a summary marked interrupted on stderr and in --summary-json, exit %i', async (signal, code) => {
-    const r = await interrupted(signal)
-    expect(r.code).toBe(code)
-    const lines = r.stdout.split('\n')
-    expect(lines.pop()).toBe('')
-    for (const l of lines) expect(() => JSON.parse(l)).not.toThrow()
-    expect(lines.length).toBeGreaterThan(0)
-    expect(lines.length).toBeLessThan(OBJECTS * RECORDS * 2)
-    expect(r.stderr).toMatch(new RegExp(`Summary \\(interrupted by ${signal}`))
-    const summary = JSON.parse(r.summary) as { interrupted?: boolean; objects: { read: number }; findings: { total: number } }
-    expect(summary.interrupted).toBe(true)
-    expect(summary.objects.read).toBeLessThan(OBJECTS)
-    // Every finding counted was written.
-    expect(summary.findings.total).toBe(lines.length)
-  }, 60_000)
+  ] as const)(
+    '%s: whole lines, a summary marked interrupted on stderr and in --summary-json, exit %i',
+    async (signal, code) => {
+      const r = await interrupted(signal)
+      expect(r.code).toBe(code)
+      const lines = r.stdout.split('\n')
+      expect(lines.pop()).toBe('')
+      for (const l of lines) expect(() => JSON.parse(l)).not.toThrow()
+      expect(lines.length).toBeGreaterThan(0)
+      expect(lines.length).toBeLessThan(OBJECTS * RECORDS * 2)
+      expect(r.stderr).toMatch(new RegExp(`Summary \\(interrupted by ${signal}`))
+      const summary = JSON.parse(r.summary) as { interrupted?: boolean; objects: { read: number }; findings: { total: number } }
+      expect(summary.interrupted).toBe(true)
+      expect(summary.objects.read).toBeLessThan(OBJECTS)
+      // Every finding counted was written.
+      expect(summary.findings.total).toBe(lines.length)
+    },
+    60_000,
+  )
 })

@@ -55,7 +55,9 @@ describe('the fast path finds exactly what the general path finds', () => {
 const extra: RuleSpec[] = [
   eb('x-block-any', { detail: { sourceIPAddress: [{ cidr: '203.0.113.0/26' }] } }),
   eb('x-block-s3', { source: ['aws.s3'], detail: { sourceIPAddress: [{ cidr: '198.51.100.0/26' }, { cidr: '192.0.2.0/28' }] } }),
-  eb('x-block-or', { detail: { $or: [{ sourceIPAddress: [{ cidr: '192.0.2.64/26' }] }, { sourceIPAddress: [{ cidr: '198.51.100.32/28' }] }] } }),
+  eb('x-block-or', {
+    detail: { $or: [{ sourceIPAddress: [{ cidr: '192.0.2.64/26' }] }, { sourceIPAddress: [{ cidr: '198.51.100.32/28' }] }] },
+  }),
   eb('x-named-block', { detail: { eventName: ['PutBucketAcl', 'ConsoleLogin'], sourceIPAddress: [{ cidr: '198.51.100.0/24' }] } }),
   ...['IAMUser', 'AssumedRole', 'Root', 'AWSService', 'FederatedUser', 'SAMLUser', 'WebIdentityUser', 'Unknown', 'AWSAccount'].map((t) =>
     cwl(`x-type-${t}`, `{ $.userIdentity.type = "${t}" }`),
@@ -69,7 +71,9 @@ const extra: RuleSpec[] = [
   eb('x-not-iam-user', { detail: { userIdentity: { type: [{ 'anything-but': ['IAMUser', 'AssumedRole'] }] } } }),
   eb('x-prefix-names', { detail: { eventName: [{ prefix: 'Put' }], sourceIPAddress: [{ 'anything-but': { prefix: '10.' } }] } }),
   ...['us-east-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2'].map((r) => cwl(`x-region-${r}`, `{ $.awsRegion = "${r}" }`)),
-  ...['AwsApiCall', 'AwsServiceEvent', 'AwsConsoleAction', 'AwsConsoleSignIn'].map((t) => cwl(`x-event-type-${t}`, `{ $.eventType = "${t}" }`)),
+  ...['AwsApiCall', 'AwsServiceEvent', 'AwsConsoleAction', 'AwsConsoleSignIn'].map((t) =>
+    cwl(`x-event-type-${t}`, `{ $.eventType = "${t}" }`),
+  ),
   cwl('x-cli', '{ $.userAgent = "aws-cli/*" }'),
 ]
 
@@ -110,7 +114,11 @@ describe('the same on crafted layouts', () => {
         bytes,
       ]),
     ),
-    ...Object.entries(concatCases).map(([name, bytes]): [string, string, Buffer] => [name, name.endsWith('gz') ? 'a.json.gz' : 'a.json', bytes]),
+    ...Object.entries(concatCases).map(([name, bytes]): [string, string, Buffer] => [
+      name,
+      name.endsWith('gz') ? 'a.json.gz' : 'a.json',
+      bytes,
+    ]),
   ]
   let crafted: string
   beforeAll(() => {

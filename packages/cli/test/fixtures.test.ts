@@ -24,8 +24,10 @@ function mismatches(r: DatasetReport): string[] {
     for (const id of s.falsePositives) out.push(`unexpected ${s.ruleId} on ${id}`)
     for (const x of s.wrongSeverity) out.push(`severity of ${s.ruleId} on ${x}`)
   }
-  for (const e of r.errors.missing) out.push(`expected read error not met: ${e.object}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}`)
-  for (const e of r.errors.unexpected) out.push(`unexpected read error: ${e.object}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}`)
+  for (const e of r.errors.missing)
+    out.push(`expected read error not met: ${e.object}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}`)
+  for (const e of r.errors.unexpected)
+    out.push(`unexpected read error: ${e.object}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}`)
   return out
 }
 

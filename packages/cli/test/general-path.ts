@@ -19,14 +19,16 @@ const LOG_NAME = /\.(json|jsonl|ndjson|gz|log)$/
 /** The log files of a dataset that the reference reads whole (it skips the others). */
 export function readableLogFiles(dir: string): string[] {
   const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => LOG_NAME.test(f) && !/expected-/.test(f))
-  return files.filter((f) => {
-    try {
-      parsedRecords(readFileSync(join(dir, f)))
-      return true
-    } catch {
-      return false
-    }
-  }).map((f) => join(dir, f))
+  return files
+    .filter((f) => {
+      try {
+        parsedRecords(readFileSync(join(dir, f)))
+        return true
+      } catch {
+        return false
+      }
+    })
+    .map((f) => join(dir, f))
 }
 
 export function generalPathHits(dir: string, rules: readonly CompiledRule[]): Hit[] {

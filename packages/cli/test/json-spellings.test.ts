@@ -21,7 +21,13 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 type Rec = Record<string, unknown>
-const IAM_USER = { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: 'arn:aws:iam::111122223333:user/mallory', accountId: '111122223333', userName: 'mallory' }
+const IAM_USER = {
+  type: 'IAMUser',
+  principalId: 'AIDAEXAMPLE',
+  arn: 'arn:aws:iam::111122223333:user/mallory',
+  accountId: '111122223333',
+  userName: 'mallory',
+}
 
 /** A record in CloudTrail's key order, with `extra` keys replacing or following the usual ones. */
 function rec(eventName: string, id: number, extra: Rec = {}, eventSource = 'cloudtrail.amazonaws.com'): Rec {
@@ -43,33 +49,75 @@ function rec(eventName: string, id: number, extra: Rec = {}, eventSource = 'clou
   }
 }
 
-const root = rec('ConsoleLogin', 6, {
-  userIdentity: { type: 'Root', principalId: '111122223333', arn: 'arn:aws:iam::111122223333:root', accountId: '111122223333' },
-  eventType: 'AwsConsoleSignIn',
-  responseElements: { ConsoleLogin: 'Success' },
-  additionalEventData: { MFAUsed: 'Yes' },
-}, 'signin.amazonaws.com')
+const root = rec(
+  'ConsoleLogin',
+  6,
+  {
+    userIdentity: { type: 'Root', principalId: '111122223333', arn: 'arn:aws:iam::111122223333:root', accountId: '111122223333' },
+    eventType: 'AwsConsoleSignIn',
+    responseElements: { ConsoleLogin: 'Success' },
+    additionalEventData: { MFAUsed: 'Yes' },
+  },
+  'signin.amazonaws.com',
+)
 const denied = rec('RunInstances', 7, { errorCode: 'Client.UnauthorizedOperation', errorMessage: 'x' }, 'ec2.amazonaws.com')
 const policy = {
   bucketName: 'victim',
-  bucketPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::victim/*' }] },
+  bucketPolicy: {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::victim/*' }],
+  },
 }
 
 const same = (t: string): string => t
 /** name → records, and the rewrite of their JSON text (applied to every layout; `same` when the records say it all). */
 const cases: [string, Rec[], (t: string) => string][] = [
   ['escaped eventName key', [rec('StopLogging', 1)], (t) => t.replaceAll('"eventName"', '"eventN\\u0061me"')],
-  ['duplicate eventName, the last one counts', [rec('DescribeInstances', 2, { zzz: 1 })], (t) => t.replace(/"zzz": ?1/, '"eventName":"StopLogging"')],
-  ['eventName nested in userIdentity, before the own one', [rec('StopLogging', 3, { userIdentity: { ...IAM_USER, eventName: 'DescribeInstances' } })], same],
+  [
+    'duplicate eventName, the last one counts',
+    [rec('DescribeInstances', 2, { zzz: 1 })],
+    (t) => t.replace(/"zzz": ?1/, '"eventName":"StopLogging"'),
+  ],
+  [
+    'eventName nested in userIdentity, before the own one',
+    [rec('StopLogging', 3, { userIdentity: { ...IAM_USER, eventName: 'DescribeInstances' } })],
+    same,
+  ],
   ['escaped eventName value', [rec('StopLogging', 4)], (t) => t.replace('"StopLogging"', '"Stop\\u004cogging"')],
-  ['whitespace before the colon', [rec('StopLogging', 5)], (t) => t.replaceAll(/"eventName":/g, '"eventName" :').replaceAll('"eventName" : ', '"eventName"\n: ')],
+  [
+    'whitespace before the colon',
+    [rec('StopLogging', 5)],
+    (t) => t.replaceAll(/"eventName":/g, '"eventName" :').replaceAll('"eventName" : ', '"eventName"\n: '),
+  ],
   ['escaped Root (CIS 4.3 literal)', [root], (t) => t.replace('"Root"', '"R\\u006fot"')],
   ['escaped errorCode key', [denied], (t) => t.replace('"errorCode"', '"err\\u006frCode"')],
   ['escaped errorCode value', [denied], (t) => t.replace('"Client.UnauthorizedOperation"', '"Client.Unauthorized\\u004fperation"')],
-  ['escaped eventSource key', [rec('PutBucketPolicy', 8, { requestParameters: policy }, 's3.amazonaws.com')], (t) => t.replace('"eventSource"', '"eventS\\u006furce"')],
-  ['duplicate userIdentity.type', [root], (t) => t.replace('"type":"Root"', '"type":"IAMUser","type":"Root"').replace('"type": "Root"', '"type": "IAMUser", "type": "Root"')],
-  ['duplicate userIdentity, the last one counts', [{ ...root, eventID: 'spelling-9', userIdentity: IAM_USER, zzz: 1 }], (t) => t.replace(/"zzz": ?1/, '"userIdentity":{"type":"Root","accountId":"111122223333"}')],
-  ['type after other userIdentity keys, with a nested type before it', [{ ...root, eventID: 'spelling-10', userIdentity: { accountId: '111122223333', sessionContext: { sessionIssuer: { type: 'Role' } }, type: 'Root' } }], same],
+  [
+    'escaped eventSource key',
+    [rec('PutBucketPolicy', 8, { requestParameters: policy }, 's3.amazonaws.com')],
+    (t) => t.replace('"eventSource"', '"eventS\\u006furce"'),
+  ],
+  [
+    'duplicate userIdentity.type',
+    [root],
+    (t) => t.replace('"type":"Root"', '"type":"IAMUser","type":"Root"').replace('"type": "Root"', '"type": "IAMUser", "type": "Root"'),
+  ],
+  [
+    'duplicate userIdentity, the last one counts',
+    [{ ...root, eventID: 'spelling-9', userIdentity: IAM_USER, zzz: 1 }],
+    (t) => t.replace(/"zzz": ?1/, '"userIdentity":{"type":"Root","accountId":"111122223333"}'),
+  ],
+  [
+    'type after other userIdentity keys, with a nested type before it',
+    [
+      {
+        ...root,
+        eventID: 'spelling-10',
+        userIdentity: { accountId: '111122223333', sessionContext: { sessionIssuer: { type: 'Role' } }, type: 'Root' },
+      },
+    ],
+    same,
+  ],
 ]
 
 const layouts: [string, (rs: Rec[]) => string][] = [

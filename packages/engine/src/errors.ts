@@ -3,11 +3,7 @@
  * so a library user can map an error back to a rule line or an object record without parsing a message.
  */
 export type ErrorCode =
-  | 'TRAILSCAN_RULE_SYNTAX'
-  | 'TRAILSCAN_RULE_SPEC'
-  | 'TRAILSCAN_SOURCE_READ'
-  | 'TRAILSCAN_RECORD_PARSE'
-  | 'TRAILSCAN_USAGE'
+  'TRAILSCAN_RULE_SYNTAX' | 'TRAILSCAN_RULE_SPEC' | 'TRAILSCAN_SOURCE_READ' | 'TRAILSCAN_RECORD_PARSE' | 'TRAILSCAN_USAGE'
 
 export interface Location {
   ruleId?: string

@@ -51,7 +51,13 @@ export function userAgentKind(record: CloudTrailRecord): UserAgentKind {
   const ua = str(record.userAgent)
   if (ua === undefined || ua === '') return 'unknown'
   const u = ua.replace(/^\[/, '').toLowerCase()
-  if (u.startsWith('signin.amazonaws.com') || u.startsWith('console.') || u.includes('console.amazonaws.com') || u.startsWith('aws internal') || u.startsWith('s3console'))
+  if (
+    u.startsWith('signin.amazonaws.com') ||
+    u.startsWith('console.') ||
+    u.includes('console.amazonaws.com') ||
+    u.startsWith('aws internal') ||
+    u.startsWith('s3console')
+  )
     return 'console'
   if (u.startsWith('aws-cli/')) return 'cli'
   if (/^(aws-sdk-|boto3\/|botocore\/|aws-sdk\/|terraform|pulumi|aws-cdk|cloudformation)/.test(u)) return 'sdk'

@@ -66,7 +66,11 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
   const filter = new RecordFilter(options, options.deliveryMarginDays ?? DEFAULTS.deliveryMarginDays)
   const tracker = new ExposureTracker()
   const decode = { ...DECODE_DEFAULTS, ...(options.maxObjectBytes ? { maxBytes: options.maxObjectBytes } : {}) }
-  const scanner = new ObjectScanner({ index: new RuleIndex(options.rules), filter, watched: tracker.events, reader: new RawFieldReader() }, tracker, decode)
+  const scanner = new ObjectScanner(
+    { index: new RuleIndex(options.rules), filter, watched: tracker.events, reader: new RawFieldReader() },
+    tracker,
+    decode,
+  )
   const alarms = options.alarms
     ? new AlarmEvaluator(options.rules.map((r) => ({ id: r.id, title: r.spec.title, alarm: r.spec.alarm })))
     : undefined
@@ -136,7 +140,10 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
       if (!keep(o)) continue
       // Objects queued behind the concurrency limit are not started once the scan is stopped.
       const entry: (typeof pending)[number] = { o, out: limit(async () => (stop.aborted ? undefined : scanner.scan(o))) }
-      entry.out.then((d) => (entry.done = d), () => undefined)
+      entry.out.then(
+        (d) => (entry.done = d),
+        () => undefined,
+      )
       pending.push(entry)
       if (pending.length >= 2 * concurrency) await next()
     }

@@ -61,7 +61,8 @@ function windowKeys(w: TimeWindow): { start?: string; end?: string } | null {
     }
     const start = w.start ? key(w.start) : undefined
     const end = w.end ? key(w.end) : undefined
-    keys = (w.start && start === undefined) || (w.end && end === undefined) ? null : { ...(start ? { start } : {}), ...(end ? { end } : {}) }
+    keys =
+      (w.start && start === undefined) || (w.end && end === undefined) ? null : { ...(start ? { start } : {}), ...(end ? { end } : {}) }
     KEYS.set(w, keys)
   }
   return keys

@@ -37,7 +37,11 @@ describe('package boundaries', () => {
     const languages = /^match\/(cwl-filter|eventbridge|typed|regex)\//
     const bad = imports('engine').filter(({ file, spec }) => {
       if (!/^(scan|select)[/.]/.test(file) || !spec.startsWith('.')) return false
-      return languages.test(normalize(join(dirname(file), spec)).split('\\').join('/'))
+      return languages.test(
+        normalize(join(dirname(file), spec))
+          .split('\\')
+          .join('/'),
+      )
     })
     expect(bad).toEqual([])
   })

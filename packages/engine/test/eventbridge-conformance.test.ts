@@ -8,12 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
 import { RuleSyntaxError, UsageError } from '../src/errors.js'
-import {
-  compileEventPattern,
-  parseEventPattern,
-  testEventPattern,
-  toEventBridgeEnvelope,
-} from '../src/match/eventbridge/index.js'
+import { compileEventPattern, parseEventPattern, testEventPattern, toEventBridgeEnvelope } from '../src/match/eventbridge/index.js'
 
 interface MatchCase {
   id: string
@@ -36,8 +31,7 @@ interface EnvelopeCase {
   expected: boolean
 }
 
-const load = <T>(name: string): T[] =>
-  JSON.parse(readFileSync(new URL(`./cases/${name}`, import.meta.url), 'utf8')) as T[]
+const load = <T>(name: string): T[] => JSON.parse(readFileSync(new URL(`./cases/${name}`, import.meta.url), 'utf8')) as T[]
 
 const cases = load<MatchCase>('eventbridge-cases.json')
 const invalid = load<InvalidCase>('eventbridge-invalid.json')

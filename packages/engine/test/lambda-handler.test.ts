@@ -44,7 +44,9 @@ function makeHandler(client: S3Client): (event: S3Event) => Promise<{ findings: 
 }
 
 const fixture = join(repo, 'fixtures/public-s3/AWSLogs')
-const file = (readdirSync(fixture, { recursive: true, encoding: 'utf8' })).filter((f) => f.endsWith('.json.gz')).sort()[0]!
+const file = readdirSync(fixture, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.json.gz'))
+  .sort()[0]!
 const body = readFileSync(join(fixture, file))
 // Where CloudTrail would deliver it, under a prefix with a space, so the key arrives encoded.
 const key = `trail logs/AWSLogs/${file.split('/').slice(0, -1).join('/')}/${file.split('/').pop()}`
@@ -65,7 +67,18 @@ describe('a Lambda-style handler on the public API', () => {
   it('scans the object an S3 notification names and finds what a local scan of the same file finds', async () => {
     const handler = makeHandler(stack.client())
     const event: S3Event = {
-      Records: [{ s3: { bucket: { name: 'trail' }, object: { key: encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/'), size: body.length, eTag: createHash('md5').update(body).digest('hex') } } }],
+      Records: [
+        {
+          s3: {
+            bucket: { name: 'trail' },
+            object: {
+              key: encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/'),
+              size: body.length,
+              eTag: createHash('md5').update(body).digest('hex'),
+            },
+          },
+        },
+      ],
     }
     const { findings, summary } = await handler(event)
     expect(summary.errors).toEqual([])

@@ -4,12 +4,39 @@ import * as localScan from '@trailscan/engine/local-scan'
 
 describe('the public API', () => {
   it('exports no stage internals', () => {
-    const internals = ['RuleIndex', 'readRecords', 'decodeRecord', 'DECODE_DEFAULTS', 'buildFinding', 'toEventBridgeEnvelope', 'compileCwlFilter', 'compileEventPattern', 'parseCloudTrailKey', 'loadRules', 'patternPosition', 'countSkipped', 'emptySummary', 'openS3Object', 'checkRuleShape']
+    const internals = [
+      'RuleIndex',
+      'readRecords',
+      'decodeRecord',
+      'DECODE_DEFAULTS',
+      'buildFinding',
+      'toEventBridgeEnvelope',
+      'compileCwlFilter',
+      'compileEventPattern',
+      'parseCloudTrailKey',
+      'loadRules',
+      'patternPosition',
+      'countSkipped',
+      'emptySummary',
+      'openS3Object',
+      'checkRuleShape',
+    ]
     expect(internals.filter((name) => name in engine)).toEqual([])
   })
 
   it('gives an embedder scan, the rule-set loader, the sources, the pattern tests and validation', () => {
-    for (const name of ['scan', 'loadRuleSet', 'listLocalObjects', 'localObject', 'streamObject', 'listS3Objects', 's3Object', 'testMetricFilter', 'testEventPattern', 'validateDataset'])
+    for (const name of [
+      'scan',
+      'loadRuleSet',
+      'listLocalObjects',
+      'localObject',
+      'streamObject',
+      'listS3Objects',
+      's3Object',
+      'testMetricFilter',
+      'testEventPattern',
+      'validateDataset',
+    ])
       expect(typeof (engine as Record<string, unknown>)[name], name).toBe('function')
   })
 

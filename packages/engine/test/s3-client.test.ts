@@ -29,7 +29,14 @@ beforeEach(() => {
   // Keep the developer's own AWS setup out of these tests.
   vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'missing-config'))
   vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'missing-credentials'))
-  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN']) {
+  for (const name of [
+    'AWS_REGION',
+    'AWS_DEFAULT_REGION',
+    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    'AWS_WEB_IDENTITY_TOKEN_FILE',
+    'AWS_ROLE_ARN',
+  ]) {
     vi.stubEnv(name, undefined)
   }
   stack.proxy.clear()

@@ -88,14 +88,18 @@ describe('listings that never end', () => {
     stack.proxy.addRule({ listPrefix: flatA, action: { type: 'tokens', tokens: 'fresh' } })
     const { objects, errors } = await listing({ maxListPages: 40 })
     expect(objects.map(keyOf)).toEqual(keysA)
-    expect(errors.map((e) => e.message)).toEqual([`listing s3://trail/${flatA}: more than 40 pages (raise the bound with --s3-max-list-pages)`])
+    expect(errors.map((e) => e.message)).toEqual([
+      `listing s3://trail/${flatA}: more than 40 pages (raise the bound with --s3-max-list-pages)`,
+    ])
     expect(stack.proxy.listings().filter((r) => r.query['prefix'] === flatA)).toHaveLength(40)
   }, 10_000)
 
   it('stops a listing at the key bound, keeping the keys before it', async () => {
     const { objects, errors } = await listing({ bucket: 'many', maxListKeys: 20 })
     expect(objects).toHaveLength(20)
-    expect(errors.map((e) => e.message)).toEqual([`listing s3://many/${flatA}: more than 20 keys (raise the bound with --s3-max-list-keys)`])
+    expect(errors.map((e) => e.message)).toEqual([
+      `listing s3://many/${flatA}: more than 20 keys (raise the bound with --s3-max-list-keys)`,
+    ])
   })
 
   it('reports a key that does not come after the one before it, and keeps those that did', async () => {
@@ -187,7 +191,10 @@ describe('bodies that never end', () => {
     stack.proxy.addRule({ key: third, action: { type: 'longer', extra: 100_000, counted: false } })
     const s = await scanA()
     expect(s.errors.map((e) => [e.object, e.message])).toEqual([
-      [`s3://trail/${second}`, `reading s3://trail/${second}: the body is longer than its listed size of ${smallBody.length} bytes; read up to there`],
+      [
+        `s3://trail/${second}`,
+        `reading s3://trail/${second}: the body is longer than its listed size of ${smallBody.length} bytes; read up to there`,
+      ],
     ])
     expect(s.records.read).toBe(bigRecords + 3 + 3)
     expect(s.bytes.stored).toBe(bigBody.length + 2 * smallBody.length)
@@ -200,7 +207,9 @@ describe('bodies that never end', () => {
     expect(performance.now() - t0).toBeLessThan(5_000)
     expect(s.errors).toHaveLength(1)
     expect(s.errors[0]!.object).toBe(`s3://trail/${second}`)
-    expect(s.errors[0]!.message).toMatch(/^reading \(\d+ bytes in\) s3:\/\/trail\/.*: the request took longer than the object timeout of 0\.3 s/)
+    expect(s.errors[0]!.message).toMatch(
+      /^reading \(\d+ bytes in\) s3:\/\/trail\/.*: the request took longer than the object timeout of 0\.3 s/,
+    )
     const gets = stack.proxy.gets().filter((g) => g.key === second)
     expect(gets).toHaveLength(3)
     // Each retry asks for the rest only: the bytes that did arrive are not asked for again.
@@ -213,7 +222,11 @@ describe('bodies that never end', () => {
 
   it('still counts the records that arrived before a resume failed (one-shot path)', async () => {
     stack.proxy.addRule({ key: first, ranged: false, action: { type: 'reset', afterBytes: 60_000 } })
-    stack.proxy.addRule({ key: first, ranged: true, action: { type: 'error', status: 403, code: 'AccessDenied', message: 'Access Denied' } })
+    stack.proxy.addRule({
+      key: first,
+      ranged: true,
+      action: { type: 'error', status: 403, code: 'AccessDenied', message: 'Access Denied' },
+    })
     const s = await scanA()
     expect(s.errors.map((e) => e.object)).toEqual([`s3://trail/${first}`])
     expect(s.errors[0]!.message).toMatch(/^resuming at byte 60000 of s3:\/\/trail\/.*access denied/i)
@@ -230,7 +243,10 @@ describe('the run retry budget', () => {
     const list = await collect(listS3Objects({ client, bucket: 'trail', accounts: [A] }))
     stack.proxy.clear()
     stack.proxy.addRule({ key: second, times: 3, action: { type: 'slowdown' } })
-    const err = await list.find((o) => o.uri.endsWith(second))!.open().catch((e: unknown) => e)
+    const err = await list
+      .find((o) => o.uri.endsWith(second))!
+      .open()
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(SourceReadError)
     expect((err as Error).message).toMatch(/SlowDown.*; not retried: the run's retry budget of 1 is spent$/)
     expect(stack.proxy.gets()).toHaveLength(2)

@@ -91,9 +91,7 @@ describe('listS3Objects pruning', () => {
         `AWSLogs/${ORG}/${D}/CloudTrail/`,
       ].sort(),
     )
-    expect(seen.map((r) => r.prefix + (r.delimiter === undefined ? '' : `|${r.delimiter}`)).sort()).toEqual(
-      listed(stack.proxy).sort(),
-    )
+    expect(seen.map((r) => r.prefix + (r.delimiter === undefined ? '' : `|${r.delimiter}`)).sort()).toEqual(listed(stack.proxy).sort())
     expect(stack.proxy.gets()).toEqual([])
   })
 
@@ -106,9 +104,7 @@ describe('listS3Objects pruning', () => {
   })
 
   it('goes straight to the named accounts, in and out of organizations', async () => {
-    expect(await list({ accounts: [A, C] })).toEqual(
-      ALL_LOGS.filter((k) => k.includes(`/${A}/`) || k.includes(`/${C}/`)),
-    )
+    expect(await list({ accounts: [A, C] })).toEqual(ALL_LOGS.filter((k) => k.includes(`/${A}/`) || k.includes(`/${C}/`)))
     // The org directory is not listed: the wanted accounts under it are known.
     expect(listed(stack.proxy).sort()).toEqual(
       ['|/', 'AWSLogs/|/', `AWSLogs/${A}/CloudTrail/`, `AWSLogs/${ORG}/${A}/CloudTrail/`, `AWSLogs/${ORG}/${C}/CloudTrail/`].sort(),
@@ -160,7 +156,14 @@ describe('listS3Objects pruning', () => {
 
   it('yields digest and insight objects only when asked, with their kind', async () => {
     const objects = await collect(
-      listS3Objects({ client: stack.client(), bucket: 'trail', accounts: [A], regions: ['us-east-1'], includeDigest: true, includeInsight: true }),
+      listS3Objects({
+        client: stack.client(),
+        bucket: 'trail',
+        accounts: [A],
+        regions: ['us-east-1'],
+        includeDigest: true,
+        includeInsight: true,
+      }),
     )
     const kinds = new Map(objects.map((o) => [o.uri.slice('s3://trail/'.length), o.key.kind]))
     expect(kinds.get(keys.get('A/digest')!)).toBe('digest')
@@ -196,9 +199,7 @@ describe('listS3Objects pruning', () => {
     expect(await list({ bucket: 'dump', prefix: 'exports/', onSkip })).toEqual(logs('dump/log', 'dump/other'))
     expect(skipped).toEqual([`s3://dump/${keys.get('dump/digest')!} digest file`])
     expect(listed(stack.proxy)).toEqual(['exports/|/', 'exports/notes/|/', 'exports/'])
-    expect(await list({ bucket: 'dump', prefix: 'exports/', includeDigest: true })).toEqual(
-      logs('dump/digest', 'dump/log', 'dump/other'),
-    )
+    expect(await list({ bucket: 'dump', prefix: 'exports/', includeDigest: true })).toEqual(logs('dump/digest', 'dump/log', 'dump/other'))
   })
 
   it('rejects malformed filters before any request', async () => {

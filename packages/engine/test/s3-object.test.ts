@@ -37,9 +37,7 @@ afterAll(async () => {
 beforeEach(() => stack.proxy.clear())
 
 async function objects(opts: Partial<ListS3Options> = {}): Promise<Map<string, LogObject>> {
-  const list = await collect(
-    listS3Objects({ client: stack.client(), bucket: 'trail', resume: { baseDelayMs: 5 }, ...opts }),
-  )
+  const list = await collect(listS3Objects({ client: stack.client(), bucket: 'trail', resume: { baseDelayMs: 5 }, ...opts }))
   stack.proxy.clear()
   return new Map(list.map((o) => [o.uri.slice('s3://trail/'.length), o]))
 }
@@ -123,7 +121,10 @@ describe('per-object errors', () => {
   it('reports access denied on one object with its s3:// key while the others open', async () => {
     const objs = await objects()
     stack.proxy.addRule({ key: denied, action: { type: 'error', status: 403, code: 'AccessDenied', message: 'Access Denied' } })
-    const err = await objs.get(denied)!.open().catch((e: unknown) => e)
+    const err = await objs
+      .get(denied)!
+      .open()
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(SourceReadError)
     expect((err as SourceReadError).location).toEqual({ object: `s3://trail/${denied}` })
     expect((err as Error).message).toMatch(/access denied.*AccessDenied, HTTP 403/i)

@@ -55,8 +55,16 @@ describe('the S3 lister and scan() prune keys alike', () => {
         const start = s === undefined ? undefined : new Date(s)
         const end = e === undefined ? undefined : new Date(e)
         if (start && end && start > end) continue
-        const listFilter = { window: dayWindow(start, end, marginDays), accounts: new Set(['111122223333']), includeDigest: false, includeInsight: false }
-        const scanFilter = new RecordFilter({ ...(start ? { start } : {}), ...(end ? { end } : {}), accounts: ['111122223333'] }, marginDays)
+        const listFilter = {
+          window: dayWindow(start, end, marginDays),
+          accounts: new Set(['111122223333']),
+          includeDigest: false,
+          includeInsight: false,
+        }
+        const scanFilter = new RecordFilter(
+          { ...(start ? { start } : {}), ...(end ? { end } : {}), accounts: ['111122223333'] },
+          marginDays,
+        )
         for (const account of ['111122223333', '444455556666'])
           for (const day of days) {
             const key = `AWSLogs/${account}/CloudTrail/us-east-1/${day.replaceAll('-', '/')}/${account}_CloudTrail_us-east-1_x.json.gz`

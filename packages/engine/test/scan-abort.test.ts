@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fileURLToPath } from 'node:url'
-import { compileRule, listLocalObjects, loadRuleSet, localObject, scan, type Finding, type LogObject, type RuleSpec } from '@trailscan/engine'
+import {
+  compileRule,
+  listLocalObjects,
+  loadRuleSet,
+  localObject,
+  scan,
+  type Finding,
+  type LogObject,
+  type RuleSpec,
+} from '@trailscan/engine'
 
 let dir: string
 const rule = compileRule({

@@ -9,7 +9,9 @@ import { loadRuleSet } from '@trailscan/engine'
 
 const root = fileURLToPath(new URL('../rules/', import.meta.url))
 const out = fileURLToPath(new URL('../dist/packs.json', import.meta.url))
-const packDirs = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(root, e.name))
+const packDirs = readdirSync(root, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => join(root, e.name))
 const set = await loadRuleSet(packDirs)
 const result = set.load
 if (set.diagnostics.length > 0) {
@@ -19,7 +21,10 @@ if (set.diagnostics.length > 0) {
 const files = {}
 for (const f of readdirSync(root, { recursive: true })) {
   const st = statSync(join(root, f))
-  if (st.isFile()) files[f.split('\\').join('/')] = createHash('sha256').update(readFileSync(join(root, f))).digest('hex')
+  if (st.isFile())
+    files[f.split('\\').join('/')] = createHash('sha256')
+      .update(readFileSync(join(root, f)))
+      .digest('hex')
 }
 const rel = (p) => relative(root, p).split('\\').join('/')
 const snapshot = {

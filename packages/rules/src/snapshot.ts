@@ -35,7 +35,13 @@ export function readSnapshot(rulesDir: string): Snapshot | undefined {
     if (!st.isFile()) continue
     count++
     const seen = data.files[f.split('\\').join('/')]
-    if (seen !== createHash('sha256').update(readFileSync(join(rulesDir, f))).digest('hex')) return undefined
+    if (
+      seen !==
+      createHash('sha256')
+        .update(readFileSync(join(rulesDir, f)))
+        .digest('hex')
+    )
+      return undefined
   }
   if (count !== Object.keys(data.files).length) return undefined
   const abs = (p: string): string => join(rulesDir, p)

@@ -25,7 +25,8 @@ describe('cis-aws-foundations pack', async () => {
   })
 
   it('puts the CIS alarm on every control: Sum >= 1 over one 300 s period', () => {
-    for (const spec of byId.values()) expect(spec.alarm).toEqual({ statistic: 'Sum', threshold: 1, periodSeconds: 300, evaluationPeriods: 1 })
+    for (const spec of byId.values())
+      expect(spec.alarm).toEqual({ statistic: 'Sum', threshold: 1, periodSeconds: 300, evaluationPeriods: 1 })
   })
 
   it('cites the control id in every benchmark version it exists in, including v3.0.0', () => {

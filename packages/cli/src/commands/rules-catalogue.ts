@@ -10,7 +10,12 @@ import { escapeControls } from '../output/terminal-text.js'
 function referenceText(spec: RuleSpec): string {
   const r = spec.references ?? {}
   const parts: string[] = []
-  if (r.cis) parts.push(Object.entries(r.cis).map(([v, id]) => `CIS ${v} ${id}`).join(', '))
+  if (r.cis)
+    parts.push(
+      Object.entries(r.cis)
+        .map(([v, id]) => `CIS ${v} ${id}`)
+        .join(', '),
+    )
   if (r.mitreAttack?.length) parts.push(`ATT&CK ${r.mitreAttack.join(', ')}`)
   if (r.nist80053?.length) parts.push(`NIST ${r.nist80053.join(', ')}`)
   return parts.join('; ')
@@ -18,11 +23,11 @@ function referenceText(spec: RuleSpec): string {
 
 export async function listRules(sources: string[] | undefined, format: 'table' | 'json'): Promise<number> {
   const { load, rules } = await compiledRulesOrExit(sources)
-  const specs = rules
-    .map((r) => r.spec)
-    .sort((a, b) => naturalCompare(a.pack ?? '', b.pack ?? '') || naturalCompare(a.id, b.id))
+  const specs = rules.map((r) => r.spec).sort((a, b) => naturalCompare(a.pack ?? '', b.pack ?? '') || naturalCompare(a.id, b.id))
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify({ packs: load.packs.map(({ dir: _d, ...p }) => p), rules: specs.map(({ examples: _e, file: _f, ...s }) => s) }, null, 2)}\n`)
+    process.stdout.write(
+      `${JSON.stringify({ packs: load.packs.map(({ dir: _d, ...p }) => p), rules: specs.map(({ examples: _e, file: _f, ...s }) => s) }, null, 2)}\n`,
+    )
     return 0
   }
   const titles = new Map(load.packs.map((p) => [p.id, p.title ?? '']))
@@ -32,7 +37,9 @@ export async function listRules(sources: string[] | undefined, format: 'table' |
     byPack.set(k, [...(byPack.get(k) ?? []), s])
   }
   for (const [pack, list] of byPack) {
-    process.stdout.write(`\n${escapeControls(`${pack}${titles.get(pack) ? ` — ${titles.get(pack)}` : ''}`)} (${list.length} ${list.length === 1 ? 'rule' : 'rules'})\n`)
+    process.stdout.write(
+      `\n${escapeControls(`${pack}${titles.get(pack) ? ` — ${titles.get(pack)}` : ''}`)} (${list.length} ${list.length === 1 ? 'rule' : 'rules'})\n`,
+    )
     process.stdout.write(
       renderTable(
         ['ID', 'TITLE', 'SEVERITY', 'LANGUAGE', 'REFERENCES'],

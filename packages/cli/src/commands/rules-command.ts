@@ -15,12 +15,7 @@ const rulesOption = {
 } as const
 
 /** A subcommand whose arguments are read as RulesArgs; yargs' inferred types add nothing here. */
-function sub(
-  command: string,
-  describe: string,
-  builder: (y: Argv) => Argv,
-  run: (args: RulesArgs) => Promise<number>,
-): CommandModule {
+function sub(command: string, describe: string, builder: (y: Argv) => Argv, run: (args: RulesArgs) => Promise<number>): CommandModule {
   return {
     command,
     describe,
@@ -59,7 +54,12 @@ export const command: CommandModule = {
         sub(
           'test [paths..]',
           "Run each rule's embedded match and no-match examples; print a pass/fail table",
-          (b) => b.positional('paths', { type: 'string', array: true, describe: 'rule files, directories or pack ids (default: shipped packs)' }),
+          (b) =>
+            b.positional('paths', {
+              type: 'string',
+              array: true,
+              describe: 'rule files, directories or pack ids (default: shipped packs)',
+            }),
           async (a) => (await import('./rules-lint.js')).testRules(a.paths),
         ),
       )
@@ -67,7 +67,12 @@ export const command: CommandModule = {
         sub(
           'check [paths..]',
           'Lint rule files without running them: schema, pattern syntax (line and column), unknown fields, duplicate ids, missing examples',
-          (b) => b.positional('paths', { type: 'string', array: true, describe: 'rule files, directories or pack ids (default: shipped packs)' }),
+          (b) =>
+            b.positional('paths', {
+              type: 'string',
+              array: true,
+              describe: 'rule files, directories or pack ids (default: shipped packs)',
+            }),
           async (a) => (await import('./rules-lint.js')).checkRules(a.paths),
         ),
       )

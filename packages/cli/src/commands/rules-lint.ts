@@ -21,7 +21,13 @@ export async function testRules(paths: string[] | undefined): Promise<number> {
     const ok = r.missed.length === 0 && r.falseHits.length === 0
     if (!ok) failed++
     const notes = [...r.missed.map((i) => `missed match[${i}]`), ...r.falseHits.map((i) => `fired on noMatch[${i}]`)].join(', ')
-    return [ok ? 'PASS' : 'FAIL', rule.id, `${rule.spec.examples.match.length - r.missed.length}/${rule.spec.examples.match.length}`, `${rule.spec.examples.noMatch.length - r.falseHits.length}/${rule.spec.examples.noMatch.length}`, notes]
+    return [
+      ok ? 'PASS' : 'FAIL',
+      rule.id,
+      `${rule.spec.examples.match.length - r.missed.length}/${rule.spec.examples.match.length}`,
+      `${rule.spec.examples.noMatch.length - r.falseHits.length}/${rule.spec.examples.noMatch.length}`,
+      notes,
+    ]
   })
   process.stdout.write(renderTable(['RESULT', 'RULE', 'MATCH', 'NO MATCH', 'FAILURES'], rows, 70))
   for (const d of set.diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`)

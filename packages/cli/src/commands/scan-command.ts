@@ -43,7 +43,18 @@ export interface ScanArgs {
 export const STDIN_ARG = '\0stdin'
 
 // The scan options that take no value: a `-` right after one of them is a path, after any other option a value.
-const FLAGS = new Set(['alarms', 'show-suppressed', 'request-payer', 'include-digest', 'include-insight', 'progress', 'allow-empty', 'help', 'version', 'h'])
+const FLAGS = new Set([
+  'alarms',
+  'show-suppressed',
+  'request-payer',
+  'include-digest',
+  'include-insight',
+  'progress',
+  'allow-empty',
+  'help',
+  'version',
+  'h',
+])
 
 /**
  * `scan … - …` → `scan STDIN_ARG …`: each `-` given as a path moves to the front as STDIN_ARG, so that no array
@@ -59,7 +70,12 @@ export function stdinFirst(argv: readonly string[]): string[] {
     const a = argv[i]!
     const prev = argv[i - 1]!
     const afterValueOption =
-      i > cmd + 1 && prev.startsWith('-') && prev !== '-' && !prev.includes('=') && !FLAGS.has(prev.replace(/^--?/, '')) && !prev.startsWith('--no-')
+      i > cmd + 1 &&
+      prev.startsWith('-') &&
+      prev !== '-' &&
+      !prev.includes('=') &&
+      !FLAGS.has(prev.replace(/^--?/, '')) &&
+      !prev.startsWith('--no-')
     if (a === '-' && !afterValueOption) stdin.push(STDIN_ARG)
     // yargs reads a separate `-` value as '': joined, `--out -` keeps its meaning (stdout).
     else if (a === '-' && prev.startsWith('--')) out[out.length - 1] = `${prev}=-`
@@ -74,8 +90,17 @@ export const command: CommandModule<object, ScanArgs> = {
   describe: 'Scan CloudTrail logs (files, directories or s3://bucket/prefix) and print findings',
   builder: (y) =>
     y
-      .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'files, directories (recursive), s3://bucket[/prefix], or - for one object on stdin (gzipped or not)' })
-      .option('rules', { type: 'string', array: true, describe: 'pack id, rule file or directory (repeatable; default: all shipped packs)' })
+      .positional('paths', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'files, directories (recursive), s3://bucket[/prefix], or - for one object on stdin (gzipped or not)',
+      })
+      .option('rules', {
+        type: 'string',
+        array: true,
+        describe: 'pack id, rule file or directory (repeatable; default: all shipped packs)',
+      })
       .option('format', { choices: ['jsonl', 'table'] as const, default: 'jsonl' as const, describe: 'findings format on stdout' })
       .option('out', { type: 'string', describe: 'write findings to FILE instead of stdout' })
       .option('summary-json', { type: 'string', describe: 'also write the run summary as JSON to FILE' })
@@ -85,10 +110,20 @@ export const command: CommandModule<object, ScanArgs> = {
       .option('end', { type: 'string', describe: 'only events before this time (ISO 8601, UTC)' })
       .option('account', { type: 'string', array: true, describe: 'only these account ids (repeatable)' })
       .option('region', { type: 'string', array: true, describe: 'only these regions (repeatable)' })
-      .option('fail-on', { choices: ['info', 'low', 'medium', 'high', 'critical'], describe: 'exit 1 when a finding is at or above SEVERITY' })
+      .option('fail-on', {
+        choices: ['info', 'low', 'medium', 'high', 'critical'],
+        describe: 'exit 1 when a finding is at or above SEVERITY',
+      })
       .option('context', { type: 'string', describe: 'YAML mapping account ids to name, environment and owner' })
-      .option('suppressions', { type: 'string', describe: 'YAML file of known benign callers to suppress (each with a reason and an expiry)' })
-      .option('allow-empty', { type: 'boolean', default: false, describe: 'exit 0 even when no CloudTrail object was read (default: exit 2, since a wrong path or prefix looks like a quiet night)' })
+      .option('suppressions', {
+        type: 'string',
+        describe: 'YAML file of known benign callers to suppress (each with a reason and an expiry)',
+      })
+      .option('allow-empty', {
+        type: 'boolean',
+        default: false,
+        describe: 'exit 0 even when no CloudTrail object was read (default: exit 2, since a wrong path or prefix looks like a quiet night)',
+      })
       .option('show-suppressed', { type: 'boolean', default: false, describe: 'also write suppressed findings, marked "suppressed"' })
       .option('wildcard', {
         choices: ['aws-2019', 'glob'] as const,
@@ -102,13 +137,39 @@ export const command: CommandModule<object, ScanArgs> = {
       .option('s3-region', { type: 'string', describe: 'region of the S3 client (default from the environment/profile)', group: 'S3:' })
       .option('endpoint-url', { type: 'string', describe: 'S3-compatible endpoint (path-style addressing)', group: 'S3:' })
       .option('request-payer', { type: 'boolean', default: false, describe: 'send x-amz-request-payer: requester', group: 'S3:' })
-      .option('include-digest', { type: 'boolean', default: false, describe: 'list CloudTrail-Digest objects too (counted, never scanned as events)', group: 'S3:' })
+      .option('include-digest', {
+        type: 'boolean',
+        default: false,
+        describe: 'list CloudTrail-Digest objects too (counted, never scanned as events)',
+        group: 'S3:',
+      })
       .option('include-insight', { type: 'boolean', default: false, describe: 'list CloudTrail-Insight objects too', group: 'S3:' })
-      .option('s3-idle-timeout', { type: 'string', describe: 'seconds an S3 connection may stay silent before the request is retried (default 30)', group: 'S3:' })
-      .option('s3-object-timeout', { type: 'string', describe: 'seconds one S3 request (an object GET, a listing page) may take, first to last byte; a late GET is resumed (default 120)', group: 'S3:' })
-      .option('s3-max-list-pages', { type: 'string', describe: 'pages one listing (one prefix) may have before it is reported and left (default 100000)', group: 'S3:' })
-      .option('s3-max-list-keys', { type: 'string', describe: 'keys one listing (one prefix) may have before it is reported and left (default 10000000)', group: 'S3:' })
-      .option('s3-retry-budget', { type: 'string', describe: 'retries the whole run may spend on S3 failures; then failures are reported unretried (default 1000)', group: 'S3:' })
+      .option('s3-idle-timeout', {
+        type: 'string',
+        describe: 'seconds an S3 connection may stay silent before the request is retried (default 30)',
+        group: 'S3:',
+      })
+      .option('s3-object-timeout', {
+        type: 'string',
+        describe:
+          'seconds one S3 request (an object GET, a listing page) may take, first to last byte; a late GET is resumed (default 120)',
+        group: 'S3:',
+      })
+      .option('s3-max-list-pages', {
+        type: 'string',
+        describe: 'pages one listing (one prefix) may have before it is reported and left (default 100000)',
+        group: 'S3:',
+      })
+      .option('s3-max-list-keys', {
+        type: 'string',
+        describe: 'keys one listing (one prefix) may have before it is reported and left (default 10000000)',
+        group: 'S3:',
+      })
+      .option('s3-retry-budget', {
+        type: 'string',
+        describe: 'retries the whole run may spend on S3 failures; then failures are reported unretried (default 1000)',
+        group: 'S3:',
+      })
       .option('progress', { type: 'boolean', describe: 'show progress on stderr (default: on when stderr is a terminal and not in CI)' }),
   handler: async (args) => {
     const { runScan } = await import('./scan-run.js')

@@ -51,7 +51,10 @@ function warnSkipped(s: ScanSummary, log: CliLogger): void {
   const counts = Object.entries(s.skipped.byReason).filter(([r]) => SKIP_WARNS.has(r as SkipReason))
   const n = counts.reduce((sum, [, c]) => sum + c, 0)
   if (n === 0) return
-  log.warn({ skipped: Object.fromEntries(counts) }, `${n} file${n === 1 ? '' : 's'} skipped (${skippedWhy(counts)}): listed under "skipped" in the summary`)
+  log.warn(
+    { skipped: Object.fromEntries(counts) },
+    `${n} file${n === 1 ? '' : 's'} skipped (${skippedWhy(counts)}): listed under "skipped" in the summary`,
+  )
 }
 
 /** The one line that says why a scan that read nothing exits 2. */
@@ -68,7 +71,35 @@ function nothingRead(s: ScanSummary): string {
   return `no CloudTrail log object was read (${seen.join(', ')}); check the paths, or pass --allow-empty if an empty scan is expected`
 }
 
-const SINGLE = ['format', 'out', 'summary-json', 'log-level', 'start', 'end', 'fail-on', 'context', 'suppressions', 'show-suppressed', 'alarms', 'max-object-bytes', 'concurrency', 'profile', 's3-region', 'endpoint-url', 'request-payer', 'include-digest', 'include-insight', 'progress', 'wildcard', 'allow-empty', 's3-idle-timeout', 's3-object-timeout', 's3-max-list-pages', 's3-max-list-keys', 's3-retry-budget'] as const
+const SINGLE = [
+  'format',
+  'out',
+  'summary-json',
+  'log-level',
+  'start',
+  'end',
+  'fail-on',
+  'context',
+  'suppressions',
+  'show-suppressed',
+  'alarms',
+  'max-object-bytes',
+  'concurrency',
+  'profile',
+  's3-region',
+  'endpoint-url',
+  'request-payer',
+  'include-digest',
+  'include-insight',
+  'progress',
+  'wildcard',
+  'allow-empty',
+  's3-idle-timeout',
+  's3-object-timeout',
+  's3-max-list-pages',
+  's3-max-list-keys',
+  's3-retry-budget',
+] as const
 
 /** Every option value the scan would trip over later, refused before anything is read (exit 2). */
 function checkOptions(args: ScanArgs): void {
@@ -106,7 +137,10 @@ export async function runScan(args: ScanArgs): Promise<number> {
   const context = args.context ? await accountContext(args.context) : undefined
   const suppressor = args.suppressions ? await suppressorFor(args.suppressions) : undefined
   for (const { index, suppression } of suppressor?.expired ?? [])
-    log.warn({ entry: index + 1, reason: suppression.reason, expires: suppression.expires }, `suppression ${index + 1} expired on ${suppression.expires} and no longer applies`)
+    log.warn(
+      { entry: index + 1, reason: suppression.reason, expires: suppression.expires },
+      `suppression ${index + 1} expired on ${suppression.expires} and no longer applies`,
+    )
   // Both outputs are opened before the scan: a path that cannot be written is a usage error, not a lost scan.
   const summaryOut = args['summary-json'] ? OutputTarget.file(args['summary-json'], '--summary-json') : undefined
   const output = args.out && args.out !== '-' ? OutputTarget.file(args.out, '--out') : OutputTarget.stdout()

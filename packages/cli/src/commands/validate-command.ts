@@ -14,9 +14,21 @@ export const command: CommandModule<object, ValidateArgs> = {
   describe: 'Run the rules on labelled datasets and compare what fires with what should (default: every dataset under fixtures/)',
   builder: (y) =>
     y
-      .positional('datasets', { type: 'string', array: true, describe: 'dataset directories (each with expected-findings.jsonl), or folders of them' })
-      .option('rules', { type: 'string', array: true, describe: 'pack id, rule file or directory (repeatable; default: all shipped packs)' })
-      .option('coverage', { type: 'boolean', default: false, describe: 'also list rules that never fired and event pairs no rule looks at' })
+      .positional('datasets', {
+        type: 'string',
+        array: true,
+        describe: 'dataset directories (each with expected-findings.jsonl), or folders of them',
+      })
+      .option('rules', {
+        type: 'string',
+        array: true,
+        describe: 'pack id, rule file or directory (repeatable; default: all shipped packs)',
+      })
+      .option('coverage', {
+        type: 'boolean',
+        default: false,
+        describe: 'also list rules that never fired and event pairs no rule looks at',
+      })
       .option('format', { choices: ['table', 'json'] as const, default: 'table' as const }),
   handler: async (args) => {
     const { runValidate } = await import('./validate-run.js')

@@ -45,7 +45,10 @@ export async function runValidate(args: ValidateArgs): Promise<number> {
     const ctxExpect = join(dir, 'expected-findings-context.jsonl')
     if (existsSync(ctxFile) && existsSync(ctxExpect)) {
       const context = await loadAccountContext(ctxFile)
-      runs.push({ name: `${name} (--context accounts.yaml)`, report: await validateDataset({ dir, rules, context, expectations: ctxExpect }) })
+      runs.push({
+        name: `${name} (--context accounts.yaml)`,
+        report: await validateDataset({ dir, rules, context, expectations: ctxExpect }),
+      })
     }
   }
   const clean = runs.every((r) => r.report.clean)
@@ -54,14 +57,21 @@ export async function runValidate(args: ValidateArgs): Promise<number> {
   if (args.format === 'json') {
     const out = {
       clean,
-      datasets: runs.map(({ name, report }) => ({ dataset: name, clean: report.clean, rules: report.comparison.rules, errors: report.errors })),
+      datasets: runs.map(({ name, report }) => ({
+        dataset: name,
+        clean: report.clean,
+        rules: report.comparison.rules,
+        errors: report.errors,
+      })),
       ...(cov ? { coverage: cov } : {}),
     }
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
   } else {
     for (const { name, report } of runs) process.stdout.write(datasetText(name, report))
     if (cov) process.stdout.write(coverageText(cov))
-    process.stdout.write(`\n${clean ? 'All datasets validate clean.' : 'Mismatches found.'} (${runs.length} runs, ${dirs.length} datasets)\n`)
+    process.stdout.write(
+      `\n${clean ? 'All datasets validate clean.' : 'Mismatches found.'} (${runs.length} runs, ${dirs.length} datasets)\n`,
+    )
   }
   return clean ? EXIT.ok : EXIT.findings
 }
@@ -72,12 +82,18 @@ function datasetText(name: string, r: DatasetReport): string {
     String(s.truePositives),
     String(s.falsePositives.length),
     String(s.falseNegatives.length),
-    [...s.falseNegatives.map((id) => `missed ${id}`), ...s.falsePositives.map((id) => `unexpected ${id}`), ...s.wrongSeverity.map((x) => `severity ${x}`)].join(', '),
+    [
+      ...s.falseNegatives.map((id) => `missed ${id}`),
+      ...s.falsePositives.map((id) => `unexpected ${id}`),
+      ...s.wrongSeverity.map((x) => `severity ${x}`),
+    ].join(', '),
   ])
   let text = `\n${r.clean ? 'PASS' : 'FAIL'}  ${escapeControls(name)}\n`
   text += rows.length ? renderTable(['RULE', 'TP', 'FP', 'FN', 'MISMATCHES'], rows, 90) : '  (no findings expected or produced)\n'
-  for (const e of r.errors.missing) text += `  expected read error not met: ${escapeControls(e.object ?? '')}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}\n`
-  for (const e of r.errors.unexpected) text += `  unexpected read error: ${escapeControls(e.object ?? '')}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}\n`
+  for (const e of r.errors.missing)
+    text += `  expected read error not met: ${escapeControls(e.object ?? '')}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}\n`
+  for (const e of r.errors.unexpected)
+    text += `  unexpected read error: ${escapeControls(e.object ?? '')}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}\n`
   return text
 }
 
@@ -86,7 +102,10 @@ function coverageText(c: { neverFired: string[]; unwatched: { eventSource: strin
   text += c.neverFired.length ? c.neverFired.map((id) => `  ${escapeControls(id)}\n`).join('') : '  (none)\n'
   text += `\nEvent pairs no rule looks at (${c.unwatched.length}):\n`
   text += c.unwatched.length
-    ? renderTable(['EVENT SOURCE', 'EVENT NAME', 'RECORDS'], c.unwatched.map((p) => [p.eventSource, p.eventName, String(p.count)]))
+    ? renderTable(
+        ['EVENT SOURCE', 'EVENT NAME', 'RECORDS'],
+        c.unwatched.map((p) => [p.eventSource, p.eventName, String(p.count)]),
+      )
     : '  (none)\n'
   return text
 }

@@ -4,7 +4,19 @@ import { naturalCompare } from './natural-order.js'
 describe('naturalCompare', () => {
   it('orders digit runs as numbers and the rest as text', () => {
     const ids = ['cis-4.10', 'cis-4.2-sso', 'cis-4.2', 'bench-0010', 'bench-9', 'public-s3-acl', 'cis-4.1', 'cis-4.15', 'a', 'a1', 'a01b']
-    expect([...ids].sort(naturalCompare)).toEqual(['a', 'a1', 'a01b', 'bench-9', 'bench-0010', 'cis-4.1', 'cis-4.2', 'cis-4.2-sso', 'cis-4.10', 'cis-4.15', 'public-s3-acl'])
+    expect([...ids].sort(naturalCompare)).toEqual([
+      'a',
+      'a1',
+      'a01b',
+      'bench-9',
+      'bench-0010',
+      'cis-4.1',
+      'cis-4.2',
+      'cis-4.2-sso',
+      'cis-4.10',
+      'cis-4.15',
+      'public-s3-acl',
+    ])
   })
 
   it('is consistent both ways and zero only for equal strings', () => {

@@ -46,7 +46,8 @@ export class OutputTarget {
     if (mode === 'read-only') throw new CliExit(EXIT.usage, 'stdout is open for reading only: findings cannot be written (use --out FILE)')
     // Node puts /dev/null, opened read-write, in place of a closed stdout (`>&-`); a shell's `> /dev/null`
     // opens it write-only. Findings written there would be lost without a word.
-    if (mode === 'closed') throw new CliExit(EXIT.usage, 'stdout is closed: findings would be lost (use --out FILE, or > /dev/null to discard them)')
+    if (mode === 'closed')
+      throw new CliExit(EXIT.usage, 'stdout is closed: findings would be lost (use --out FILE, or > /dev/null to discard them)')
     return new OutputTarget(1, 'stdout', false)
   }
 

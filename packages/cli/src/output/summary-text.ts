@@ -47,7 +47,10 @@ export function summaryText(s: ScanSummary, stoppedBy?: string): string {
       lines.push(`    … ${o.skipped - MAX_SKIPPED_SHOWN} more (the first ${s.skipped.first.length} in --summary-json)`)
   }
   if (s.alarms.length) lines.push(`  alarms    ${s.alarms.length} alarm periods`)
-  if (s.retries) lines.push(`  retries   ${s.retries.used} of ${s.retries.budget} (S3 retry budget)${s.retries.exhausted ? ', exhausted: later failures were not retried' : ''}`)
+  if (s.retries)
+    lines.push(
+      `  retries   ${s.retries.used} of ${s.retries.budget} (S3 retry budget)${s.retries.exhausted ? ', exhausted: later failures were not retried' : ''}`,
+    )
   lines.push(`  errors    ${s.errors.length}`)
   for (const e of s.errors.slice(0, MAX_ERRORS_SHOWN)) {
     const where = [e.object, e.recordIndex !== undefined ? `record ${e.recordIndex}` : undefined].filter(Boolean).join(' ')

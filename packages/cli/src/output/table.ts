@@ -7,7 +7,11 @@ import { escapeControls } from './terminal-text.js'
 export function renderTable(headers: readonly string[], rows: readonly (readonly string[])[], maxWidth = 48): string {
   const safe = rows.map((r) => r.map(escapeControls))
   const widths = headers.map((h, i) => Math.min(maxWidth, Math.max(h.length, ...safe.map((r) => (r[i] ?? '').length))))
-  const line = (cells: readonly string[]): string => cells.map((c, i) => cell(c, widths[i]!)).join('  ').trimEnd()
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => cell(c, widths[i]!))
+      .join('  ')
+      .trimEnd()
   return [line(headers.map(escapeControls)), line(widths.map((w) => '-'.repeat(w))), ...safe.map(line)].join('\n') + '\n'
 }
 

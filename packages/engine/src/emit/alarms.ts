@@ -50,8 +50,7 @@ export class AlarmEvaluator {
       const period = spec.periodSeconds * 1000
       for (const [start, count] of byPeriod) {
         let breaching = true
-        for (let k = 0; k < spec.evaluationPeriods && breaching; k++)
-          breaching = (byPeriod.get(start - k * period) ?? 0) >= spec.threshold
+        for (let k = 0; k < spec.evaluationPeriods && breaching; k++) breaching = (byPeriod.get(start - k * period) ?? 0) >= spec.threshold
         if (!breaching) continue
         out.push({
           kind: 'alarm',

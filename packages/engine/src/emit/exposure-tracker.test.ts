@@ -8,7 +8,10 @@ const aclCall = (time: string, grant: Record<string, unknown>) => ({
   eventID: `e-${time}`,
   eventName: 'PutBucketAcl',
   eventSource: 's3.amazonaws.com',
-  requestParameters: { bucketName: 'b', AccessControlPolicy: { AccessControlList: { Grant: [{ Grantee: { ID: 'owner' }, Permission: 'FULL_CONTROL' }, grant] } } },
+  requestParameters: {
+    bucketName: 'b',
+    AccessControlPolicy: { AccessControlList: { Grant: [{ Grantee: { ID: 'owner' }, Permission: 'FULL_CONTROL' }, grant] } },
+  },
 })
 const exposed = { eventTime: '2024-05-01T10:00:00Z', account: '111122223333' } as Finding
 

@@ -30,8 +30,14 @@ const ACLS: ReadonlySet<Exposure['kind']> = new Set(['acl', 'object-acl'])
 
 /** Event names whose records may close an exposure: select lets these through even when no rule asks. */
 const CLOSING_EVENTS: ReadonlySet<string> = new Set([
-  'PutBucketAcl', 'PutObjectAcl', 'PutBucketPolicy', 'DeleteBucketPolicy', 'DeleteBucket', 'DeleteObject',
-  'PutBucketPublicAccessBlock', 'PutAccountPublicAccessBlock',
+  'PutBucketAcl',
+  'PutObjectAcl',
+  'PutBucketPolicy',
+  'DeleteBucketPolicy',
+  'DeleteBucket',
+  'DeleteObject',
+  'PutBucketPublicAccessBlock',
+  'PutAccountPublicAccessBlock',
 ])
 
 function closesByAccessBlock(config: unknown): Set<Exposure['kind']> {

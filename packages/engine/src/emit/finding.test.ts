@@ -5,7 +5,15 @@ import type { CompiledRule } from '../match/matcher.js'
 
 const rule = (output?: Record<string, string>): CompiledRule => ({
   id: 'r',
-  spec: { id: 'r', title: 'R', severity: 'medium', language: 'eventbridge', pattern: {}, examples: { match: [], noMatch: [] }, ...(output ? { output } : {}) },
+  spec: {
+    id: 'r',
+    title: 'R',
+    severity: 'medium',
+    language: 'eventbridge',
+    pattern: {},
+    examples: { match: [], noMatch: [] },
+    ...(output ? { output } : {}),
+  },
   indexKeys: { eventName: null, eventSource: null },
   literals: null,
   match: () => ({}),
@@ -28,15 +36,30 @@ describe('buildFinding', () => {
   it('fills the contract fields from the record and the rule', () => {
     const f = buildFinding(rule(), {}, record, { uri: 'x.json.gz', recordIndex: 3 }, {})
     expect(f).toMatchObject({
-      kind: 'finding', ruleId: 'r', title: 'R', severity: 'medium', eventId: 'e-1', eventName: 'PutBucketPolicy', account: '111122223333',
-      region: 'eu-west-1', sourceIp: '198.51.100.7', userAgentKind: 'cli', source: { uri: 'x.json.gz', recordIndex: 3 },
+      kind: 'finding',
+      ruleId: 'r',
+      title: 'R',
+      severity: 'medium',
+      eventId: 'e-1',
+      eventName: 'PutBucketPolicy',
+      account: '111122223333',
+      region: 'eu-west-1',
+      sourceIp: '198.51.100.7',
+      userAgentKind: 'cli',
+      source: { uri: 'x.json.gz', recordIndex: 3 },
       actor: { arn: 'arn:aws:iam::111122223333:user/alice', type: 'IAMUser', userName: 'alice', accessKeyId: 'AKIAIOSFODNN7EXAMPLE' },
       resource: { type: 'bucket', name: 'reports' },
     })
   })
 
   it("adds the rule's output fields the record has, and only those", () => {
-    const f = buildFinding(rule({ newPolicy: 'requestParameters.bucketPolicy', newAcl: 'requestParameters.AccessControlPolicy' }), {}, record, { uri: 'x', recordIndex: 0 }, {})
+    const f = buildFinding(
+      rule({ newPolicy: 'requestParameters.bucketPolicy', newAcl: 'requestParameters.AccessControlPolicy' }),
+      {},
+      record,
+      { uri: 'x', recordIndex: 0 },
+      {},
+    )
     expect(f.details).toEqual({ newPolicy: { Statement: [] } })
   })
 

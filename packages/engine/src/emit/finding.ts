@@ -1,4 +1,14 @@
-import { fieldAt, obj, recordAccount, recordRegion, str, userAgentKind, type CloudTrailRecord, type RecordSource, type UserAgentKind } from '../record.js'
+import {
+  fieldAt,
+  obj,
+  recordAccount,
+  recordRegion,
+  str,
+  userAgentKind,
+  type CloudTrailRecord,
+  type RecordSource,
+  type UserAgentKind,
+} from '../record.js'
 import type { CompiledRule, RuleHit } from '../match/matcher.js'
 import type { Severity } from '../rules/spec.js'
 
@@ -78,7 +88,7 @@ const RESOURCE_KEYS: readonly (readonly [string, string])[] = [
 
 function resourceOf(record: CloudTrailRecord): Resource {
   const rp = obj(record.requestParameters)
-  const firstArn = Array.isArray(record.resources) ? str(obj(record.resources[0])?.ARN) ?? null : null
+  const firstArn = Array.isArray(record.resources) ? (str(obj(record.resources[0])?.ARN) ?? null) : null
   if (rp) {
     const bucket = str(rp.bucketName)
     const key = str(rp.key)

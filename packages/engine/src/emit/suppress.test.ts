@@ -7,7 +7,14 @@ const finding = (over: Partial<Finding> = {}): Finding =>
     ruleId: 'public-s3-acl-cli',
     account: '111122223333',
     userAgent: '[Terraform/1.7.5 aws-sdk-go-v2/1.25.2]',
-    actor: { arn: 'arn:aws:sts::111122223333:assumed-role/ci-deploy/gha-123', type: 'AssumedRole', userName: null, accessKeyId: null, accountId: null, sessionIssuer: null },
+    actor: {
+      arn: 'arn:aws:sts::111122223333:assumed-role/ci-deploy/gha-123',
+      type: 'AssumedRole',
+      userName: null,
+      accessKeyId: null,
+      accountId: null,
+      sessionIssuer: null,
+    },
     ...over,
   }) as Finding
 
@@ -16,7 +23,15 @@ const now = new Date('2026-11-24T12:00:00Z')
 describe('Suppressor', () => {
   it('matches by rule, principal, account and user agent with wildcards; every given field must match', () => {
     const s = new Suppressor(
-      [{ rule: 'public-s3-*', principal: 'arn:aws:sts::*:assumed-role/ci-*', userAgent: '*Terraform*', reason: 'IaC pipeline', expires: '2027-01-31' }],
+      [
+        {
+          rule: 'public-s3-*',
+          principal: 'arn:aws:sts::*:assumed-role/ci-*',
+          userAgent: '*Terraform*',
+          reason: 'IaC pipeline',
+          expires: '2027-01-31',
+        },
+      ],
       now,
     )
     expect(s.match(finding())).toEqual({ reason: 'IaC pipeline', expires: '2027-01-31', entry: 0 })

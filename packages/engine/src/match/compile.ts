@@ -45,7 +45,13 @@ function booleanRule(
   keys: Pick<CompiledRule, 'indexKeys' | 'literals' | 'fieldTests'>,
   test: (ctx: MatchContext) => boolean,
 ): CompiledRule {
-  const rule: CompiledRule = { id: spec.id, spec, indexKeys: keys.indexKeys, literals: keys.literals, match: (ctx) => (test(ctx) ? HIT : null) }
+  const rule: CompiledRule = {
+    id: spec.id,
+    spec,
+    indexKeys: keys.indexKeys,
+    literals: keys.literals,
+    match: (ctx) => (test(ctx) ? HIT : null),
+  }
   if (keys.fieldTests?.length) rule.fieldTests = keys.fieldTests
   return rule
 }

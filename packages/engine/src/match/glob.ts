@@ -11,12 +11,7 @@
  * - IAM policy actions: `*` and `?`, case-insensitive (match/typed/s3-policy.ts);
  * - suppression entries: `*` only, everything else literal, case-sensitive (emit/suppress.ts).
  */
-export function segmentMatcher(
-  first: string,
-  middle: readonly string[],
-  last: string,
-  anyChar?: string,
-): (value: string) => boolean {
+export function segmentMatcher(first: string, middle: readonly string[], last: string, anyChar?: string): (value: string) => boolean {
   const pieces = middle.filter((m) => m !== '')
   const fixed = first.length + last.length
   const minLength = fixed + pieces.reduce((n, p) => n + p.length, 0)

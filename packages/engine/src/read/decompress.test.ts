@@ -15,14 +15,21 @@ function objectOf(bytes: Buffer, piece = 64 * 1024): LogObject {
 }
 
 function doc(n: number, pad = 500): Buffer {
-  const recs = Array.from({ length: n }, (_, i) => JSON.stringify({ eventVersion: '1.08', eventName: 'StopLogging', eventID: `e${i}`, pad: `${i}`.padEnd(pad, 'x') }))
+  const recs = Array.from({ length: n }, (_, i) =>
+    JSON.stringify({ eventVersion: '1.08', eventName: 'StopLogging', eventID: `e${i}`, pad: `${i}`.padEnd(pad, 'x') }),
+  )
   return Buffer.from(`{"Records":[${recs.join(',')}]}`)
 }
 
 async function read(bytes: Buffer, oneShotBelow: number, piece?: number) {
   const records: RecordText[] = []
   const errors: TrailscanError[] = []
-  const result = await readRecords(objectOf(bytes, piece), { ...DECODE_DEFAULTS, oneShotBelow }, (r) => records.push(r), (e) => errors.push(e))
+  const result = await readRecords(
+    objectOf(bytes, piece),
+    { ...DECODE_DEFAULTS, oneShotBelow },
+    (r) => records.push(r),
+    (e) => errors.push(e),
+  )
   return { ids: records.map((r) => JSON.parse(decodeRecord(r.raw)).eventID as string), errors, result }
 }
 
@@ -72,7 +79,11 @@ describe.each([
     const second = gzipSync(text.subarray(30_000))
     const { ids, errors } = await read(Buffer.concat([first, flipped(second, second.length - 5)]), oneShotBelow)
     expect(ids).toEqual(all(200))
-    expect(errors[0]!.message).toMatch(new RegExp(`^gzip fault after ${text.length} decompressed bytes: the CRC-32 of gzip member 2 does not match its trailer at stored byte ${first.length + second.length - 8} `))
+    expect(errors[0]!.message).toMatch(
+      new RegExp(
+        `^gzip fault after ${text.length} decompressed bytes: the CRC-32 of gzip member 2 does not match its trailer at stored byte ${first.length + second.length - 8} `,
+      ),
+    )
   })
 
   it('accepts trailing zero padding without an error, also when a chunk ends inside the trailer', async () => {
@@ -87,7 +98,14 @@ describe.each([
   it('reads a header with a file name, comment, extra field and header CRC', async () => {
     const plain = gzipSync(text)
     // FLG = FHCRC | FEXTRA | FNAME | FCOMMENT; the header CRC is not checked (gzip -d does not either).
-    const header = Buffer.concat([plain.subarray(0, 3), Buffer.from([0x1e]), plain.subarray(4, 10), Buffer.from([3, 0, 1, 2, 3]), Buffer.from('a.json\0note\0'), Buffer.from([0, 0])])
+    const header = Buffer.concat([
+      plain.subarray(0, 3),
+      Buffer.from([0x1e]),
+      plain.subarray(4, 10),
+      Buffer.from([3, 0, 1, 2, 3]),
+      Buffer.from('a.json\0note\0'),
+      Buffer.from([0, 0]),
+    ])
     const withFields = Buffer.concat([header, plain.subarray(10)])
     const { ids, errors } = await read(flipped(withFields, withFields.length - 8), oneShotBelow, 3)
     expect(ids).toEqual(all(200))
@@ -99,7 +117,9 @@ describe.each([
     expect(ids.length).toBeGreaterThan(150)
     expect(ids).toEqual(all(ids.length))
     expect(errors).toHaveLength(1)
-    expect(errors[0]!.message).toMatch(/^gzip data is truncated or corrupt after \d+ decompressed bytes \(unexpected end of file in gzip member 1 at stored byte \d+\)/)
+    expect(errors[0]!.message).toMatch(
+      /^gzip data is truncated or corrupt after \d+ decompressed bytes \(unexpected end of file in gzip member 1 at stored byte \d+\)/,
+    )
     expect(errors[0]!.location?.offset).toBeGreaterThan(ids.length * 500)
   })
 })

@@ -40,10 +40,9 @@ function isGzip(b: Buffer): boolean {
 }
 
 function capError(obj: LogObject, max: number): SourceReadError {
-  return new SourceReadError(
-    `decompressed size exceeds the cap of ${max} bytes (possible gzip bomb; raise it with --max-object-bytes)`,
-    { location: { object: obj.uri, offset: max } },
-  )
+  return new SourceReadError(`decompressed size exceeds the cap of ${max} bytes (possible gzip bomb; raise it with --max-object-bytes)`, {
+    location: { object: obj.uri, offset: max },
+  })
 }
 
 /**
@@ -94,11 +93,7 @@ async function readAll(stream: Readable, max: number, obj: LogObject): Promise<{
   return fault === undefined ? { bytes } : { bytes, fault }
 }
 
-export async function* decodeObject(
-  obj: LogObject,
-  opts: DecodeOptions,
-  stats: DecodeStats,
-): AsyncGenerator<Buffer, void, undefined> {
+export async function* decodeObject(obj: LogObject, opts: DecodeOptions, stats: DecodeStats): AsyncGenerator<Buffer, void, undefined> {
   // A source that reads whole is asked for no more than the one-shot size: an object longer than listed (a
   // device or a growing file behind a size of 0) then goes the streamed way, where the cap bounds memory too.
   const whole = obj.size <= opts.oneShotBelow && obj.read ? await obj.read(opts.oneShotBelow) : undefined

@@ -122,12 +122,25 @@ export async function* inflateMembers(
       yield out
     }
     const trailerAt = input.offset
-    if (!(await input.fill(8))) throw new GzipFault(`gzip member ${member} ends without its trailer (unexpected end of file at stored byte ${trailerAt})`, trailerAt, true)
+    if (!(await input.fill(8)))
+      throw new GzipFault(
+        `gzip member ${member} ends without its trailer (unexpected end of file at stored byte ${trailerAt})`,
+        trailerAt,
+        true,
+      )
     const trailer = input.take(8)
     if (trailer.readUInt32LE(0) !== crc >>> 0)
-      throw new GzipFault(`the CRC-32 of gzip member ${member} does not match its trailer at stored byte ${trailerAt} (incorrect data check)`, trailerAt, true)
+      throw new GzipFault(
+        `the CRC-32 of gzip member ${member} does not match its trailer at stored byte ${trailerAt} (incorrect data check)`,
+        trailerAt,
+        true,
+      )
     if (trailer.readUInt32LE(4) !== size % 2 ** 32)
-      throw new GzipFault(`the length of gzip member ${member} does not match its trailer at stored byte ${trailerAt + 4} (incorrect length check)`, trailerAt + 4, true)
+      throw new GzipFault(
+        `the length of gzip member ${member} does not match its trailer at stored byte ${trailerAt + 4} (incorrect length check)`,
+        trailerAt + 4,
+        true,
+      )
   }
 }
 

@@ -17,10 +17,19 @@ function objectOf(bytes: Buffer, chunk: number): LogObject {
   return { uri: 'mem://crafted', size: bytes.length, key: { kind: 'other' }, open: async () => Readable.from(parts) }
 }
 
-async function readAll(bytes: Buffer, oneShotBelow: number, chunk: number): Promise<{ records: [number, unknown][]; errors: TrailscanError[] }> {
+async function readAll(
+  bytes: Buffer,
+  oneShotBelow: number,
+  chunk: number,
+): Promise<{ records: [number, unknown][]; errors: TrailscanError[] }> {
   const records: [number, unknown][] = []
   const errors: TrailscanError[] = []
-  await readRecords(objectOf(bytes, chunk), { ...DECODE_DEFAULTS, oneShotBelow }, (r) => records.push([r.index, JSON.parse(r.json())]), (e) => errors.push(e))
+  await readRecords(
+    objectOf(bytes, chunk),
+    { ...DECODE_DEFAULTS, oneShotBelow },
+    (r) => records.push([r.index, JSON.parse(r.json())]),
+    (e) => errors.push(e),
+  )
   return { records, errors }
 }
 
@@ -32,7 +41,9 @@ const paths: [string, number, number][] = [
 
 describe.each(paths)('records a JSON parser sees, read %s', (_name, oneShotBelow, chunk) => {
   const cases = [
-    ...Object.entries(anchorCases).flatMap(([name, records]) => Object.entries(layouts(records)).map(([layout, bytes]) => [`${name} ${layout}`, bytes] as const)),
+    ...Object.entries(anchorCases).flatMap(([name, records]) =>
+      Object.entries(layouts(records)).map(([layout, bytes]) => [`${name} ${layout}`, bytes] as const),
+    ),
     ...Object.entries(concatCases),
   ]
   it.each(cases)('%s', async (_case, bytes) => {

@@ -131,7 +131,10 @@ function walkTrace(w: Walker, chunks: Buffer[]): string[] {
 
 function splitEvents(chunks: Buffer[], walker: Walker): unknown[] {
   const events: unknown[] = []
-  const s = new RecordSplitter((e: SplitEvent) => events.push(e.kind === 'record' ? { ...e, bytes: e.bytes.toString('latin1', e.start, e.end) } : e), { walker })
+  const s = new RecordSplitter(
+    (e: SplitEvent) => events.push(e.kind === 'record' ? { ...e, bytes: e.bytes.toString('latin1', e.start, e.end) } : e),
+    { walker },
+  )
   for (const c of chunks) s.push(c)
   s.end()
   return events
@@ -176,7 +179,12 @@ describe('the WebAssembly record walk', () => {
     for (let seed = 1000; seed < 1400; seed++) {
       const doc = randomDocument(seed)
       const rand = rng(seed)
-      const chunkings = [[], ...[1, 2, 3, 5, 8, 13, 24, 25, 31, 64].map((n) => uniformCuts(doc.length, n)), randomCuts(doc.length, rand), randomCuts(doc.length, rand)]
+      const chunkings = [
+        [],
+        ...[1, 2, 3, 5, 8, 13, 24, 25, 31, 64].map((n) => uniformCuts(doc.length, n)),
+        randomCuts(doc.length, rand),
+        randomCuts(doc.length, rand),
+      ]
       for (const cuts of chunkings) {
         const chunks = chunksAt(doc, cuts)
         expect(splitEvents(chunks, wasm()), `seed ${seed}, cuts ${cuts.join(',')}`).toEqual(splitEvents(chunks, js()))
@@ -199,12 +207,16 @@ describe('the WebAssembly record walk', () => {
     for (const c of inner) {
       for (let at = 0; at < 60; at += 3) {
         const s = `${'a'.repeat(at)}${c}${'b'.repeat(70 - at)}`
-        const doc = Buffer.from(`{"Records":[{"eventVersion":"1.08","s":"${s}","t":"${'c'.repeat(100)}"},{"eventVersion":"1.08","eventID":"z"}]}`, 'latin1')
+        const doc = Buffer.from(
+          `{"Records":[{"eventVersion":"1.08","s":"${s}","t":"${'c'.repeat(100)}"},{"eventVersion":"1.08","eventID":"z"}]}`,
+          'latin1',
+        )
         // Cuts in and around the string; whole buffers and windows of 37 and 64 bytes.
         for (let cut = 25; cut <= 140; cut++) {
           const chunks = chunksAt(doc, [cut])
           const expected = splitEvents(chunks, js())
-          for (const walker of [wasm(), windowed37, windowed64]) expect(splitEvents(chunks, walker), `${JSON.stringify(c)} at ${at}, cut ${cut}`).toEqual(expected)
+          for (const walker of [wasm(), windowed37, windowed64])
+            expect(splitEvents(chunks, walker), `${JSON.stringify(c)} at ${at}, cut ${cut}`).toEqual(expected)
         }
       }
     }
@@ -240,7 +252,7 @@ describe('the WebAssembly record walk', () => {
     }
   })
 
-  it('keeps each splitter\'s walk apart when splitters take turns between chunks (objects read at once)', () => {
+  it("keeps each splitter's walk apart when splitters take turns between chunks (objects read at once)", () => {
     for (let seed = 3000; seed < 3100; seed++) {
       const docs = [randomDocument(seed), randomDocument(seed + 1000), randomDocument(seed + 2000)]
       const rand = rng(seed)
@@ -248,13 +260,20 @@ describe('the WebAssembly record walk', () => {
       const run = (walker: () => Walker): unknown[][] => {
         const events: unknown[][] = docs.map(() => [])
         const splitters = docs.map(
-          (_, i) => new RecordSplitter((e: SplitEvent) => events[i]!.push(e.kind === 'record' ? { ...e, bytes: e.bytes.toString('latin1', e.start, e.end) } : e), { walker: walker() }),
+          (_, i) =>
+            new RecordSplitter(
+              (e: SplitEvent) => events[i]!.push(e.kind === 'record' ? { ...e, bytes: e.bytes.toString('latin1', e.start, e.end) } : e),
+              { walker: walker() },
+            ),
         )
         for (let k = 0; chunked.some((c) => k < c.length); k++) chunked.forEach((c, i) => c[k] && splitters[i]!.push(c[k]!))
         splitters.forEach((s) => s.end())
         return events
       }
-      expect(run(() => new WasmWalker(module!)), `seed ${seed}`).toEqual(run(() => new ValueScanner()))
+      expect(
+        run(() => new WasmWalker(module!)),
+        `seed ${seed}`,
+      ).toEqual(run(() => new ValueScanner()))
     }
   })
 
@@ -274,7 +293,9 @@ describe('the WebAssembly record walk', () => {
 
   it('walks nesting deeper than it may hold in JS, and takes the value back once it is shallow again', () => {
     const deep = 200_000
-    const doc = Buffer.from(`{"Records":[{"eventVersion":"1.08","x":${'[{"a":'.repeat(deep)}1${'}]'.repeat(deep)}},{"eventVersion":"1.08","eventID":"z"}]}`)
+    const doc = Buffer.from(
+      `{"Records":[{"eventVersion":"1.08","x":${'[{"a":'.repeat(deep)}1${'}]'.repeat(deep)}},{"eventVersion":"1.08","eventID":"z"}]}`,
+    )
     for (const cuts of [[], uniformCuts(doc.length, 65536), uniformCuts(doc.length, 1000)]) {
       const chunks = chunksAt(doc, cuts)
       // The module may hold at most 65 536 open brackets (or the stack it already has): 200 000 are walked in JS.

@@ -118,7 +118,6 @@ function nextAt(b: Buffer, byte: number, from: number): number {
   return at < 0 ? b.length : at
 }
 
-
 export class ValueScanner {
   /** OBJECT or ARRAY per open bracket; grows for deep values (nesting depth is not limited here). */
   private stack = new Uint8Array(32)

@@ -18,7 +18,12 @@ function body(n: number, pad = 200): string {
 async function read(bytes: Buffer, opts: Partial<DecodeOptions> = {}) {
   const records: RecordText[] = []
   const errors: TrailscanError[] = []
-  const result = await readRecords(objectOf(bytes), { ...DECODE_DEFAULTS, ...opts }, (r) => records.push(r), (e) => errors.push(e))
+  const result = await readRecords(
+    objectOf(bytes),
+    { ...DECODE_DEFAULTS, ...opts },
+    (r) => records.push(r),
+    (e) => errors.push(e),
+  )
   return { records, errors, result }
 }
 
@@ -83,9 +88,19 @@ describe.each([
 
 describe('readRecords', () => {
   it('reports a file that cannot be opened, naming it', async () => {
-    const obj: LogObject = { uri: '/nope.json', size: 1, key: { kind: 'other' }, open: async () => Promise.reject(new Error('ENOENT: no such file')) }
+    const obj: LogObject = {
+      uri: '/nope.json',
+      size: 1,
+      key: { kind: 'other' },
+      open: async () => Promise.reject(new Error('ENOENT: no such file')),
+    }
     const errors: TrailscanError[] = []
-    const result = await readRecords(obj, DECODE_DEFAULTS, () => undefined, (e) => errors.push(e))
+    const result = await readRecords(
+      obj,
+      DECODE_DEFAULTS,
+      () => undefined,
+      (e) => errors.push(e),
+    )
     expect(result.failed).toBe(true)
     expect(errors[0]!.location?.object).toBe('/nope.json')
     expect(errors[0]!.message).toMatch(/ENOENT/)

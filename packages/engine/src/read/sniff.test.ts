@@ -5,7 +5,12 @@ const b = (s: string): Buffer => Buffer.from(s, 'utf8')
 
 describe('notCloudTrail', () => {
   it('accepts what the splitter reads: Records bodies, arrays and lines of events, digests, after a BOM or whitespace', () => {
-    for (const s of ['{"Records":[]}', '[{"eventName":"X"}]', '\ufeff\r\n {"eventVersion":"1.08"}', '{"awsAccountId":"1","digestStartTime":"t"}'])
+    for (const s of [
+      '{"Records":[]}',
+      '[{"eventName":"X"}]',
+      '\ufeff\r\n {"eventVersion":"1.08"}',
+      '{"awsAccountId":"1","digestStartTime":"t"}',
+    ])
       expect(notCloudTrail(b(s), false)).toBeUndefined()
   })
 
@@ -14,7 +19,9 @@ describe('notCloudTrail', () => {
     expect(notCloudTrail(b('# readme'), false)).toBe('not gzip or JSON')
     expect(notCloudTrail(b('PK\u0003\u0004'), false)).toBe('not gzip or JSON')
     expect(notCloudTrail(b('hello'), true)).toBe('gzip, but not JSON inside')
-    expect(notCloudTrail(b('{"name":"x","eventId":"lower-case d is not CloudTrail\'s"}'), false)).toMatch(/^JSON without CloudTrail records/)
+    expect(notCloudTrail(b('{"name":"x","eventId":"lower-case d is not CloudTrail\'s"}'), false)).toMatch(
+      /^JSON without CloudTrail records/,
+    )
   })
 })
 

@@ -12,7 +12,8 @@ function split(input: string | Buffer, chunkSize?: number, opts?: SplitOptions):
 }
 
 const textOf = (e: SplitEvent): string => (e.kind === 'record' ? e.bytes.toString('utf8', e.start, e.end) : '')
-const recs = (events: SplitEvent[]): string[] => events.flatMap((e) => (e.kind === 'record' ? [JSON.parse(textOf(e)).eventID as string] : []))
+const recs = (events: SplitEvent[]): string[] =>
+  events.flatMap((e) => (e.kind === 'record' ? [JSON.parse(textOf(e)).eventID as string] : []))
 const others = (events: SplitEvent[]): SplitEvent[] => events.filter((e) => e.kind !== 'record')
 
 const r = (id: string, extra = ''): string =>
@@ -34,7 +35,9 @@ describe('RecordSplitter', () => {
     for (const size of [3, body.length]) {
       const events = split(body, size)
       expect(recs(events)).toEqual(['a', 'b', 'c'])
-      expect(others(events)).toEqual([{ kind: 'fault', offset: body.indexOf('],"Records":[') + 12, reason: expect.stringMatching(/second "Records" array/) }])
+      expect(others(events)).toEqual([
+        { kind: 'fault', offset: body.indexOf('],"Records":[') + 12, reason: expect.stringMatching(/second "Records" array/) },
+      ])
     }
     // Documents back to back each have their own Records: not a duplicate.
     expect(others(split(`{"Records":[${r('a')}]}{"Records":[${r('b')}]}`))).toEqual([])
@@ -68,7 +71,9 @@ describe('RecordSplitter', () => {
     for (const size of [7, text.length]) {
       const events = split(text, size)
       expect(recs(events)).toEqual(['b'])
-      expect(others(events)).toEqual([expect.objectContaining({ kind: 'bad-record', index: 0, reason: expect.stringMatching(/line break/) })])
+      expect(others(events)).toEqual([
+        expect.objectContaining({ kind: 'bad-record', index: 0, reason: expect.stringMatching(/line break/) }),
+      ])
     }
   })
 
@@ -223,7 +228,9 @@ describe('RecordSplitter on records that are not JSON', () => {
     const events = split(body, 6)
     expect(recs(events)).toEqual(['a'])
     const bad = others(events)
-    expect(bad).toEqual([expect.objectContaining({ kind: 'bad-record', index: 1, offset: body.indexOf(',{"eventVersion":"1.08","x"') + 1 })])
+    expect(bad).toEqual([
+      expect.objectContaining({ kind: 'bad-record', index: 1, offset: body.indexOf(',{"eventVersion":"1.08","x"') + 1 }),
+    ])
     expect((bad[0] as { reason: string }).reason).toMatch(new RegExp(`skipped, reading on from the end of the data`))
   })
 
@@ -234,7 +241,12 @@ describe('RecordSplitter on records that are not JSON', () => {
       const events = split(body, size, { maxRecordBytes: 1000 })
       expect(recs(events)).toEqual(['a', 'c'])
       expect(others(events)).toEqual([
-        expect.objectContaining({ kind: 'bad-record', index: 1, offset: body.indexOf(big), reason: expect.stringMatching(/more than the 1000/) }),
+        expect.objectContaining({
+          kind: 'bad-record',
+          index: 1,
+          offset: body.indexOf(big),
+          reason: expect.stringMatching(/more than the 1000/),
+        }),
       ])
     }
   })

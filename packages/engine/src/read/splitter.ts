@@ -150,7 +150,11 @@ export class RecordSplitter {
         // A record cut short: an element, or a JSON Lines object, names its index.
         const inRecord = this.container !== null || (this.topStart >= 0 && !this.sawRecords)
         const open = this.container !== null ? this.mode === Mode.Value && this.valueRole === 'element' : inRecord
-        this.fail(offset, open ? `unexpected end of data inside record ${this.nextIndex}` : 'unexpected end of data', inRecord ? this.nextIndex : undefined)
+        this.fail(
+          offset,
+          open ? `unexpected end of data inside record ${this.nextIndex}` : 'unexpected end of data',
+          inRecord ? this.nextIndex : undefined,
+        )
       }
     }
   }
@@ -290,7 +294,11 @@ export class RecordSplitter {
             // JSON.parse keeps only the last of two "Records" keys; both arrays are read (nothing is hidden), and
             // the object is reported, since a parser would have seen fewer records.
             if (this.sawRecords)
-              this.sink({ kind: 'fault', offset: this.base + this.pos, reason: 'a second "Records" array in the same document (a JSON parser keeps only the last; both were read)' })
+              this.sink({
+                kind: 'fault',
+                offset: this.base + this.pos,
+                reason: 'a second "Records" array in the same document (a JSON parser keeps only the last; both were read)',
+              })
             this.pos++
             this.sawRecords = true
             this.topStart = -1 // elements are emitted one by one; the wrapper need not be kept
@@ -347,7 +355,9 @@ export class RecordSplitter {
     } else if (this.topValues === 0) {
       this.unexpected('"{" or "[" (this is not JSON)')
     } else {
-      this.unexpected(this.sawRecords ? 'end of data or another {"Records":[…]} document after the Records object' : 'a JSON object on the next line')
+      this.unexpected(
+        this.sawRecords ? 'end of data or another {"Records":[…]} document after the Records object' : 'a JSON object on the next line',
+      )
     }
   }
 
@@ -571,11 +581,20 @@ export class RecordSplitter {
 
   private resynced(end: number, where: string): void {
     const l = this.lost!
-    this.sink({ kind: 'bad-record', index: l.index, offset: l.offset, reason: `${l.reason}; bytes ${l.offset}–${end} skipped, reading on from ${where}` })
+    this.sink({
+      kind: 'bad-record',
+      index: l.index,
+      offset: l.offset,
+      reason: `${l.reason}; bytes ${l.offset}–${end} skipped, reading on from ${where}`,
+    })
   }
 
   private unexpected(expected: string): void {
     const shown = JSON.stringify(this.buf.toString('latin1', this.pos, this.pos + 20))
-    this.fail(this.base + this.pos, `expected ${expected} at offset ${this.base + this.pos}, found ${shown}`, this.container ? this.nextIndex : undefined)
+    this.fail(
+      this.base + this.pos,
+      `expected ${expected} at offset ${this.base + this.pos}, found ${shown}`,
+      this.container ? this.nextIndex : undefined,
+    )
   }
 }

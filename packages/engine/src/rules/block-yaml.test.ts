@@ -118,7 +118,10 @@ describe('parseBlockYaml', () => {
     expect(parseBlockYaml(text)).toBe(NOT_PLAIN)
     const dir = mkdtempSync(join(tmpdir(), 'block-yaml-deep-'))
     try {
-      writeFileSync(join(dir, 'deep.yaml'), `id: deep\ntitle: t\nseverity: low\nlanguage: cwl-filter\npattern: '{ $.eventName = "X" }'\nexamples:\n  match:\n${text.replace(/^/gm, '    ').trimEnd()}\n`)
+      writeFileSync(
+        join(dir, 'deep.yaml'),
+        `id: deep\ntitle: t\nseverity: low\nlanguage: cwl-filter\npattern: '{ $.eventName = "X" }'\nexamples:\n  match:\n${text.replace(/^/gm, '    ').trimEnd()}\n`,
+      )
       const { diagnostics } = await loadRules([dir])
       expect(diagnostics.map((d) => d.message)).toEqual(['YAML: nesting exceeded maxDepth (100)'])
       expect(diagnostics[0]!.line).toBeGreaterThan(100)
@@ -130,7 +133,22 @@ describe('parseBlockYaml', () => {
   it('agrees on generated rule-like documents', () => {
     let seed = 7
     const rand = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n)
-    const scalars = ['"a b"', '"x\\\\y"', '"\\u00e9"', 'word', 'two words', '12', '-3', 'null', 'true', 'false', '{}', '[]', "'q'", 'arn:aws:s3:::b']
+    const scalars = [
+      '"a b"',
+      '"x\\\\y"',
+      '"\\u00e9"',
+      'word',
+      'two words',
+      '12',
+      '-3',
+      'null',
+      'true',
+      'false',
+      '{}',
+      '[]',
+      "'q'",
+      'arn:aws:s3:::b',
+    ]
     const doc = (depth: number, indent: string): string[] => {
       const lines: string[] = []
       const n = 1 + rand(4)
@@ -160,8 +178,11 @@ describe('parseBlockYaml', () => {
 function toBlockYaml(v: unknown, indent = ''): string {
   const isColl = (x: unknown): x is object => x !== null && typeof x === 'object' && Object.keys(x).length > 0
   const scalar = (x: unknown): string => (Array.isArray(x) ? '[]' : x !== null && typeof x === 'object' ? '{}' : JSON.stringify(x))
-  if (Array.isArray(v)) return v.map((x) => (isColl(x) ? `${indent}- ${toBlockYaml(x, `${indent}  `).trimStart()}` : `${indent}- ${scalar(x)}`)).join('\n')
+  if (Array.isArray(v))
+    return v.map((x) => (isColl(x) ? `${indent}- ${toBlockYaml(x, `${indent}  `).trimStart()}` : `${indent}- ${scalar(x)}`)).join('\n')
   return Object.entries(v as Record<string, unknown>)
-    .map(([k, x]) => (isColl(x) ? `${indent}${JSON.stringify(k)}:\n${toBlockYaml(x, `${indent}  `)}` : `${indent}${JSON.stringify(k)}: ${scalar(x)}`))
+    .map(([k, x]) =>
+      isColl(x) ? `${indent}${JSON.stringify(k)}:\n${toBlockYaml(x, `${indent}  `)}` : `${indent}${JSON.stringify(k)}: ${scalar(x)}`,
+    )
     .join('\n')
 }

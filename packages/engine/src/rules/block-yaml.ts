@@ -23,7 +23,8 @@ const PLAIN = /^(?:[A-Za-z]|[0-9](?=[^ ]* ))[^#'"{}[\]&*!|>%@`\u007f]*$/
 /** Plain words the core schema reads as something other than a string. */
 const SPECIAL = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE'])
 /** What js-yaml refuses outright (its non-printable check), plus tab, CR and BOM, which this reader leaves to it. */
-const REFUSED = /[\x00-\x09\x0B-\x1F\x7F-\x84\x86-\x9F\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/
+const REFUSED =
+  /[\x00-\x09\x0B-\x1F\x7F-\x84\x86-\x9F\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/
 
 /**
  * Deeper blocks are left to js-yaml, whose maxDepth (100 nodes) then names the line. One block here is at most two
@@ -58,7 +59,7 @@ class Reader {
   /** False for what this reader leaves to js-yaml: a document marker or directive, a first line indented. */
   splitLines(): boolean {
     const t = this.text
-    for (let from = 0; from <= t.length; ) {
+    for (let from = 0; from <= t.length;) {
       let nl = t.indexOf('\n', from)
       if (nl < 0) nl = t.length
       let s = from
@@ -181,7 +182,8 @@ class Reader {
       return JSON_STRING.test(text) ? JSON.parse(text) : NOT_PLAIN
     }
     const text = t.slice(s, e)
-    if (c === 0x27) return text.length >= 2 && text.endsWith("'") && text.indexOf("'", 1) === text.length - 1 ? text.slice(1, -1) : NOT_PLAIN
+    if (c === 0x27)
+      return text.length >= 2 && text.endsWith("'") && text.indexOf("'", 1) === text.length - 1 ? text.slice(1, -1) : NOT_PLAIN
     if (text === '{}') return {}
     if (text === '[]') return []
     if (text === 'null') return null

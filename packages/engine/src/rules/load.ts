@@ -200,7 +200,9 @@ function checkExpandedSize(root: unknown): void {
   // Numbers, not copies: a bomb's count may reach Infinity, which still compares.
   const expanded = size.get(root) as number
   if (expanded > MAX_YAML_NODES && expanded > distinct) {
-    throw new Error(`document expands to more than ${MAX_YAML_NODES.toLocaleString('en-US')} nodes through aliases; write it out or make it smaller`)
+    throw new Error(
+      `document expands to more than ${MAX_YAML_NODES.toLocaleString('en-US')} nodes through aliases; write it out or make it smaller`,
+    )
   }
 }
 

@@ -29,7 +29,14 @@ describe('loadRuleSet', () => {
     const mine = join(dir, 'mine2')
     mkdirSync(mine)
     writeFileSync(join(mine, 'a.yaml'), rule('from-yaml', '{ $.eventName = "A" }'))
-    const spec = { id: 'from-snapshot', title: 't', severity: 'low', language: 'cwl-filter', pattern: '{ $.eventName = "B" }', examples: { match: [{ eventName: 'B' }], noMatch: [{ eventName: 'Z' }] } }
+    const spec = {
+      id: 'from-snapshot',
+      title: 't',
+      severity: 'low',
+      language: 'cwl-filter',
+      pattern: '{ $.eventName = "B" }',
+      examples: { match: [{ eventName: 'B' }], noMatch: [{ eventName: 'Z' }] },
+    }
     // The snapshot's directory does not exist: only the snapshot can supply it.
     const snapshot = { packs: [{ id: 'shipped', dir: shipped }], rules: [{ ...spec, file: join(shipped, 'b.yaml') }] }
     const set = await loadRuleSet([shipped, mine], { snapshot })

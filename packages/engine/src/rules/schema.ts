@@ -16,7 +16,16 @@ export interface RuleDiagnostic {
 }
 
 const TOP_FIELDS = new Set([
-  'id', 'title', 'description', 'severity', 'language', 'pattern', 'references', 'alarm', 'guidance', 'examples',
+  'id',
+  'title',
+  'description',
+  'severity',
+  'language',
+  'pattern',
+  'references',
+  'alarm',
+  'guidance',
+  'examples',
   'output',
 ])
 const REFERENCE_FIELDS = new Set(['cis', 'nist80053', 'mitreAttack', 'urls'])

@@ -63,7 +63,14 @@ export class ObjectScanner {
     return { findings, errors, read, filteredOut: selector.filteredOut }
   }
 
-  private run(rule: CompiledRule, ctx: MatchContext, o: LogObject, index: number, findings: BuiltFinding[], errors: TrailscanError[]): void {
+  private run(
+    rule: CompiledRule,
+    ctx: MatchContext,
+    o: LogObject,
+    index: number,
+    findings: BuiltFinding[],
+    errors: TrailscanError[],
+  ): void {
     let hit
     try {
       hit = rule.match(ctx)

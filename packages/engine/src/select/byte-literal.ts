@@ -32,7 +32,8 @@ export interface ByteLiteral {
 /** `probeAt`: where the probe starts, when measurement knows better than the frequency order. */
 export function byteLiteral(text: string, probeAt?: number): ByteLiteral {
   const bytes = Buffer.from(text, 'latin1')
-  if (probeAt !== undefined && !(probeAt >= 0 && probeAt < bytes.length)) throw new RangeError(`probe offset ${probeAt} outside ${JSON.stringify(text)}`)
+  if (probeAt !== undefined && !(probeAt >= 0 && probeAt < bytes.length))
+    throw new RangeError(`probe offset ${probeAt} outside ${JSON.stringify(text)}`)
   // Windows near the end may be shorter, down to 4 bytes, so a rare byte there can still lead one.
   const last = bytes.length - Math.min(PROBE_MIN, bytes.length)
   let offset = probeAt ?? 0

@@ -73,10 +73,16 @@ describe('field tests of CloudWatch Logs filter patterns', () => {
 describe('field tests of EventBridge patterns', () => {
   const cases: [Record<string, unknown>, RawField[]][] = [
     [{ source: ['aws.iam'] }, ['eventSource']],
-    [{ source: ['aws.s3', 'aws.signin'], detail: { errorCode: [{ prefix: 'Access' }, { suffix: 'Failure' }] } }, ['eventSource', 'errorCode']],
+    [
+      { source: ['aws.s3', 'aws.signin'], detail: { errorCode: [{ prefix: 'Access' }, { suffix: 'Failure' }] } },
+      ['eventSource', 'errorCode'],
+    ],
     [{ detail: { sourceIPAddress: [{ cidr: '203.0.183.0/24' }] } }, ['sourceIPAddress']],
     [{ source: ['aws.iam'], detail: { sourceIPAddress: ['203.0.183.5'] } }, ['eventSource', 'sourceIPAddress']],
-    [{ detail: { $or: [{ sourceIPAddress: [{ cidr: '10.0.0.0/8' }] }, { sourceIPAddress: [{ cidr: '203.0.183.0/24' }] }] } }, ['sourceIPAddress']],
+    [
+      { detail: { $or: [{ sourceIPAddress: [{ cidr: '10.0.0.0/8' }] }, { sourceIPAddress: [{ cidr: '203.0.183.0/24' }] }] } },
+      ['sourceIPAddress'],
+    ],
     [{ detail: { $or: [{ sourceIPAddress: [{ cidr: '10.0.0.0/8' }] }, { eventName: ['X'] }] } }, []],
     [{ detail: { errorCode: [{ exists: false }], userIdentity: { type: ['Root'] } } }, ['userIdentity.type']],
     [{ detail: { userIdentity: { type: [{ 'anything-but': ['IAMUser', 'AssumedRole'] }] } } }, ['userIdentity.type']],

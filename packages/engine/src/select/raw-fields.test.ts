@@ -19,12 +19,17 @@ function readAll(records: readonly string[], field: RawField, reader = new RawFi
   return out
 }
 
-const readText = (text: string, field: RawField): FieldValue => new RawFieldReader().forObject().setBytes(Buffer.from(text, 'latin1'), 0, text.length).get(field)
+const readText = (text: string, field: RawField): FieldValue =>
+  new RawFieldReader().forObject().setBytes(Buffer.from(text, 'latin1'), 0, text.length).get(field)
 
 describe('RecordFields on CloudTrail’s compact layout', () => {
   it('reads plain string values, UTF-8 included, and gives the same string object for the same bytes', () => {
     const reader = new RawFieldReader()
-    const names = readAll([rec('"eventName":"PutBucketAcl"'), rec('"eventName":"Löschen"'), rec('"eventName":"PutBucketAcl"')], 'eventName', reader)
+    const names = readAll(
+      [rec('"eventName":"PutBucketAcl"'), rec('"eventName":"Löschen"'), rec('"eventName":"PutBucketAcl"')],
+      'eventName',
+      reader,
+    )
     expect(names).toEqual(['PutBucketAcl', 'Löschen', 'PutBucketAcl'])
     expect(readAll([rec('"eventName":"PutBucketAcl"')], 'eventName', reader)[0]).toBe(names[0])
   })
@@ -56,14 +61,23 @@ describe('RecordFields on CloudTrail’s compact layout', () => {
   })
 
   it('reads a key with whitespace around its colon', () => {
-    expect(readAll([rec('"eventName" :"StopLogging"'), rec('"eventName"\n:\t "B"'), rec('"eventName": "C"')], 'eventName')).toEqual(['StopLogging', 'B', 'C'])
+    expect(readAll([rec('"eventName" :"StopLogging"'), rec('"eventName"\n:\t "B"'), rec('"eventName": "C"')], 'eventName')).toEqual([
+      'StopLogging',
+      'B',
+      'C',
+    ])
   })
 
   it('trusts no raw read of a record that escapes a letter, digit or ` ._:@-`, in a key or anywhere else', () => {
     const reader = new RawFieldReader()
     const fields = reader.forObject()
     const at = (text: string) => fields.setBytes(Buffer.from(text, 'latin1'), 0, text.length)
-    for (const spelled of ['"eventN\\u0061me":"StopLogging"', '"eventName":"Stop\\u004cogging"', '"eventName":"A","x":"R\\u006Fot"', '"eventName":"A","x":"\\u002e"']) {
+    for (const spelled of [
+      '"eventN\\u0061me":"StopLogging"',
+      '"eventName":"Stop\\u004cogging"',
+      '"eventName":"A","x":"R\\u006Fot"',
+      '"eventName":"A","x":"\\u002e"',
+    ]) {
       expect(at(rec(spelled)).trusted()).toBe(false)
       expect(RAW_FIELDS.map((f) => at(rec(spelled)).get(f))).toEqual(RAW_FIELDS.map(() => UNKNOWN))
     }
@@ -124,6 +138,14 @@ describe('RecordFields on other layouts', () => {
 
   it('reads every raw field', () => {
     const r = `${CT},"eventTime":"2024-03-05T10:01:00Z","eventName":"N","awsRegion":"eu-west-1","sourceIPAddress":"192.0.2.1","userAgent":"u","errorCode":"E","requestParameters":null}`
-    expect(RAW_FIELDS.map((f) => readText(r, f))).toEqual(['N', 's3.amazonaws.com', 'E', '192.0.2.1', 'IAMUser', '2024-03-05T10:01:00Z', 'eu-west-1'])
+    expect(RAW_FIELDS.map((f) => readText(r, f))).toEqual([
+      'N',
+      's3.amazonaws.com',
+      'E',
+      '192.0.2.1',
+      'IAMUser',
+      '2024-03-05T10:01:00Z',
+      'eu-west-1',
+    ])
   })
 })

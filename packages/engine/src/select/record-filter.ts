@@ -11,10 +11,7 @@ export class RecordFilter {
   private readonly regions: ReadonlySet<string> | undefined
   private readonly keys: KeyFilter
 
-  constructor(
-    opts: { start?: Date; end?: Date; accounts?: readonly string[]; regions?: readonly string[] },
-    marginDays: number,
-  ) {
+  constructor(opts: { start?: Date; end?: Date; accounts?: readonly string[]; regions?: readonly string[] }, marginDays: number) {
     if (opts.start) this.window.start = opts.start
     if (opts.end) this.window.end = opts.end
     this.accounts = opts.accounts?.length ? new Set(opts.accounts) : undefined

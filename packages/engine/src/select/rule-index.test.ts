@@ -4,7 +4,12 @@ import { ByteLiteralCursor } from './byte-literal.js'
 import { RuleIndex, SelectScratch } from './rule-index.js'
 import { ABSENT, UNKNOWN, type FieldTest, type FieldValue, type RawField, type RawFields } from './field-test.js'
 
-function rule(id: string, eventName: string[] | null, literals: string[][][] | null = null, eventSource: string[] | null = null): CompiledRule {
+function rule(
+  id: string,
+  eventName: string[] | null,
+  literals: string[][][] | null = null,
+  eventSource: string[] | null = null,
+): CompiledRule {
   return {
     id,
     spec: { id, title: id, severity: 'low', language: 'cwl-filter', pattern: '', examples: { match: [], noMatch: [] } },
@@ -44,7 +49,10 @@ describe('RuleIndex', () => {
     const b = rule('any-decrypt', ['Decrypt'], null)
     const idx = new RuleIndex([a, b])
     expect(ids(idx.mayMatch(idx.named('Decrypt'), '{"eventName":"Decrypt"}'))).toEqual(['any-decrypt'])
-    expect(ids(idx.mayMatch(idx.named('Decrypt'), '{"eventName":"Decrypt","errorCode":"AccessDenied"}'))).toEqual(['denied-decrypt', 'any-decrypt'])
+    expect(ids(idx.mayMatch(idx.named('Decrypt'), '{"eventName":"Decrypt","errorCode":"AccessDenied"}'))).toEqual([
+      'denied-decrypt',
+      'any-decrypt',
+    ])
   })
 
   it('guards unindexed rules by their literals, rule by rule', () => {
@@ -61,7 +69,12 @@ describe('RuleIndex', () => {
   })
 
   it('finds overlapping literals and literals inside longer ones', () => {
-    const idx = new RuleIndex([rule('abc', null, [[['abc']]]), rule('bcd', null, [[['bcd']]]), rule('q', null, [[['"Denied"']]]), rule('bare', null, [[['Denied']]])])
+    const idx = new RuleIndex([
+      rule('abc', null, [[['abc']]]),
+      rule('bcd', null, [[['bcd']]]),
+      rule('q', null, [[['"Denied"']]]),
+      rule('bare', null, [[['Denied']]]),
+    ])
     expect(ids(unindexed(idx, 'xabcdx'))).toEqual(['abc', 'bcd'])
     expect(ids(unindexed(idx, '{"e":"Denied"}')).sort()).toEqual(['bare', 'q'])
     expect(ids(unindexed(idx, '{"e":"NotDenied"}'))).toEqual(['bare'])
@@ -79,7 +92,15 @@ describe('RuleIndex', () => {
   ])('gives the same answers with a chunk-wide cursor as record by record (%s)', (_name, extra) => {
     const many = Array.from({ length: extra }, (_, i) => rule(`r${i}`, null, [[[`"rare-${i}"`]]]))
     const idx = new RuleIndex([rule('root', null, [[['Root']]]), rule('denied', null, [[['AccessDenied', 'Bucket']]]), ...many])
-    const records = ['{"a":"x"}', '{"t":"Root"}', '{"e":"AccessDenied"}', '{"e":"AccessDenied","k":"Bucket"}', '{"b":"y"}', '{"t":"Root","u":"Root"}', '{"z":1}']
+    const records = [
+      '{"a":"x"}',
+      '{"t":"Root"}',
+      '{"e":"AccessDenied"}',
+      '{"e":"AccessDenied","k":"Bucket"}',
+      '{"b":"y"}',
+      '{"t":"Root","u":"Root"}',
+      '{"z":1}',
+    ]
     const chunk = Buffer.from(records.join(','), 'latin1')
     const cursor = new ByteLiteralCursor()
     const scratch = new SelectScratch()
@@ -127,7 +148,10 @@ describe('RuleIndex on a record’s bytes', () => {
   })
 
   it('does not test literals a named group’s own key puts in the text', () => {
-    const idx = new RuleIndex([rule('named-only', ['DisableRule'], [[['"DisableRule"']]]), rule('with-code', ['DisableRule'], [[['"DisableRule"', '"AccessDenied"']]])])
+    const idx = new RuleIndex([
+      rule('named-only', ['DisableRule'], [[['"DisableRule"']]]),
+      rule('with-code', ['DisableRule'], [[['"DisableRule"', '"AccessDenied"']]]),
+    ])
     let reads = 0
     const record = {
       get raw(): string {
@@ -152,8 +176,15 @@ describe('RuleIndex field tests', () => {
   const withTests = (r: CompiledRule, ...fieldTests: FieldTest[]): CompiledRule => ({ ...r, fieldTests })
 
   it('keys a rule with no eventName by a tested field and consults it only when the value passes', () => {
-    const root = withTests(rule('root', null), test('userIdentity.type', (v) => v === 'Root'))
-    const denied = withTests(rule('denied', null), test('errorCode', (v) => v.startsWith('AccessDenied')), test('userIdentity.type', (v) => v !== 'AWSService'))
+    const root = withTests(
+      rule('root', null),
+      test('userIdentity.type', (v) => v === 'Root'),
+    )
+    const denied = withTests(
+      rule('denied', null),
+      test('errorCode', (v) => v.startsWith('AccessDenied')),
+      test('userIdentity.type', (v) => v !== 'AWSService'),
+    )
     const idx = new RuleIndex([root, denied])
     expect(idx.always).toEqual([])
     expect(ids(unindexed(idx, '{"type":"Root","errorCode":"AccessDenied"}'))).toEqual([])
@@ -165,7 +196,10 @@ describe('RuleIndex field tests', () => {
   })
 
   it('guards rules with field tests by their literals while these are few, and checks the tests after', () => {
-    const root = withTests(rule('root', null, [[['"Root"']]]), test('userIdentity.type', (v) => v === 'Root'))
+    const root = withTests(
+      rule('root', null, [[['"Root"']]]),
+      test('userIdentity.type', (v) => v === 'Root'),
+    )
     const few = new RuleIndex([root])
     expect(few.hasKeyed).toBe(false)
     const found = unindexed(few, '{"userIdentity":{"type":"IAMUser"},"x":"Root"}')
@@ -174,7 +208,12 @@ describe('RuleIndex field tests', () => {
     expect(few.passingFieldTests(found, fieldsOf({ 'userIdentity.type': 'Root' }))).toBe(found)
     expect(few.passingFieldTests(found, fieldsOf({ 'userIdentity.type': UNKNOWN }))).toBe(found)
     // Past BYTE_LITERALS_MAX distinct literals, the same rules are keyed by their fields instead.
-    const many = Array.from({ length: 9 }, (_, i) => withTests(rule(`t${i}`, null, [[[`"T${i}"`]]]), test('userIdentity.type', (v) => v === `T${i}`)))
+    const many = Array.from({ length: 9 }, (_, i) =>
+      withTests(
+        rule(`t${i}`, null, [[[`"T${i}"`]]]),
+        test('userIdentity.type', (v) => v === `T${i}`),
+      ),
+    )
     const idx = new RuleIndex(many)
     expect(idx.hasKeyed).toBe(true)
     expect(ids(unindexed(idx, '{"t":"T3"}'))).toEqual([])
@@ -182,7 +221,11 @@ describe('RuleIndex field tests', () => {
   })
 
   it('rules out on an absent field, and lets through on one it cannot read', () => {
-    const denied = withTests(rule('denied', null), test('errorCode', (v) => v === 'AccessDenied'), test('sourceIPAddress', (v) => v.startsWith('10.')))
+    const denied = withTests(
+      rule('denied', null),
+      test('errorCode', (v) => v === 'AccessDenied'),
+      test('sourceIPAddress', (v) => v.startsWith('10.')),
+    )
     const idx = new RuleIndex([denied])
     expect(ids(idx.keyedBy(fieldsOf({ sourceIPAddress: '10.0.0.1' })))).toEqual([])
     expect(ids(idx.keyedBy(fieldsOf({ errorCode: UNKNOWN, sourceIPAddress: '10.0.0.1' })))).toEqual(['denied'])
@@ -192,13 +235,22 @@ describe('RuleIndex field tests', () => {
 
   it('remembers the answer for a value instead of testing it again', () => {
     let calls = 0
-    const idx = new RuleIndex([withTests(rule('root', null), test('userIdentity.type', (v) => (calls++, v === 'Root')))])
+    const idx = new RuleIndex([
+      withTests(
+        rule('root', null),
+        test('userIdentity.type', (v) => (calls++, v === 'Root')),
+      ),
+    ])
     for (let i = 0; i < 3; i++) expect(ids(idx.keyedBy(fieldsOf({ 'userIdentity.type': 'Root' })))).toEqual(['root'])
     expect(calls).toBe(1)
   })
 
   it('drops from a group the rules whose other field tests fail, before reading the text for literals', () => {
-    const a = withTests(rule('a', ['A'], [[['"needle"']]]), test('eventName', (v) => v === 'A'), test('sourceIPAddress', (v) => v === '192.0.2.1'))
+    const a = withTests(
+      rule('a', ['A'], [[['"needle"']]]),
+      test('eventName', (v) => v === 'A'),
+      test('sourceIPAddress', (v) => v === '192.0.2.1'),
+    )
     const b = rule('b', ['A'])
     const idx = new RuleIndex([a, b])
     let reads = 0

@@ -25,7 +25,6 @@ export class SelectScratch {
   literalState = new Int8Array(16)
 }
 
-
 export class RuleIndex {
   private readonly byName = new Map<string, RuleGroup>()
   /** Rules with no eventName constraint but an eventSource one, by eventSource. */
@@ -84,7 +83,8 @@ export class RuleIndex {
       k.add(r)
     }
     this.hasGuardedTests = guarded.some((r) => r.fieldTests !== undefined)
-    for (const [name, rules] of byName) this.byName.set(name, { rules, plan: planFor(rules, `"eventName":${JSON.stringify(name)}`, 'eventName') })
+    for (const [name, rules] of byName)
+      this.byName.set(name, { rules, plan: planFor(rules, `"eventName":${JSON.stringify(name)}`, 'eventName') })
     for (const [source, rules] of bySource)
       this.bySource.set(source, { rules, plan: planFor(rules, `"eventSource":${JSON.stringify(source)}`, 'eventSource') })
     this.keyed = [...keyed.values()].sort((a, b) => KEY_ORDER.indexOf(a.field) - KEY_ORDER.indexOf(b.field))
@@ -103,7 +103,11 @@ export class RuleIndex {
     }
     this.multi = multi
     const all = [...new Set(guarded.flatMap((r) => r.literals!.flat()))].sort((a, b) => b.length - a.length)
-    for (const l of all) this.contained.set(l, all.filter((o) => l.includes(o)))
+    for (const l of all)
+      this.contained.set(
+        l,
+        all.filter((o) => l.includes(o)),
+      )
     // Few literals: each is looked for in the bytes on its own. Many: one regex over the bytes read as text.
     if (all.length > 0 && all.length <= BYTE_LITERALS_MAX) this.byteLiterals = all.map((l) => byteLiteral(l))
     // An alternation of escaped literals: no quantifier to backtrack into, O(|text| × total literal length) at worst.
@@ -135,7 +139,9 @@ export class RuleIndex {
     const plan = g.plan
     if (plan.literals.length === 0 && (!plan.tested || !fields)) return group
     const state =
-      scratch.literalState.length >= plan.literals.length ? scratch.literalState : (scratch.literalState = new Int8Array(plan.literals.length * 2))
+      scratch.literalState.length >= plan.literals.length
+        ? scratch.literalState
+        : (scratch.literalState = new Int8Array(plan.literals.length * 2))
     state.fill(0, 0, plan.literals.length)
     let raw: string | undefined
     let out: CompiledRule[] | undefined

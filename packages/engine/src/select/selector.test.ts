@@ -8,7 +8,14 @@ import { RecordFilter } from './record-filter.js'
 import { RuleIndex } from './rule-index.js'
 import { SKIP, Selector, type SelectPlan } from './selector.js'
 
-const spec = (id: string, pattern: string): RuleSpec => ({ id, title: id, severity: 'low', language: 'cwl-filter', pattern, examples: { match: [], noMatch: [] } })
+const spec = (id: string, pattern: string): RuleSpec => ({
+  id,
+  title: id,
+  severity: 'low',
+  language: 'cwl-filter',
+  pattern,
+  examples: { match: [], noMatch: [] },
+})
 const rules: CompiledRule[] = [
   compileRule(spec('named', '{ $.eventName = "StopLogging" }')),
   compileRule(spec('denied', '{ $.errorCode = "*UnauthorizedOperation" || $.errorCode = "AccessDenied*" }')),
@@ -20,14 +27,29 @@ const rules: CompiledRule[] = [
 
 function records(names: readonly string[], tagged = true): { buf: Buffer; spans: RecordText[] } {
   const texts = names.map((n, i) =>
-    JSON.stringify({ eventVersion: '1.08', userIdentity: { type: i % 3 === 0 ? 'Root' : 'IAMUser' }, eventName: n, ...(i % 2 ? { errorCode: 'AccessDenied' } : {}), requestParameters: { tag: tagged ? `rare-${i % 10}` : 'none' } }),
+    JSON.stringify({
+      eventVersion: '1.08',
+      userIdentity: { type: i % 3 === 0 ? 'Root' : 'IAMUser' },
+      eventName: n,
+      ...(i % 2 ? { errorCode: 'AccessDenied' } : {}),
+      requestParameters: { tag: tagged ? `rare-${i % 10}` : 'none' },
+    }),
   )
   const buf = Buffer.from(`{"Records":[${texts.join(',')}]}`, 'latin1')
   let at = '{"Records":['.length
   const spans = texts.map((t, index) => {
     const start = at
     at += t.length + 1
-    return { index, bytes: buf, start, end: start + t.length, get raw() { return buf.toString('latin1', start, start + t.length) }, json: () => buf.toString('utf8', start, start + t.length) } as unknown as RecordText
+    return {
+      index,
+      bytes: buf,
+      start,
+      end: start + t.length,
+      get raw() {
+        return buf.toString('latin1', start, start + t.length)
+      },
+      json: () => buf.toString('utf8', start, start + t.length),
+    } as unknown as RecordText
   })
   return { buf, spans }
 }
@@ -40,7 +62,12 @@ function answer(s: Selector, rt: RecordText): string {
 }
 
 describe('Selector', () => {
-  const plan = (watched: string[] = []): SelectPlan => ({ index: new RuleIndex(rules), filter: new RecordFilter({}, 1), watched: new Set(watched), reader: new RawFieldReader() })
+  const plan = (watched: string[] = []): SelectPlan => ({
+    index: new RuleIndex(rules),
+    filter: new RecordFilter({}, 1),
+    watched: new Set(watched),
+    reader: new RawFieldReader(),
+  })
 
   it('keeps its scratch per object: two objects selected record by record, interleaved, answer as each alone', () => {
     const a = records(['StopLogging', 'GetObject', 'PutObject', 'StopLogging', 'ListBuckets', 'Decrypt', 'GetObject', 'PutBucketAcl'])

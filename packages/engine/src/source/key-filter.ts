@@ -66,7 +66,10 @@ export function overlap(w: DayWindow, from: string, to: string): 'none' | 'part'
 }
 
 /** Why the key holds nothing the filter wants, or undefined when it may. */
-export function keyRejection(info: KeyInfo, f: KeyFilter): 'other account' | 'other region' | 'delivered outside the time window' | undefined {
+export function keyRejection(
+  info: KeyInfo,
+  f: KeyFilter,
+): 'other account' | 'other region' | 'delivered outside the time window' | undefined {
   if (f.accounts !== undefined && info.account !== undefined && !f.accounts.has(info.account)) return 'other account'
   if (f.regions !== undefined && info.region !== undefined && !f.regions.has(info.region)) return 'other region'
   const day = info.deliveryDate

@@ -4,7 +4,9 @@ import { parseCloudTrailKey } from './key-layout.js'
 describe('parseCloudTrailKey', () => {
   it('reads the standard layout under a prefix', () => {
     expect(
-      parseCloudTrailKey('logs/AWSLogs/111122223333/CloudTrail/us-east-2/2015/08/01/111122223333_CloudTrail_us-east-2_20150801T0210Z_Mu0KsOhtH1ar15ZZ.json.gz'),
+      parseCloudTrailKey(
+        'logs/AWSLogs/111122223333/CloudTrail/us-east-2/2015/08/01/111122223333_CloudTrail_us-east-2_20150801T0210Z_Mu0KsOhtH1ar15ZZ.json.gz',
+      ),
     ).toEqual({ kind: 'log', prefix: 'logs/', account: '111122223333', region: 'us-east-2', deliveryDate: '2015-08-01' })
   })
 

@@ -30,9 +30,7 @@ export const REGION_RE = new RegExp(`^${REGION}$`)
 export const YEAR_RE = /^\d{4}$/
 export const TWO_DIGITS_RE = /^\d{2}$/
 
-const LAYOUT = new RegExp(
-  `(?:^|/)AWSLogs/(?:(${ORG})/)?(${ACCOUNT})/(${PRODUCTS.join('|')})/(${REGION})/(\\d{4})/(\\d{2})/(\\d{2})/`,
-)
+const LAYOUT = new RegExp(`(?:^|/)AWSLogs/(?:(${ORG})/)?(${ACCOUNT})/(${PRODUCTS.join('|')})/(${REGION})/(\\d{4})/(\\d{2})/(\\d{2})/`)
 
 const KINDS: Record<string, ObjectKind> = {
   CloudTrail: 'log',

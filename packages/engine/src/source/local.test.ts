@@ -135,7 +135,12 @@ interface Read {
 
 async function read(o: LogObject, opts = DECODE_DEFAULTS): Promise<Read> {
   const errors: string[] = []
-  const r = await readRecords(o, opts, () => {}, (e) => errors.push(e.message))
+  const r = await readRecords(
+    o,
+    opts,
+    () => {},
+    (e) => errors.push(e.message),
+  )
   return { records: r.records, notCloudTrail: r.notCloudTrail, errors }
 }
 

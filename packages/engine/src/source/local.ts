@@ -148,10 +148,7 @@ class Seen {
 }
 
 /** Files and directories (recursively, in sorted order so output is reproducible) as LogObjects. */
-export async function* listLocalObjects(
-  paths: readonly string[],
-  opts: LocalListOptions = {},
-): AsyncGenerator<LogObject, void, undefined> {
+export async function* listLocalObjects(paths: readonly string[], opts: LocalListOptions = {}): AsyncGenerator<LogObject, void, undefined> {
   const seen = new Seen()
   for (const p of paths) {
     let st
@@ -211,7 +208,19 @@ async function* walk(
     }
     // Neither a file, a directory nor a link: never stat'ed further, never opened.
     if (!e.isFile() && !e.isDirectory() && !e.isSymbolicLink()) {
-      opts.onSkip?.(full, 'not-regular-file', e.isFIFO() ? 'FIFO' : e.isSocket() ? 'socket' : e.isCharacterDevice() ? 'character device' : e.isBlockDevice() ? 'block device' : 'not a regular file')
+      opts.onSkip?.(
+        full,
+        'not-regular-file',
+        e.isFIFO()
+          ? 'FIFO'
+          : e.isSocket()
+            ? 'socket'
+            : e.isCharacterDevice()
+              ? 'character device'
+              : e.isBlockDevice()
+                ? 'block device'
+                : 'not a regular file',
+      )
       continue
     }
     if (DATASET_META.test(e.name) && !e.isDirectory()) {

@@ -93,12 +93,7 @@ function describeS3Error(err: unknown): string {
 }
 
 /** Wraps an S3 failure for one object or prefix, fatal when `isFatalS3Error` says so or the caller insists. */
-export function toS3SourceError(
-  err: unknown,
-  uri: string,
-  what: string,
-  opts: { fatal?: boolean } = {},
-): SourceReadError {
+export function toS3SourceError(err: unknown, uri: string, what: string, opts: { fatal?: boolean } = {}): SourceReadError {
   if (err instanceof SourceReadError) return err
   const refusal = budgetRefusal(err)
   const message = `${what} ${uri}: ${describeS3Error(err)}${refusal === undefined ? '' : `; ${refusal}`}`
@@ -118,9 +113,7 @@ export function isRetryableBodyError(err: unknown): boolean {
     e.name === 'TimeoutError' ||
     e.name === 'ObjectTimeoutError' ||
     e.name === 'PrematureEndError' ||
-    /^(ECONNRESET|ECONNABORTED|EPIPE|ETIMEDOUT|ECONNREFUSED|ERR_STREAM_PREMATURE_CLOSE|ENETUNREACH|EHOSTUNREACH|EAI_AGAIN)$/.test(
-      code,
-    ) ||
+    /^(ECONNRESET|ECONNABORTED|EPIPE|ETIMEDOUT|ECONNREFUSED|ERR_STREAM_PREMATURE_CLOSE|ENETUNREACH|EHOSTUNREACH|EAI_AGAIN)$/.test(code) ||
     /aborted|socket hang up|premature close/i.test(e.message ?? '')
   )
 }

@@ -378,7 +378,10 @@ async function* search(ctx: Ctx, prefix: string): AsyncGenerator<Listed> {
     yield* flatPages(ctx, prefix, 'plain')
     return
   }
-  yield* walk(ctx, roots.map((root): WalkNode => ({ level: 'top', prefix: root, partial: '' })))
+  yield* walk(
+    ctx,
+    roots.map((root): WalkNode => ({ level: 'top', prefix: root, partial: '' })),
+  )
 }
 
 function makeFilter(opts: ListS3Options): ListFilter {

@@ -8,4 +8,3 @@ export { DEFAULT_OBJECT_TIMEOUT_MS, openS3Object, s3Object, type ResumeOptions, 
 export { DEFAULT_RETRY_BUDGET, RetryBudget, type RetryReport } from './s3-retry.js'
 export { FatalS3Error, isFatalS3Error } from './s3-errors.js'
 export { isS3Uri, parseS3Uri, type S3Location } from './s3-uri.js'
-

@@ -5,16 +5,26 @@ import { DECODE_DEFAULTS } from '../read/decompress.js'
 import { readRecords } from '../read/records.js'
 import { streamObject } from './stream.js'
 
-const doc = JSON.stringify({ Records: [{ eventVersion: '1.08', eventName: 'StopLogging', eventID: 'a' }, { eventVersion: '1.08', eventName: 'X', eventID: 'b' }] })
+const doc = JSON.stringify({
+  Records: [
+    { eventVersion: '1.08', eventName: 'StopLogging', eventID: 'a' },
+    { eventVersion: '1.08', eventName: 'X', eventID: 'b' },
+  ],
+})
 
 async function read(chunks: Buffer[], maxBytes = DECODE_DEFAULTS.maxBytes): Promise<{ records: number; errors: string[] }> {
   const errors: string[] = []
-  const r = await readRecords(streamObject('-', Readable.from(chunks)), { ...DECODE_DEFAULTS, maxBytes }, () => {}, (e) => errors.push(e.message))
+  const r = await readRecords(
+    streamObject('-', Readable.from(chunks)),
+    { ...DECODE_DEFAULTS, maxBytes },
+    () => {},
+    (e) => errors.push(e.message),
+  )
   return { records: r.records, errors }
 }
 
 describe('streamObject', () => {
-  it('reads a plain or gzipped stream, also when gzip\'s first byte arrives alone', async () => {
+  it("reads a plain or gzipped stream, also when gzip's first byte arrives alone", async () => {
     expect(await read([Buffer.from(doc)])).toEqual({ records: 2, errors: [] })
     const gz = gzipSync(doc)
     expect(await read([gz.subarray(0, 1), gz.subarray(1, 5), gz.subarray(5)])).toEqual({ records: 2, errors: [] })

@@ -17,7 +17,10 @@ export interface Comparison {
 }
 
 /** Compares findings with expectations as sets of (ruleId, eventId) pairs, plus severity where one is expected. */
-export function compareFindings(expected: readonly ExpectedFinding[], actual: readonly Pick<Finding, 'ruleId' | 'eventId' | 'severity'>[]): Comparison {
+export function compareFindings(
+  expected: readonly ExpectedFinding[],
+  actual: readonly Pick<Finding, 'ruleId' | 'eventId' | 'severity'>[],
+): Comparison {
   const byRule = new Map<string, RuleScore>()
   const score = (ruleId: string): RuleScore => {
     let s = byRule.get(ruleId)

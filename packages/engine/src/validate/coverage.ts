@@ -59,7 +59,10 @@ export async function eventPairs(dirs: readonly string[]): Promise<EventPair[]> 
 export async function coverage(dirs: readonly string[], rules: readonly CompiledRule[], fired: ReadonlySet<string>): Promise<Coverage> {
   const pairs = await eventPairs(dirs)
   return {
-    neverFired: rules.map((r) => r.id).filter((id) => !fired.has(id)).sort(),
+    neverFired: rules
+      .map((r) => r.id)
+      .filter((id) => !fired.has(id))
+      .sort(),
     unwatched: pairs
       .filter((p) => !isWatched(rules, p.eventSource, p.eventName))
       .sort((a, b) => b.count - a.count || (a.eventSource + a.eventName < b.eventSource + b.eventName ? -1 : 1)),

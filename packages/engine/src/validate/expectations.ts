@@ -43,7 +43,11 @@ export async function readExpectedFindings(file: string): Promise<ExpectedFindin
       throw new RuleSpecError(`${file}:${line}: each line needs "ruleId" and "eventId"`, { location: { file, line } })
     if (v.severity !== undefined && !SEVERITIES.includes(v.severity as Severity))
       throw new RuleSpecError(`${file}:${line}: severity must be one of ${SEVERITIES.join(', ')}`, { location: { file, line } })
-    out.push(v.severity === undefined ? { ruleId: v.ruleId, eventId: v.eventId } : { ruleId: v.ruleId, eventId: v.eventId, severity: v.severity as Severity })
+    out.push(
+      v.severity === undefined
+        ? { ruleId: v.ruleId, eventId: v.eventId }
+        : { ruleId: v.ruleId, eventId: v.eventId, severity: v.severity as Severity },
+    )
   }
   return out
 }

@@ -9,7 +9,13 @@ export function cloudTrailRecord(name, id, extra = {}) {
   const source = name === 'StopLogging' ? 'cloudtrail.amazonaws.com' : name === 'PutBucketPolicy' ? 's3.amazonaws.com' : 'ec2.amazonaws.com'
   return {
     eventVersion: '1.08',
-    userIdentity: { type: 'IAMUser', principalId: 'AIDAEXAMPLE', arn: 'arn:aws:iam::111122223333:user/mallory', accountId: '111122223333', userName: 'mallory' },
+    userIdentity: {
+      type: 'IAMUser',
+      principalId: 'AIDAEXAMPLE',
+      arn: 'arn:aws:iam::111122223333:user/mallory',
+      accountId: '111122223333',
+      userName: 'mallory',
+    },
     eventTime: '2024-05-14T16:05:37Z',
     eventSource: source,
     eventName: name,
@@ -39,7 +45,9 @@ const policy = {
     { eventVersion: '1.08', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::victim/*' },
   ],
 }
-const fabricated = cloudTrailRecord('StopLogging', 'FABRICATED-0001', { userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/innocent-admin' } })
+const fabricated = cloudTrailRecord('StopLogging', 'FABRICATED-0001', {
+  userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/innocent-admin' },
+})
 
 /** The nested-anchor shapes, by the relsec names. */
 export const anchorCases = {
@@ -52,11 +60,23 @@ export const anchorCases = {
     cloudTrailRecord('PutBucketPolicy', 'e4', { requestParameters: { bucketName: 'victim', bucketPolicy: policy, policy: [''] } }),
     cloudTrailRecord('DescribeInstances', 'e5'),
   ],
-  'E4-phantom-stoplogging': [cloudTrailRecord('DescribeInstances', 'e6', { requestParameters: { items: nestedStop } }), cloudTrailRecord('DescribeInstances', 'e7')],
+  'E4-phantom-stoplogging': [
+    cloudTrailRecord('DescribeInstances', 'e6', { requestParameters: { items: nestedStop } }),
+    cloudTrailRecord('DescribeInstances', 'e7'),
+  ],
   'E5-anchor-last-in-A': [cloudTrailRecord('DescribeInstances', 'e8', { zz: nested }), cloudTrailRecord('StopLogging', 'e9')],
   'E6-nested-full-record': [
     cloudTrailRecord('DescribeInstances', 'e10', {
-      tlsDetails: [{ a: 1 }, { eventVersion: '1.08', eventName: 'StopLogging', eventID: 'e99', eventSource: 'cloudtrail.amazonaws.com', userIdentity: { type: 'IAMUser' } }],
+      tlsDetails: [
+        { a: 1 },
+        {
+          eventVersion: '1.08',
+          eventName: 'StopLogging',
+          eventID: 'e99',
+          eventSource: 'cloudtrail.amazonaws.com',
+          userIdentity: { type: 'IAMUser' },
+        },
+      ],
     }),
     cloudTrailRecord('StopLogging', 'e11'),
   ],
@@ -69,7 +89,10 @@ export const anchorCases = {
   ],
   'E8-invent-at-end': [
     cloudTrailRecord('StopLogging', 'e31'),
-    cloudTrailRecord('DescribeInstances', 'e30', { responseElements: undefined, requestParameters: { filterSet: [{ name: 'x' }, { eventVersion: '1' }], Records: [fabricated] } }),
+    cloudTrailRecord('DescribeInstances', 'e30', {
+      responseElements: undefined,
+      requestParameters: { filterSet: [{ name: 'x' }, { eventVersion: '1' }], Records: [fabricated] },
+    }),
   ],
 }
 

@@ -113,7 +113,9 @@ function listingXml(seen: SeenRequest, { keys, prefixes }: ListedPage, next: str
     `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
     `<Name>${xmlEscape(seen.bucket)}</Name><Prefix>${xmlEscape(seen.query['prefix'] ?? '')}</Prefix><KeyCount>${keys.length + prefixes.length}</KeyCount><MaxKeys>1000</MaxKeys>` +
     `<IsTruncated>${next === undefined ? 'false' : 'true'}</IsTruncated>` +
-    (seen.query['continuation-token'] === undefined ? '' : `<ContinuationToken>${xmlEscape(seen.query['continuation-token'])}</ContinuationToken>`) +
+    (seen.query['continuation-token'] === undefined
+      ? ''
+      : `<ContinuationToken>${xmlEscape(seen.query['continuation-token'])}</ContinuationToken>`) +
     (next === undefined ? '' : `<NextContinuationToken>${xmlEscape(next)}</NextContinuationToken>`) +
     contents +
     prefixes.map((p) => `<CommonPrefixes><Prefix>${xmlEscape(p)}</Prefix></CommonPrefixes>`).join('') +
@@ -124,7 +126,12 @@ function listingXml(seen: SeenRequest, { keys, prefixes }: ListedPage, next: str
 
 /** The keys and common prefixes of a listing page s3rver wrote (plain XML: no CDATA, no comments). */
 function parseListing(xml: string): ListedPage {
-  const unescape = (s: string): string => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&')
+  const unescape = (s: string): string =>
+    s
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&')
   const tag = (block: string, name: string): string => unescape(new RegExp(`<${name}>([^<]*)</${name}>`).exec(block)?.[1] ?? '')
   const keys = [...xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)].map((m) => ({
     key: tag(m[1]!, 'Key'),
@@ -142,7 +149,13 @@ async function bodyOf(stream: http.IncomingMessage): Promise<Buffer> {
 }
 
 /** Answers from the store's response, changed as the action says. */
-function rewrite(ur: http.IncomingMessage, res: http.ServerResponse, headers: http.IncomingHttpHeaders, action: FaultAction, seen: SeenRequest): void {
+function rewrite(
+  ur: http.IncomingMessage,
+  res: http.ServerResponse,
+  headers: http.IncomingHttpHeaders,
+  action: FaultAction,
+  seen: SeenRequest,
+): void {
   void bodyOf(ur).then((body) => {
     const status = ur.statusCode ?? 502
     if (status >= 300) {
@@ -153,7 +166,9 @@ function rewrite(ur: http.IncomingMessage, res: http.ServerResponse, headers: ht
     delete headers['transfer-encoding']
     switch (action.type) {
       case 'tokens':
-        res.writeHead(200, { 'content-type': 'application/xml' }).end(listingXml(seen, parseListing(body.toString('utf8')), nextToken(action.tokens, undefined)))
+        res
+          .writeHead(200, { 'content-type': 'application/xml' })
+          .end(listingXml(seen, parseListing(body.toString('utf8')), nextToken(action.tokens, undefined)))
         return
       case 'reverse-keys': {
         const page = parseListing(body.toString('utf8'))
@@ -228,7 +243,9 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
     const action = rule?.action
     if (action?.type === 'error' || action?.type === 'slowdown') {
       const [status, code, message] =
-        action.type === 'slowdown' ? [503, 'SlowDown', 'Please reduce your request rate.'] : [action.status, action.code, action.message ?? action.code]
+        action.type === 'slowdown'
+          ? [503, 'SlowDown', 'Please reduce your request rate.']
+          : [action.status, action.code, action.message ?? action.code]
       req.resume()
       res.writeHead(status, { 'content-type': 'application/xml' }).end(errorXml(code, message))
       return
@@ -237,7 +254,9 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
       // A page after the first: nothing in it, and a token to go on with.
       const token = seen.query['continuation-token']
       req.resume()
-      res.writeHead(200, { 'content-type': 'application/xml' }).end(listingXml(seen, { keys: [], prefixes: [] }, nextToken(action.tokens, token)))
+      res
+        .writeHead(200, { 'content-type': 'application/xml' })
+        .end(listingXml(seen, { keys: [], prefixes: [] }, nextToken(action.tokens, token)))
       return
     }
     const upstream = http.request(

@@ -136,7 +136,14 @@ export function requiredFieldTests(e: JsonExpression, mode: WildcardMode): Field
       // An exact string (no wildcard, not number-like) equals a string node's text or nothing: no predicate to build.
       const exact = exactStringEquality(e)?.value
       if (exact !== undefined) return [{ field, test: (v) => v === exact }]
-      const predicate = e.kind === 'compare' ? comparisonPredicate(e.operator, e.value, mode) : e.test === 'null' ? isNull : e.test === 'true' ? isTrue : isFalse
+      const predicate =
+        e.kind === 'compare'
+          ? comparisonPredicate(e.operator, e.value, mode)
+          : e.test === 'null'
+            ? isNull
+            : e.test === 'true'
+              ? isTrue
+              : isFalse
       return [{ field, test: (v) => predicate(v) }]
     }
     case 'not-exists':

@@ -144,7 +144,14 @@ describe('wildcard option', () => {
   })
 
   it('reaches rules compiled for a scan the same way', () => {
-    const spec = { id: 'w', title: 'w', severity: 'low', language: 'cwl-filter', pattern: '{ $.ip = "*111.111.111" }', examples: { match: [], noMatch: [] } } as const
+    const spec = {
+      id: 'w',
+      title: 'w',
+      severity: 'low',
+      language: 'cwl-filter',
+      pattern: '{ $.ip = "*111.111.111" }',
+      examples: { match: [], noMatch: [] },
+    } as const
     const record = { ip: '111.111.111.111' }
     const ctx = { record, text: JSON.stringify(record) } as unknown as MatchContext
     expect(compileRule(spec as unknown as RuleSpec).match(ctx)).toBeNull()

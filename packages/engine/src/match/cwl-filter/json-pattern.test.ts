@@ -37,7 +37,12 @@ describe('JSON pattern grammar', () => {
     if (ast.kind !== 'json' || ast.expression.kind !== 'or') throw new Error('shape')
     const steps = ast.expression.operands.map((o) => (o.kind === 'compare' ? o.selector.steps : []))
     expect(steps).toEqual([
-      [{ kind: 'key', name: 'a' }, { kind: 'index', index: 0 }, { kind: 'index', index: 1 }, { kind: 'key', name: 'b' }],
+      [
+        { kind: 'key', name: 'a' },
+        { kind: 'index', index: 0 },
+        { kind: 'index', index: 1 },
+        { kind: 'key', name: 'b' },
+      ],
       [{ kind: 'any-key' }, { kind: 'key', name: 'x' }],
       [{ kind: 'key', name: 'l' }, { kind: 'any-index' }],
       [{ kind: 'key', name: 'cluster.name' }],

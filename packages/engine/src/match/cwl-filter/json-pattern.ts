@@ -114,7 +114,10 @@ function parseCondition(c: Cursor, s: State): JsonExpression {
 
 export function checkValue(c: Cursor, s: { regexes: number }, operator: string, value: ValueLiteral): void {
   if (operator !== '=' && operator !== '!=' && value.kind !== 'number') {
-    c.fail(`operator '${operator}' needs an unquoted number, found ${quoteFragment(c.text.slice(value.span.start, value.span.end))}`, value.span.start)
+    c.fail(
+      `operator '${operator}' needs an unquoted number, found ${quoteFragment(c.text.slice(value.span.start, value.span.end))}`,
+      value.span.start,
+    )
   }
   if (value.kind === 'regex' && ++s.regexes > MAX_REGEXES) {
     c.fail(`a pattern can contain at most ${MAX_REGEXES} regular expressions`, value.span.start)
@@ -155,7 +158,7 @@ function parseSelector(c: Cursor, s: State): JsonSelector {
         steps.push({ kind: 'key', name: c.text.slice(nameStart, c.pos) })
       }
     } else if (c.peek() === '[') {
-      if (steps.length === 0) c.fail("an array index must follow a property, as in $.items[0]")
+      if (steps.length === 0) c.fail('an array index must follow a property, as in $.items[0]')
       c.pos++
       if (c.peek() === '*') {
         c.pos++

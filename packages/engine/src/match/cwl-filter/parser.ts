@@ -17,11 +17,13 @@ export function parseCwlFilter(text: string): CwlAst {
   const first = text[0]
   if (first === '{') {
     // The service's own message ([AWSLOGS]); trailing whitespace after '}' is therefore rejected too.
-    if (text.length < 2 || !text.endsWith('}')) throw syntaxError(text, text.length, "If a filter pattern starts with '{' it must end with '}'")
+    if (text.length < 2 || !text.endsWith('}'))
+      throw syntaxError(text, text.length, "If a filter pattern starts with '{' it must end with '}'")
     return { kind: 'json', text, expression: parseJsonPattern(text) }
   }
   if (first === '[') {
-    if (text.length < 2 || !text.endsWith(']')) throw syntaxError(text, text.length, "If a filter pattern starts with '[' it must end with ']'")
+    if (text.length < 2 || !text.endsWith(']'))
+      throw syntaxError(text, text.length, "If a filter pattern starts with '[' it must end with ']'")
     return { kind: 'space-delimited', text, slots: parseSpaceDelimited(text) }
   }
   if (first === '%') {

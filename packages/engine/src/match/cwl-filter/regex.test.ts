@@ -67,7 +67,7 @@ describe('linear-time engine agrees with a JavaScript RegExp where both apply', 
   const values = ['', 'a', 'ab', 'ba', 'aab b', 'a.b', 'a\nb', 'a\r', '1-2', 'abc_1', ' ', 'bbb', 'a1a1', 'x', '\u2028a', 'é']
   // A fixed linear congruential sequence: the same cases every run.
   let seed = 12345
-  const pick = <T,>(xs: readonly T[]): T => {
+  const pick = <T>(xs: readonly T[]): T => {
     seed = (seed * 1103515245 + 12345) % 2147483648
     return xs[seed % xs.length] as T
   }

@@ -22,9 +22,17 @@ const MAX_REPEAT = 1000
 
 type Ranges = [number, number][]
 const DIGIT: Ranges = [[0x30, 0x39]]
-const WORD: Ranges = [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]]
+const WORD: Ranges = [
+  [0x30, 0x39],
+  [0x41, 0x5a],
+  [0x5f, 0x5f],
+  [0x61, 0x7a],
+]
 // AWS's \s is exactly tab, space and newline.
-const SPACE: Ranges = [[0x09, 0x0a], [0x20, 0x20]]
+const SPACE: Ranges = [
+  [0x09, 0x0a],
+  [0x20, 0x20],
+]
 
 function complement(r: Ranges): Ranges {
   const out: Ranges = []
@@ -38,7 +46,12 @@ function complement(r: Ranges): Ranges {
 }
 
 const CLASS_ESCAPES: Record<string, Ranges> = {
-  d: DIGIT, D: complement(DIGIT), w: WORD, W: complement(WORD), s: SPACE, S: complement(SPACE),
+  d: DIGIT,
+  D: complement(DIGIT),
+  w: WORD,
+  W: complement(WORD),
+  s: SPACE,
+  S: complement(SPACE),
 }
 
 /** A compiled `%…%`: `test` searches the value (unanchored) like AWS does. */
@@ -216,7 +229,8 @@ export function compileAwsRegex(source: string, text: string, bodyOffset: number
   try {
     return new LinearRegex(root)
   } catch (err) {
-    if (err instanceof RegexTooLargeError) return fail(`regular expression is too large (over ${MAX_PROGRAM_SIZE} steps once repetitions are expanded)`, 0)
+    if (err instanceof RegexTooLargeError)
+      return fail(`regular expression is too large (over ${MAX_PROGRAM_SIZE} steps once repetitions are expanded)`, 0)
     throw err
   }
 }

@@ -68,8 +68,7 @@ export class TermFilter implements CwlFilter {
     readonly text: string,
     terms: readonly Term[],
   ) {
-    const values = (mode: Term['mode']): string[] =>
-      terms.filter((t) => t.mode === mode).map((t) => (t.value.trim() === '' ? '' : t.value))
+    const values = (mode: Term['mode']): string[] => terms.filter((t) => t.mode === mode).map((t) => (t.value.trim() === '' ? '' : t.value))
     this.includes = values('include')
     this.excludes = values('exclude')
     // "If you combine ? terms with other terms, the ? terms are ignored" ([FPS]; `?ERROR ?ARGUMENTS REQUEST`

@@ -119,7 +119,5 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 export function inBlock(block: CidrBlock, ip: Uint8Array): boolean {
-  return (
-    ip.length === block.low.length && compareBytes(ip, block.low) >= 0 && compareBytes(ip, block.high) <= 0
-  )
+  return ip.length === block.low.length && compareBytes(ip, block.low) >= 0 && compareBytes(ip, block.high) <= 0
 }

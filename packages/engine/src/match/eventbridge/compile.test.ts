@@ -3,8 +3,7 @@ import { compileEventPattern, expandSubRules } from './compile.js'
 import { parseJson, valueFromNode } from './json.js'
 import { parseEventPattern } from './parse.js'
 
-const matches = (pattern: string | Record<string, unknown>, event: unknown): boolean =>
-  compileEventPattern(pattern).match(event)
+const matches = (pattern: string | Record<string, unknown>, event: unknown): boolean => compileEventPattern(pattern).match(event)
 /** An event read from text without rounding its numbers. */
 const lossless = (text: string): unknown => valueFromNode(parseJson(text))
 
@@ -138,7 +137,15 @@ describe('exists', () => {
     const yes = { a: [{ exists: true }] }
     const no = { a: [{ exists: false }] }
     expect([null, 'x', 0, false, [1], {}, [], { b: 1 }, [{}]].map((a) => matches(yes, { a }))).toEqual([
-      true, true, true, true, true, false, false, false, false,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
     ])
     expect([null, {}, [], { b: 1 }].map((a) => matches(no, { a }))).toEqual([false, true, true, true])
   })
@@ -225,7 +232,12 @@ describe('$or', () => {
   test('expands into the cross product of branches', () => {
     const ast = parseEventPattern({ $or: [{ a: ['1'] }, { b: ['2'] }], c: { $or: [{ d: ['3'] }, { e: ['4'] }, { f: ['5'] }] } })
     expect(expandSubRules(ast).map((r) => [...r.keys()])).toEqual([
-      ['a', 'c.d'], ['b', 'c.d'], ['a', 'c.e'], ['b', 'c.e'], ['a', 'c.f'], ['b', 'c.f'],
+      ['a', 'c.d'],
+      ['b', 'c.d'],
+      ['a', 'c.e'],
+      ['b', 'c.e'],
+      ['a', 'c.f'],
+      ['b', 'c.f'],
     ])
   })
 

@@ -16,17 +16,7 @@ import type { FieldTest as RawFieldTest } from '../../select/field-test.js'
 import type { EventPatternAst, Matcher, PatternObject } from './ast.js'
 import { parseIp } from './cidr.js'
 import { parseEventPattern } from './parse.js'
-import {
-  CROSSES_ARRAY,
-  HIT,
-  SEEN,
-  collectLeaves,
-  compilePath,
-  probe,
-  type CompiledPath,
-  type Leaves,
-  type Membership,
-} from './paths.js'
+import { CROSSES_ARRAY, HIT, SEEN, collectLeaves, compilePath, probe, type CompiledPath, type Leaves, type Membership } from './paths.js'
 import { compileField, type FieldTest, type Leaf } from './values.js'
 
 export interface EventPattern {

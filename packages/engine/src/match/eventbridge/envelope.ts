@@ -29,9 +29,7 @@ const AMAZONAWS = '.amazonaws.com'
 export function sourceOf(eventSource: string): string {
   const override = SOURCE_OVERRIDES.get(eventSource)
   if (override !== undefined) return override
-  const service = eventSource.endsWith(AMAZONAWS)
-    ? eventSource.slice(0, -AMAZONAWS.length)
-    : eventSource.split('.')[0] ?? eventSource
+  const service = eventSource.endsWith(AMAZONAWS) ? eventSource.slice(0, -AMAZONAWS.length) : (eventSource.split('.')[0] ?? eventSource)
   return `aws.${service}`
 }
 
@@ -65,9 +63,7 @@ export function toEventBridgeEnvelope(record: Record<string, unknown>): Record<s
   const envelope: Record<string, unknown> = {
     version: '0',
     get id(): unknown {
-      return (id ??= uuidV5(
-        eventId !== undefined ? `cloudtrail:${eventId}` : `cloudtrail-record:${JSON.stringify(record)}`,
-      ))
+      return (id ??= uuidV5(eventId !== undefined ? `cloudtrail:${eventId}` : `cloudtrail-record:${JSON.stringify(record)}`))
     },
     set id(value: unknown) {
       id = value

@@ -27,10 +27,7 @@ export const INVALID_EVENT_MESSAGE = 'Parameter Event is not valid.'
  * message) for an event that is not a JSON object with the required fields. Event text is read without rounding
  * numbers, so large integers compare as AWS compares them.
  */
-export function testEventPattern(
-  pattern: string | Record<string, unknown>,
-  event: string | Record<string, unknown>,
-): boolean {
+export function testEventPattern(pattern: string | Record<string, unknown>, event: string | Record<string, unknown>): boolean {
   const compiled = compileEventPattern(pattern)
   let value: unknown = event
   if (typeof event === 'string') {

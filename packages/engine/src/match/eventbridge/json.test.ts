@@ -49,10 +49,7 @@ describe('parseJson', () => {
 
 describe('valueFromNode', () => {
   test('numbers that are not exactly a float64 stay text; the last duplicate key wins', () => {
-    const v = valueFromNode(parseJson('{"n": 12345678901234567891, "m": 3.0e2, "k": 1, "k": 2}')) as Record<
-      string,
-      unknown
-    >
+    const v = valueFromNode(parseJson('{"n": 12345678901234567891, "m": 3.0e2, "k": 1, "k": 2}')) as Record<string, unknown>
     expect(v['n']).toEqual(new JsonNumberText('12345678901234567891'))
     expect(v['m']).toBe(300)
     expect(v['k']).toBe(2)

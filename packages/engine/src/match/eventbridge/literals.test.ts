@@ -18,7 +18,10 @@ describe('EventBridge pattern literals for the raw-text prefilter', () => {
   })
 
   it("reads the record's eventSource prefix from the envelope's source", () => {
-    expect(lits({ source: ['aws.kms', 'aws.s3'], detail: { sourceIPAddress: [{ cidr: '203.0.113.0/24' }] } })).toEqual([['"kms.'], ['"s3.']])
+    expect(lits({ source: ['aws.kms', 'aws.s3'], detail: { sourceIPAddress: [{ cidr: '203.0.113.0/24' }] } })).toEqual([
+      ['"kms.'],
+      ['"s3.'],
+    ])
     const record = { eventSource: 'kms.amazonaws.com', eventName: 'Decrypt' }
     expect(toEventBridgeEnvelope(record).source).toBe('aws.kms')
     expect(JSON.stringify(record)).toContain('"kms.')

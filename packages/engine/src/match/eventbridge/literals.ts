@@ -47,7 +47,12 @@ export function patternLiterals(subRules: readonly ReadonlyMap<string, readonly 
     for (const [path, matchers] of rule) {
       const lits = path === 'source' ? sourceLiterals(matchers) : path.startsWith('detail.') ? fieldLiterals(matchers) : undefined
       // Fewer alternatives filter more; among equals, longer literals are rarer.
-      if (lits && (!best || lits.length < best.length || (lits.length === best.length && Math.min(...lits.map((l) => l.length)) > Math.min(...best.map((l) => l.length)))))
+      if (
+        lits &&
+        (!best ||
+          lits.length < best.length ||
+          (lits.length === best.length && Math.min(...lits.map((l) => l.length)) > Math.min(...best.map((l) => l.length))))
+      )
         best = lits
     }
     if (!best) return null

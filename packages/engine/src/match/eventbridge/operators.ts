@@ -214,7 +214,7 @@ function parseAnythingBut(value: JsonNode): AnythingBut {
     else invalid('Inside anything but list, start|null|boolean is not supported.', item)
   }
   // An empty list falls under the same message: it is neither all strings nor all numbers.
-  if ((strings.length > 0) === (numbers.length > 0)) {
+  if (strings.length > 0 === numbers.length > 0) {
     invalid('Inside anything but list, either all values are number or string, mixed type is not supported', value)
   }
   return strings.length > 0

@@ -38,14 +38,20 @@ describe('parseEventPattern rejects what AWS rejects', () => {
     ['{"a": [{"numeric": ["=", 5], "x": 1}]}', 'Too many elements in numeric expression'],
     ['{"a": [{"anything-but": true}]}', 'Value of anything-but must be an array or single string/number value.'],
     ['{"a": [{"anything-but": []}]}', 'Inside anything but list, either all values are number or string, mixed type is not supported'],
-    ['{"a": [{"anything-but": ["a", 1]}]}', 'Inside anything but list, either all values are number or string, mixed type is not supported'],
+    [
+      '{"a": [{"anything-but": ["a", 1]}]}',
+      'Inside anything but list, either all values are number or string, mixed type is not supported',
+    ],
     ['{"a": [{"anything-but": {}}]}', 'Anything-But expression name not found'],
     ['{"a": [{"anything-but": {"numeric": [">", 1]}}]}', 'Unsupported anything-but pattern: numeric'],
     ['{"a": [{"anything-but": {"exists": true}}]}', 'Unsupported anything-but pattern: exists'],
     ['{"a": [{"anything-but": {"suffix": ["x", ""]}}]}', 'Null prefix/suffix not allowed'],
     ['{"a": [{"anything-but": {"wildcard": "a**"}}]}', 'Consecutive wildcard characters at pos 2'],
     ['{"a": [{"anything-but": {"prefix": "a", "suffix": "b"}}]}', 'Too many elements in numeric expression'],
-    ['{"a": [{"anything-but": 12345678901234567890}]}', 'Value 12345678901234567890 is not a number that a 64-bit float represents exactly'],
+    [
+      '{"a": [{"anything-but": 12345678901234567890}]}',
+      'Value 12345678901234567890 is not a number that a 64-bit float represents exactly',
+    ],
     ['{"a": [{"wildcard": "a\\\\b"}]}', 'Invalid escape character at pos 2'],
     ['{"a": [{"cidr": "10.0.0.1/32"}]}', 'IPv4 mask bits must be < 32'],
     ['{"$or": [{"a": ["x"]}]}', 'There must have at least 2 Objects in $or relationship.'],
@@ -71,8 +77,7 @@ describe('parseEventPattern rejects what AWS rejects', () => {
   })
 
   test('more than 1000 $or combinations are refused; 1000 are fine', () => {
-    const branches = (n: number): Record<string, unknown>[] =>
-      Array.from({ length: n }, (_, i) => ({ [`f${i}`]: ['x'] }))
+    const branches = (n: number): Record<string, unknown>[] => Array.from({ length: n }, (_, i) => ({ [`f${i}`]: ['x'] }))
     expect(parseEventPattern({ $or: branches(10), x: { $or: branches(10) }, y: { $or: branches(10) } }).combinations).toBe(1000)
     expect(reason({ $or: branches(11), x: { $or: branches(10) }, y: { $or: branches(10) } })).toBe(
       'The use of $or results in over 1000 rule combinations',

@@ -17,9 +17,30 @@ const MAX_COMBINATIONS = 1000
 const OR = '$or'
 /** Operator names that may not be field names inside an `$or` branch (event-ruler's reserved list). */
 const RESERVED_IN_OR = new Set([
-  'exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard', 'numeric', 'cidr',
-  'html', '=', '<', '<=', '>', '>=', 'regex', 'not-wildcard', 'not-equals-ignore-case', 'date-after',
-  'date-on-or-after', 'date-before', 'date-on-or-before', 'in-date-range', 'ip-address-in-range',
+  'exactly',
+  'equals-ignore-case',
+  'prefix',
+  'suffix',
+  'anything-but',
+  'exists',
+  'wildcard',
+  'numeric',
+  'cidr',
+  'html',
+  '=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'regex',
+  'not-wildcard',
+  'not-equals-ignore-case',
+  'date-after',
+  'date-on-or-after',
+  'date-before',
+  'date-on-or-before',
+  'in-date-range',
+  'ip-address-in-range',
   'ip-address-not-in-range',
 ])
 
@@ -97,9 +118,7 @@ function offsetOf(node: JsonNode): { offset?: number } {
 
 function parseOr(node: JsonNode & { kind: 'array' }): PatternObject[] {
   const branches = node.items.map((item) =>
-    item.kind === 'object'
-      ? parseObject(item, true)
-      : invalid(`Only JSON object is allowed in array of ${OR} relationship.`, item),
+    item.kind === 'object' ? parseObject(item, true) : invalid(`Only JSON object is allowed in array of ${OR} relationship.`, item),
   )
   if (branches.length < 2) invalid(`There must have at least 2 Objects in ${OR} relationship.`, node)
   return branches
@@ -141,4 +160,3 @@ function parseValues(node: JsonNode & { kind: 'array' }): Matcher[] {
   if (out.length === 0) invalid('Empty arrays are not allowed', node)
   return out
 }
-

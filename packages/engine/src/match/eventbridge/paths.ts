@@ -34,7 +34,6 @@ export function compilePath(text: string): CompiledPath {
   return { text, keys }
 }
 
-
 /** The leaves found at one path in one event. */
 export class Leaves {
   readonly values: Leaf[] = []
@@ -71,13 +70,7 @@ export function collectLeaves(event: unknown, path: CompiledPath): Leaves {
   return out
 }
 
-function visit(
-  obj: Record<string, unknown>,
-  path: CompiledPath,
-  part: number,
-  mem: Membership | null,
-  out: Leaves,
-): void {
+function visit(obj: Record<string, unknown>, path: CompiledPath, part: number, mem: Membership | null, out: Leaves): void {
   const row = path.keys[part] as readonly string[]
   const last = path.keys.length - 1
   for (let i = 0; i < row.length; i++) {
@@ -121,12 +114,7 @@ export function probe(event: Record<string, unknown>, path: CompiledPath, test: 
   return probeObject(event, path, 0, test)
 }
 
-function probeObject(
-  obj: Record<string, unknown>,
-  path: CompiledPath,
-  part: number,
-  test: (leaf: Leaf) => boolean,
-): number {
+function probeObject(obj: Record<string, unknown>, path: CompiledPath, part: number, test: (leaf: Leaf) => boolean): number {
   const row = path.keys[part] as readonly string[]
   const last = path.keys.length - 1
   let r = 0

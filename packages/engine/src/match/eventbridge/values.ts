@@ -133,10 +133,7 @@ function sameIp(s: string, ip: Uint8Array): boolean {
   return other !== undefined && sameAddress(other, ip)
 }
 
-function rangeTest(
-  lower: { value: number; inclusive: boolean } | null,
-  upper: { value: number; inclusive: boolean } | null,
-): NumberTest {
+function rangeTest(lower: { value: number; inclusive: boolean } | null, upper: { value: number; inclusive: boolean } | null): NumberTest {
   const lo = lower?.value ?? -Infinity
   const hi = upper?.value ?? Infinity
   const loIn = lower?.inclusive ?? true
@@ -168,10 +165,7 @@ function anythingButTest(m: AnythingBut): LeafTest {
   }
 }
 
-function excludedStrings(
-  form: 'prefix' | 'suffix' | 'equals-ignore-case' | 'wildcard',
-  values: readonly string[],
-): StringTest {
+function excludedStrings(form: 'prefix' | 'suffix' | 'equals-ignore-case' | 'wildcard', values: readonly string[]): StringTest {
   // NOTE: an empty list (`{"anything-but": {"prefix": []}}`) passes AWS's validation and excludes nothing.
   if (values.length === 0) return never
   switch (form) {

@@ -25,9 +25,17 @@ function run(r: ReturnType<typeof rule>, record: Record<string, unknown>): (Rule
 }
 function s3(eventName: string, requestParameters: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return {
-    eventVersion: '1.09', eventTime: '2024-06-03T09:00:00Z', eventSource: 's3.amazonaws.com', eventName, awsRegion: 'us-east-1',
-    sourceIPAddress: '198.51.100.40', userAgent: '[aws-cli/2.17.32 md/command#s3api]', recipientAccountId: '111122223333',
-    eventID: '00000000-0000-4000-8000-000000000001', requestParameters, ...extra,
+    eventVersion: '1.09',
+    eventTime: '2024-06-03T09:00:00Z',
+    eventSource: 's3.amazonaws.com',
+    eventName,
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '198.51.100.40',
+    userAgent: '[aws-cli/2.17.32 md/command#s3api]',
+    recipientAccountId: '111122223333',
+    eventID: '00000000-0000-4000-8000-000000000001',
+    requestParameters,
+    ...extra,
   }
 }
 const grant = (uri: string, permission: string) => ({ Grantee: { 'xsi:type': 'Group', URI: uri }, Permission: permission })
@@ -87,7 +95,10 @@ describe('s3-acl-public, XML body', () => {
   })
 
   it('reports a failed call as a medium attempt without an exposure, even for a write grant', () => {
-    const hit = run(console, s3('PutBucketAcl', body(grant(ALL_USERS, 'FULL_CONTROL')), { errorCode: 'AccessDenied', errorMessage: 'Access Denied' }))
+    const hit = run(
+      console,
+      s3('PutBucketAcl', body(grant(ALL_USERS, 'FULL_CONTROL')), { errorCode: 'AccessDenied', errorMessage: 'Access Denied' }),
+    )
     expect(hit?.severity).toBe('medium')
     expect(hit?.status).toMatch(/^attempt/)
     expect(hit?.exposure).toBeUndefined()
@@ -95,7 +106,10 @@ describe('s3-acl-public, XML body', () => {
   })
 
   it('names the console variant from the user agent', () => {
-    const hit = run(console, s3('PutBucketAcl', body(grant(ALL_USERS, 'READ')), { userAgent: '[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.488]' }))
+    const hit = run(
+      console,
+      s3('PutBucketAcl', body(grant(ALL_USERS, 'READ')), { userAgent: '[S3Console/0.4, aws-internal/3 aws-sdk-java/1.12.488]' }),
+    )
     expect(hit?.details?.variant).toBe('console')
   })
   it('names the variant by the same user-agent classification as the finding', () => {
@@ -104,7 +118,10 @@ describe('s3-acl-public, XML body', () => {
     const hit = run(console, record)
     expect(userAgentKind(record)).toBe('console')
     expect(hit?.details?.variant).toBe('console')
-    const viaHeaders = run(rule({ eventName: ['PutBucketAcl'], check: 's3-acl-public', shape: 'headers' }), { ...record, requestParameters: canned('public-read') })
+    const viaHeaders = run(rule({ eventName: ['PutBucketAcl'], check: 's3-acl-public', shape: 'headers' }), {
+      ...record,
+      requestParameters: canned('public-read'),
+    })
     expect(viaHeaders?.details?.variant).toBe('console (headers)')
   })
 })
@@ -130,7 +147,10 @@ describe('s3-acl-public, headers and canned ACL', () => {
   })
 
   it('splits a comma-separated list of grantees', () => {
-    const hit = run(cli, s3('PutBucketAcl', headers({ 'x-amz-grant-read': `id=${OWNER}, emailAddress=someone@example.com, uri=${AUTH_USERS}` })))
+    const hit = run(
+      cli,
+      s3('PutBucketAcl', headers({ 'x-amz-grant-read': `id=${OWNER}, emailAddress=someone@example.com, uri=${AUTH_USERS}` })),
+    )
     expect(hit?.details?.granted).toEqual([{ grantee: 'AuthenticatedUsers', permission: 'READ', via: 'grant-headers' }])
   })
 
@@ -139,7 +159,9 @@ describe('s3-acl-public, headers and canned ACL', () => {
   })
 
   it('does not fire on grants to account ids only', () => {
-    expect(run(cli, s3('PutBucketAcl', headers({ 'x-amz-grant-read': `id=${OWNER}`, 'x-amz-grant-full-control': `id=${OWNER}` })))).toBeNull()
+    expect(
+      run(cli, s3('PutBucketAcl', headers({ 'x-amz-grant-read': `id=${OWNER}`, 'x-amz-grant-full-control': `id=${OWNER}` }))),
+    ).toBeNull()
   })
 
   it.each([
@@ -152,9 +174,12 @@ describe('s3-acl-public, headers and canned ACL', () => {
     expect(run(cli, s3('PutBucketAcl', canned(acl)))?.severity).toBe(severity)
   })
 
-  it.each(['private', ['private'], 'bucket-owner-full-control', 'log-delivery-write', 'aws-exec-read'])('does not fire on the canned ACL %j', (acl) => {
-    expect(run(cli, s3('PutBucketAcl', canned(acl)))).toBeNull()
-  })
+  it.each(['private', ['private'], 'bucket-owner-full-control', 'log-delivery-write', 'aws-exec-read'])(
+    'does not fire on the canned ACL %j',
+    (acl) => {
+      expect(run(cli, s3('PutBucketAcl', canned(acl)))).toBeNull()
+    },
+  )
 
   it('ignores the XML body (shape: headers)', () => {
     expect(run(cli, s3('PutBucketAcl', body(grant(ALL_USERS, 'READ'))))).toBeNull()
@@ -182,13 +207,22 @@ describe('s3-acl-public, objects (shape: any)', () => {
   })
 
   it('only fires on the event source of the rule', () => {
-    expect(run(objectAcl, { ...s3('PutObjectAcl', { ...canned('public-read'), key: 'k' }), eventSource: 's3-outposts.amazonaws.com' })).toBeNull()
+    expect(
+      run(objectAcl, { ...s3('PutObjectAcl', { ...canned('public-read'), key: 'k' }), eventSource: 's3-outposts.amazonaws.com' }),
+    ).toBeNull()
   })
 })
 
 describe('s3-policy-public', () => {
   const pol = rule({ eventSource: 's3.amazonaws.com', eventName: ['PutBucketPolicy'], check: 's3-policy-public' })
-  const stmt = (extra: Record<string, unknown>) => ({ Sid: 'S', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/*', ...extra })
+  const stmt = (extra: Record<string, unknown>) => ({
+    Sid: 'S',
+    Effect: 'Allow',
+    Principal: '*',
+    Action: 's3:GetObject',
+    Resource: 'arn:aws:s3:::b/*',
+    ...extra,
+  })
   const put = (statements: unknown, asString = false) => {
     const policy = { Version: '2012-10-17', Statement: statements }
     return s3('PutBucketPolicy', { bucketName: 'b', policy: '', bucketPolicy: asString ? JSON.stringify(policy) : policy })
@@ -211,16 +245,20 @@ describe('s3-policy-public', () => {
     expect(run(pol, s3('PutBucketPolicy', { bucketName: 'b', bucketPolicy: '{"Version":' }))).toBeNull()
   })
 
-  it.each([['*'], [{ AWS: '*' }], [{ AWS: ['*'] }], [{ AWS: ['arn:aws:iam::444455556666:root', '*'] }]])('treats Principal %j as everyone', (principal) => {
-    expect(run(pol, put([stmt({ Principal: principal })]))).not.toBeNull()
-  })
-
-  it.each([[{ AWS: 'arn:aws:iam::444455556666:root' }], [{ Service: 'cloudtrail.amazonaws.com' }], [{ AWS: ['arn:aws:iam::444455556666:role/reader'] }]])(
-    'does not treat Principal %j as everyone',
+  it.each([['*'], [{ AWS: '*' }], [{ AWS: ['*'] }], [{ AWS: ['arn:aws:iam::444455556666:root', '*'] }]])(
+    'treats Principal %j as everyone',
     (principal) => {
-      expect(run(pol, put([stmt({ Principal: principal })]))).toBeNull()
+      expect(run(pol, put([stmt({ Principal: principal })]))).not.toBeNull()
     },
   )
+
+  it.each([
+    [{ AWS: 'arn:aws:iam::444455556666:root' }],
+    [{ Service: 'cloudtrail.amazonaws.com' }],
+    [{ AWS: ['arn:aws:iam::444455556666:role/reader'] }],
+  ])('does not treat Principal %j as everyone', (principal) => {
+    expect(run(pol, put([stmt({ Principal: principal })]))).toBeNull()
+  })
 
   it('ignores Deny statements', () => {
     expect(run(pol, put([stmt({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]))).toBeNull()
@@ -284,33 +322,54 @@ describe('s3-policy-public', () => {
   })
 
   it('lists only the statements that are public', () => {
-    const hit = run(pol, put([
-      stmt({ Sid: 'Org', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }),
-      stmt({ Sid: 'Public' }),
-      { Sid: 'Partner', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 's3:*', Resource: 'arn:aws:s3:::b/*' },
-    ]))
+    const hit = run(
+      pol,
+      put([
+        stmt({ Sid: 'Org', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }),
+        stmt({ Sid: 'Public' }),
+        {
+          Sid: 'Partner',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::444455556666:root' },
+          Action: 's3:*',
+          Resource: 'arn:aws:s3:::b/*',
+        },
+      ]),
+    )
     expect(hit?.details?.granted).toEqual([{ grantee: '*', statement: 'Public', actions: ['s3:GetObject'], access: 'read' }])
     expect(hit?.severity).toBe('high')
   })
 
-  it.each([['s3:PutObject'], ['s3:Put*'], ['s3:*'], ['*'], [['s3:GetObject', 's3:DeleteObject']], ['S3:PUTOBJECT'], ['s3:Delete*'], ['s3:PutObjec?']])(
-    'a public statement allowing %j is a write: critical',
+  it.each([
+    ['s3:PutObject'],
+    ['s3:Put*'],
+    ['s3:*'],
+    ['*'],
+    [['s3:GetObject', 's3:DeleteObject']],
+    ['S3:PUTOBJECT'],
+    ['s3:Delete*'],
+    ['s3:PutObjec?'],
+  ])('a public statement allowing %j is a write: critical', (action) => {
+    const hit = run(pol, put([stmt({ Action: action })]))
+    expect(hit?.severity).toBe('critical')
+    expect((hit?.details?.granted as { access: string }[])[0]?.access).toBe('write')
+  })
+
+  it.each([['s3:GetObject'], ['s3:Get*'], [['s3:ListBucket', 's3:GetObjectVersion']], ['s3:List*']])(
+    'a public statement allowing only %j is a read: high',
     (action) => {
-      const hit = run(pol, put([stmt({ Action: action })]))
-      expect(hit?.severity).toBe('critical')
-      expect((hit?.details?.granted as { access: string }[])[0]?.access).toBe('write')
+      expect(run(pol, put([stmt({ Action: action })]))?.severity).toBe('high')
     },
   )
-
-  it.each([['s3:GetObject'], ['s3:Get*'], [['s3:ListBucket', 's3:GetObjectVersion']], ['s3:List*']])('a public statement allowing only %j is a read: high', (action) => {
-    expect(run(pol, put([stmt({ Action: action })]))?.severity).toBe('high')
-  })
 
   it('NotAction with Allow grants everything else: a write unless every write is excluded', () => {
     const open = run(pol, put([stmt({ Action: undefined, NotAction: 's3:GetObject' })]))
     expect(open?.severity).toBe('critical')
     expect((open?.details?.granted as { actions: string[] }[])[0]?.actions).toEqual(['NOT s3:GetObject'])
-    const writesExcluded = run(pol, put([stmt({ Action: undefined, NotAction: ['s3:Put*', 's3:Delete*', 's3:Abort*', 's3:Restore*', 's3:Replicate*'] })]))
+    const writesExcluded = run(
+      pol,
+      put([stmt({ Action: undefined, NotAction: ['s3:Put*', 's3:Delete*', 's3:Abort*', 's3:Restore*', 's3:Replicate*'] })]),
+    )
     expect(writesExcluded?.severity).toBe('high')
   })
 
@@ -339,8 +398,21 @@ describe('s3-policy-public', () => {
 })
 
 describe('s3-access-block-weakened', () => {
-  const bpa = rule({ eventSource: 's3.amazonaws.com', eventName: ['DeleteBucketPublicAccessBlock', 'PutBucketPublicAccessBlock', 'DeleteAccountPublicAccessBlock', 'PutAccountPublicAccessBlock'], check: 's3-access-block-weakened' })
-  const cfg = (c: Record<string, unknown>) => ({ publicAccessBlock: '', bucketName: 'b', PublicAccessBlockConfiguration: { xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/', ...c } })
+  const bpa = rule({
+    eventSource: 's3.amazonaws.com',
+    eventName: [
+      'DeleteBucketPublicAccessBlock',
+      'PutBucketPublicAccessBlock',
+      'DeleteAccountPublicAccessBlock',
+      'PutAccountPublicAccessBlock',
+    ],
+    check: 's3-access-block-weakened',
+  })
+  const cfg = (c: Record<string, unknown>) => ({
+    publicAccessBlock: '',
+    bucketName: 'b',
+    PublicAccessBlockConfiguration: { xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/', ...c },
+  })
   const ALL_ON = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true }
 
   it('fires on a deletion with every setting off', () => {
@@ -355,18 +427,30 @@ describe('s3-access-block-weakened', () => {
   })
 
   it('names the account for the account-level calls', () => {
-    expect(run(bpa, s3('DeleteAccountPublicAccessBlock', { Host: '111122223333.s3-control.us-east-1.amazonaws.com' }))?.details).toMatchObject({ level: 'account', target: '111122223333' })
+    expect(
+      run(bpa, s3('DeleteAccountPublicAccessBlock', { Host: '111122223333.s3-control.us-east-1.amazonaws.com' }))?.details,
+    ).toMatchObject({ level: 'account', target: '111122223333' })
   })
 
   it('fires on a put with one setting false, and counts an omitted setting as false', () => {
-    expect(run(bpa, s3('PutBucketPublicAccessBlock', cfg({ ...ALL_ON, BlockPublicPolicy: false })))?.details?.disabled).toEqual(['BlockPublicPolicy'])
+    expect(run(bpa, s3('PutBucketPublicAccessBlock', cfg({ ...ALL_ON, BlockPublicPolicy: false })))?.details?.disabled).toEqual([
+      'BlockPublicPolicy',
+    ])
     const { RestrictPublicBuckets: _r, ...three } = ALL_ON
     expect(run(bpa, s3('PutAccountPublicAccessBlock', cfg(three)))?.details?.disabled).toEqual(['RestrictPublicBuckets'])
   })
 
   it('does not fire when all four are on, as booleans or as text', () => {
     expect(run(bpa, s3('PutBucketPublicAccessBlock', cfg(ALL_ON)))).toBeNull()
-    expect(run(bpa, s3('PutAccountPublicAccessBlock', cfg({ BlockPublicAcls: 'true', IgnorePublicAcls: 'true', BlockPublicPolicy: 'true', RestrictPublicBuckets: 'true' })))).toBeNull()
+    expect(
+      run(
+        bpa,
+        s3(
+          'PutAccountPublicAccessBlock',
+          cfg({ BlockPublicAcls: 'true', IgnorePublicAcls: 'true', BlockPublicPolicy: 'true', RestrictPublicBuckets: 'true' }),
+        ),
+      ),
+    ).toBeNull()
   })
 
   it('reports a failed deletion as a medium attempt', () => {
@@ -375,32 +459,60 @@ describe('s3-access-block-weakened', () => {
 })
 
 describe('cloudtrail-logging-weakened', () => {
-  const ct = rule({ eventSource: 'cloudtrail.amazonaws.com', eventName: ['StopLogging', 'PutEventSelectors'], check: 'cloudtrail-logging-weakened' })
-  const call = (eventName: string, requestParameters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-    ({ ...s3(eventName, requestParameters, extra), eventSource: 'cloudtrail.amazonaws.com' })
+  const ct = rule({
+    eventSource: 'cloudtrail.amazonaws.com',
+    eventName: ['StopLogging', 'PutEventSelectors'],
+    check: 'cloudtrail-logging-weakened',
+  })
+  const call = (eventName: string, requestParameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    ...s3(eventName, requestParameters, extra),
+    eventSource: 'cloudtrail.amazonaws.com',
+  })
 
   it('fires on StopLogging', () => {
     expect(run(ct, call('StopLogging', { name: 'org-trail' }))?.details).toEqual({ change: 'logging stopped', trail: 'org-trail' })
   })
 
   it('fires on selectors with no data resources', () => {
-    const hit = run(ct, call('PutEventSelectors', { trailName: 't', eventSelectors: [{ readWriteType: 'All', includeManagementEvents: true, dataResources: [] }] }))
+    const hit = run(
+      ct,
+      call('PutEventSelectors', {
+        trailName: 't',
+        eventSelectors: [{ readWriteType: 'All', includeManagementEvents: true, dataResources: [] }],
+      }),
+    )
     expect(hit?.details).toEqual({ change: 'event selectors log no data events', trail: 't' })
   })
 
   it('fires on data resources that name no ARN (they log nothing)', () => {
-    const rp = { trailName: 't', eventSelectors: [{ readWriteType: 'ReadOnly', includeManagementEvents: false, dataResources: [{ type: 'AWS::S3::Object', values: [] }] }] }
+    const rp = {
+      trailName: 't',
+      eventSelectors: [
+        { readWriteType: 'ReadOnly', includeManagementEvents: false, dataResources: [{ type: 'AWS::S3::Object', values: [] }] },
+      ],
+    }
     expect(run(ct, call('PutEventSelectors', rp))).not.toBeNull()
   })
 
   it('does not fire while a basic selector logs S3 data events', () => {
-    const rp = { trailName: 't', eventSelectors: [{ readWriteType: 'All', includeManagementEvents: true, dataResources: [{ type: 'AWS::S3::Object', values: ['arn:aws:s3'] }] }] }
+    const rp = {
+      trailName: 't',
+      eventSelectors: [
+        { readWriteType: 'All', includeManagementEvents: true, dataResources: [{ type: 'AWS::S3::Object', values: ['arn:aws:s3'] }] },
+      ],
+    }
     expect(run(ct, call('PutEventSelectors', rp))).toBeNull()
   })
 
   it('reads advanced selectors: management only fires, eventCategory Data does not', () => {
     const mgmt = { name: 'm', fieldSelectors: [{ field: 'eventCategory', equals: ['Management'] }] }
-    const data = { name: 'd', fieldSelectors: [{ field: 'eventCategory', equals: ['Data'] }, { field: 'resources.type', equals: ['AWS::S3::Object'] }] }
+    const data = {
+      name: 'd',
+      fieldSelectors: [
+        { field: 'eventCategory', equals: ['Data'] },
+        { field: 'resources.type', equals: ['AWS::S3::Object'] },
+      ],
+    }
     expect(run(ct, call('PutEventSelectors', { trailName: 't', advancedEventSelectors: [mgmt] }))).not.toBeNull()
     expect(run(ct, call('PutEventSelectors', { trailName: 't', advancedEventSelectors: [mgmt, data] }))).toBeNull()
   })

@@ -12,7 +12,6 @@ import { field, obj, str, strings, asList } from './values.js'
 export type CheckResult = Omit<RuleHit, 'impact'> & { critical?: boolean }
 export type Check = (record: CloudTrailRecord, params: Record<string, unknown>) => CheckResult | null
 
-
 function variantOf(record: CloudTrailRecord, shape: 'body' | 'headers'): string {
   const kind = userAgentKind(record)
   if (shape === 'body') return kind === 'console' ? 'console' : kind === 'cli' ? 'cli (XML body)' : 'sdk (XML body)'
@@ -79,7 +78,8 @@ export function disabledBpaSettings(config: unknown): string[] {
 const accessBlockWeakened: Check = (record) => {
   const name = str(record.eventName) ?? ''
   const level = name.includes('Account') ? 'account' : 'bucket'
-  const target = level === 'account' ? str(record.recipientAccountId) ?? null : str(field(record.requestParameters, 'bucketName')) ?? null
+  const target =
+    level === 'account' ? (str(record.recipientAccountId) ?? null) : (str(field(record.requestParameters, 'bucketName')) ?? null)
   const variant = variantOf(record, 'headers')
   if (name.startsWith('Delete')) return { details: { variant, level, target, change: 'deleted', disabled: [...BPA_SETTINGS] } }
   const disabled = disabledBpaSettings(field(record.requestParameters, 'PublicAccessBlockConfiguration'))

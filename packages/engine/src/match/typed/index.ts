@@ -23,8 +23,7 @@ export function compileTypedRule(spec: RuleSpec): CompiledRule {
   if (typeof p !== 'object') throw new RuleSpecError('a typed pattern is a mapping with eventName and check')
   const checkName = str(p.check)
   const check = checkName === undefined ? undefined : CHECKS[checkName]
-  if (!check || checkName === undefined)
-    throw new RuleSpecError(`pattern.check must be one of ${Object.keys(CHECKS).join(', ')}`)
+  if (!check || checkName === undefined) throw new RuleSpecError(`pattern.check must be one of ${Object.keys(CHECKS).join(', ')}`)
   const names = strings(p.eventName)
   if (names.length === 0) throw new RuleSpecError('pattern.eventName must name at least one event')
   const source = p.eventSource === undefined ? undefined : strings(p.eventSource)
@@ -53,7 +52,8 @@ export function compileTypedRule(spec: RuleSpec): CompiledRule {
       const { critical, exposure, ...hit } = res
       const errorCode = str(r.errorCode)
       // A failed call exposed nothing: an attempt, with no exposure to follow.
-      if (errorCode !== undefined) return { ...hit, impact: 'attempt', status: `attempt: the call failed with ${errorCode}, nothing changed` }
+      if (errorCode !== undefined)
+        return { ...hit, impact: 'attempt', status: `attempt: the call failed with ${errorCode}, nothing changed` }
       return { ...hit, ...(critical ? { impact: 'write' as const } : {}), ...(exposure ? { exposure } : {}) }
     },
   }

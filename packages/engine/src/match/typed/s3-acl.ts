@@ -63,7 +63,11 @@ export function bodyGrants(requestParameters: unknown): PublicGrant[] {
     // A grant to everyone is reported even when its Permission cannot be read: dropping it would hide the
     // grantee, and what S3 made of it is not known. Not counted as a write (high, not critical).
     const permission = str(obj(g)?.Permission)
-    out.push({ grantee: group, permission: permission !== undefined && PERMISSIONS.has(permission) ? (permission as Permission) : 'unknown', shape: 'acl-body' })
+    out.push({
+      grantee: group,
+      permission: permission !== undefined && PERMISSIONS.has(permission) ? (permission as Permission) : 'unknown',
+      shape: 'acl-body',
+    })
   }
   return out
 }

@@ -20,9 +20,22 @@ export interface PublicStatement {
  */
 const NARROWING_KEYS = new Set(
   [
-    'aws:SourceAccount', 'aws:SourceOwner', 'aws:PrincipalAccount', 'aws:SourceArn', 'aws:PrincipalArn',
-    'aws:PrincipalOrgID', 'aws:PrincipalOrgPaths', 'aws:SourceOrgID', 'aws:SourceOrgPaths', 'aws:ResourceOrgID',
-    'aws:SourceVpc', 'aws:SourceVpce', 'aws:SourceIp', 'aws:VpcSourceIp', 'aws:userid', 'aws:username',
+    'aws:SourceAccount',
+    'aws:SourceOwner',
+    'aws:PrincipalAccount',
+    'aws:SourceArn',
+    'aws:PrincipalArn',
+    'aws:PrincipalOrgID',
+    'aws:PrincipalOrgPaths',
+    'aws:SourceOrgID',
+    'aws:SourceOrgPaths',
+    'aws:ResourceOrgID',
+    'aws:SourceVpc',
+    'aws:SourceVpce',
+    'aws:SourceIp',
+    'aws:VpcSourceIp',
+    'aws:userid',
+    'aws:username',
   ].map((k) => k.toLowerCase()),
 )
 
@@ -31,9 +44,20 @@ const OPEN_VALUES = new Set(['*', '0.0.0.0/0', '::/0'])
 
 /** Actions that write or delete; a policy action (with IAM wildcards) that covers one of them is a write. */
 const WRITE_ACTIONS = [
-  's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectAcl', 's3:PutBucketPolicy',
-  's3:DeleteBucket', 's3:DeleteBucketPolicy', 's3:PutBucketAcl', 's3:AbortMultipartUpload', 's3:RestoreObject',
-  's3:ReplicateObject', 's3:ReplicateDelete', 's3:PutLifecycleConfiguration', 's3:PutBucketVersioning',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:DeleteObjectVersion',
+  's3:PutObjectAcl',
+  's3:PutBucketPolicy',
+  's3:DeleteBucket',
+  's3:DeleteBucketPolicy',
+  's3:PutBucketAcl',
+  's3:AbortMultipartUpload',
+  's3:RestoreObject',
+  's3:ReplicateObject',
+  's3:ReplicateDelete',
+  's3:PutLifecycleConfiguration',
+  's3:PutBucketVersioning',
 ].map((a) => a.toLowerCase())
 
 export function parsePolicy(value: unknown): Record<string, unknown> | undefined {

@@ -113,7 +113,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
   const stop = stopped(options.signal)
   const next = async (): Promise<void> => {
     const p = pending[0]!
-    const out = await Promise.race([p.out, stop.promise])
+    const out = await stop.race(p.out)
     if (out === STOPPED || out === undefined) return
     pending.shift()
     emit(out, p.o)
@@ -127,32 +127,28 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     await new Promise((resolve) => setImmediate(resolve))
     yielded = performance.now()
   }
-  try {
-    while (!stop.aborted) {
-      await letAbortIn()
-      const asked = Promise.resolve(listing.next())
-      // Left behind by a stop, a listing that fails later must not become an unhandled rejection.
-      asked.catch(() => undefined)
-      const r = await Promise.race([asked, stop.promise])
-      if (r === STOPPED || r.done) break
-      const o = r.value
-      summary.objects.listed++
-      if (!keep(o)) continue
-      // Objects queued behind the concurrency limit are not started once the scan is stopped.
-      const entry: (typeof pending)[number] = { o, out: limit(async () => (stop.aborted ? undefined : scanner.scan(o))) }
-      entry.out.then(
-        (d) => (entry.done = d),
-        () => undefined,
-      )
-      pending.push(entry)
-      if (pending.length >= 2 * concurrency) await next()
-    }
-    while (pending.length > 0 && !stop.aborted) {
-      await letAbortIn()
-      await next()
-    }
-  } finally {
-    stop.dispose()
+  while (!stop.aborted) {
+    await letAbortIn()
+    const asked = Promise.resolve(listing.next())
+    // Left behind by a stop, a listing that fails later must not become an unhandled rejection.
+    asked.catch(() => undefined)
+    const r = await stop.race(asked)
+    if (r === STOPPED || r.done) break
+    const o = r.value
+    summary.objects.listed++
+    if (!keep(o)) continue
+    // Objects queued behind the concurrency limit are not started once the scan is stopped.
+    const entry: (typeof pending)[number] = { o, out: limit(async () => (stop.aborted ? undefined : scanner.scan(o))) }
+    entry.out.then(
+      (d) => (entry.done = d),
+      () => undefined,
+    )
+    pending.push(entry)
+    if (pending.length >= 2 * concurrency) await next()
+  }
+  while (pending.length > 0 && !stop.aborted) {
+    await letAbortIn()
+    await next()
   }
   if (stop.aborted) {
     // Whatever finished reading before the stop still counts, in listing order; the rest is left unread.
@@ -176,20 +172,28 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
 const STOPPED = Symbol('stopped')
 const YIELD_EVERY_MS = 20
 
-/** A promise that settles with STOPPED when `signal` aborts (never, without one), and its listener's removal. */
-function stopped(signal: AbortSignal | undefined): { promise: Promise<typeof STOPPED>; readonly aborted: boolean; dispose(): void } {
-  let onAbort = (): void => {}
-  const promise = new Promise<typeof STOPPED>((resolve) => {
-    onAbort = () => resolve(STOPPED)
-    if (signal?.aborted) resolve(STOPPED)
-    else signal?.addEventListener('abort', onAbort, { once: true })
-  })
+/**
+ * Waits that end early with STOPPED when `signal` aborts. Each wait adds its own abort listener and removes it when
+ * it settles: a race against one promise that never settles would keep every value it was raced with (every
+ * object's outcome: hundreds of MB over a large scan).
+ */
+function stopped(signal: AbortSignal | undefined): {
+  race<T>(p: Promise<T>): Promise<T | typeof STOPPED>
+  readonly aborted: boolean
+} {
   return {
-    promise,
+    race: <T>(p: Promise<T>): Promise<T | typeof STOPPED> => {
+      if (!signal) return p
+      if (signal.aborted) return Promise.resolve(STOPPED)
+      return new Promise<T | typeof STOPPED>((resolve, reject) => {
+        const onAbort = (): void => resolve(STOPPED)
+        signal.addEventListener('abort', onAbort, { once: true })
+        void p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+      })
+    },
     get aborted() {
       return signal?.aborted ?? false
     },
-    dispose: () => signal?.removeEventListener('abort', onAbort),
   }
 }
 

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fileURLToPath } from 'node:url'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import {
   compileRule,
   listLocalObjects,
@@ -46,6 +48,31 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
 describe('scan({ signal })', () => {
+  it('holds no object once it is emitted, however long the signal lives (no race against a promise that never settles)', async () => {
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const stop = new AbortController()
+    const objects: LogObject[] = []
+    for (let n = 1000; n < 1200; n++) {
+      await writeFile(join(dir, `many-${n}.json`), file(n))
+      objects.push(localObject(join(dir, `many-${n}.json`), file(n).length))
+    }
+    const seen: WeakRef<object>[] = []
+    let aliveMidway = -1
+    // The outcome of each object holds its findings: findings of objects emitted long ago that are still alive
+    // mid-scan mean the outcomes are held (the scan's memory then grows with the number of objects).
+    const onObject = (): void => {
+      if (seen.length !== 450) return
+      gc()
+      aliveMidway = seen.slice(0, 300).filter((r) => r.deref() !== undefined).length
+    }
+    await scan({ objects, rules: [rule], concurrency: 2, signal: stop.signal, onObject, onFinding: (f) => seen.push(new WeakRef(f)) })
+    expect(seen).toHaveLength(600)
+    expect(aliveMidway).toBeGreaterThanOrEqual(0)
+    expect(aliveMidway).toBeLessThan(30)
+    expect(stop.signal.aborted).toBe(false) // the signal (and what it may reference) is still alive here
+  })
+
   it('stops on abort while the listing waits, keeps what was read, and marks the summary interrupted', async () => {
     const first = localObject(join(dir, '1.json'), file(1).length)
     // A listing that hands out one object and then never answers again (a stalled S3 listing).

@@ -6,6 +6,7 @@ import { FindingSink } from './finding-sink.js'
 const finding = (account: string, eventId: string): Finding =>
   ({
     kind: 'finding',
+    id: `${account}/${eventId}`,
     ruleId: 'r',
     severity: 'low',
     account,
@@ -32,4 +33,18 @@ describe('FindingSink account context', () => {
       expect(out.map((f) => f.context)).toEqual([null, { name: 'prod' }])
     },
   )
+})
+
+describe('FindingSink dedup', () => {
+  it('passes one finding per id, whatever object it came from, and counts the rest as duplicates', () => {
+    const out: Finding[] = []
+    const summary = emptySummary()
+    const sink = new FindingSink({ onFinding: (f) => out.push(f) }, summary, undefined)
+    const a = finding('111122223333', 'e-1')
+    sink.finding({ finding: a, hit: {} })
+    sink.finding({ finding: { ...a, source: { uri: 'y', recordIndex: 7 } }, hit: {} })
+    sink.finding({ finding: finding('444455556666', 'e-1'), hit: {} })
+    expect(out.map((f) => f.id)).toEqual(['111122223333/e-1', '444455556666/e-1'])
+    expect(summary.findings.duplicates).toBe(1)
+  })
 })

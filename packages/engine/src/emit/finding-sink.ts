@@ -19,7 +19,7 @@ export interface SinkOptions {
 /**
  * Where findings go after matching: the emit stages, in this order, one method each.
  *   build      emit/finding.ts (in the object scanner, per hit)
- *   dedup      CloudTrail may deliver an event twice: one finding per (rule, eventID)
+ *   dedup      CloudTrail may deliver an event twice: one finding per id (rule, recipient account, eventID)
  *   severity   account context added, severity decided (emit/severity.ts: the only place)
  *   correlate  public exposures held to the end of the scan, to say whether they were closed again
  *              (emit/exposure-tracker.ts)
@@ -72,10 +72,8 @@ export class FindingSink {
   }
 
   private isDuplicate(f: Finding): boolean {
-    if (f.eventId === null) return false
-    const key = `${f.ruleId}\u0000${f.eventId}`
-    if (!this.seen.has(key)) {
-      this.seen.add(key)
+    if (!this.seen.has(f.id)) {
+      this.seen.add(f.id)
       return false
     }
     this.summary.findings.duplicates++

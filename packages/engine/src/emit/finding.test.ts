@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { userAgentKind } from '../record.js'
 import { DETAIL_TRUNCATED, MAX_DETAIL_DEPTH, buildFinding } from './finding.js'
 import type { CompiledRule } from '../match/matcher.js'
+import { findingId } from './finding-id.js'
 
 const rule = (output?: Record<string, string>): CompiledRule => ({
   id: 'r',
@@ -37,6 +38,7 @@ describe('buildFinding', () => {
     const f = buildFinding(rule(), {}, record, { uri: 'x.json.gz', recordIndex: 3 }, {})
     expect(f).toMatchObject({
       kind: 'finding',
+      id: findingId('r', '111122223333', 'e-1', { uri: 'x.json.gz', recordIndex: 3 }),
       ruleId: 'r',
       title: 'R',
       severity: 'medium',

@@ -10,6 +10,7 @@ import {
   type UserAgentKind,
 } from '../record.js'
 import type { CompiledRule, RuleHit } from '../match/matcher.js'
+import { findingId } from './finding-id.js'
 import type { Severity } from '../rules/spec.js'
 
 /** The caller as CloudTrail names it. */
@@ -37,6 +38,8 @@ export type { UserAgentKind }
  */
 export interface Finding {
   kind: 'finding'
+  /** Deterministic (emit/finding-id.ts): rule, recipient account and eventID. The key every later stage dedups by. */
+  id: string
   ruleId: string
   title: string
   severity: Severity
@@ -182,13 +185,15 @@ export function buildFinding(
   const spec = rule.spec
   // The exposure is typed on the hit for emit, and written last in the details, where readers find it.
   const details = hit.exposure ? { ...hit.details, exposure: hit.exposure } : hit.details
+  const eventId = str(record.eventID) ?? null
   return {
     kind: 'finding',
+    id: findingId(spec.id, str(record.recipientAccountId) ?? recordAccount(record) ?? fallback.account ?? null, eventId, source),
     ruleId: spec.id,
     title: spec.title,
     severity: spec.severity,
     pack: spec.pack ?? null,
-    eventId: str(record.eventID) ?? null,
+    eventId,
     eventTime: str(record.eventTime) ?? null,
     eventName: str(record.eventName) ?? null,
     eventSource: str(record.eventSource) ?? null,

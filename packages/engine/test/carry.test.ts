@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   CarryError,
   compileRule,
+  listLocalObjects,
   loadRuleSet,
   localObject,
+  mergeEmitCarries,
   newEmitCarry,
   parseEmitCarry,
   scan,
@@ -276,5 +278,109 @@ describe('the carry as data', () => {
       '2024-03-05T10:10:00.000Z',
       '2024-03-05T10:20:00.000Z',
     ])
+  })
+})
+
+describe('mergeEmitCarries: shards merged give what one run gives', () => {
+  let rules: CompiledRule[]
+  let objects: LogObject[]
+  beforeAll(async () => {
+    const packs = ['cis-aws-foundations', 'public-s3', 's3-hardening', 's3-policy-changes'].map((p) =>
+      join(repo, 'packages/rules/rules', p),
+    )
+    // A threshold above 1 over an hour, so periods fill up from several objects, and so from several shards.
+    const s3Calls = compileRule({
+      id: 's3-calls',
+      title: 'S3 calls',
+      description: 'three S3 API calls in an hour',
+      severity: 'low',
+      language: 'cwl-filter',
+      pattern: '{ $.eventSource = "s3.amazonaws.com" }',
+      alarm: { statistic: 'Sum', threshold: 3, periodSeconds: 3600, evaluationPeriods: 1 },
+      examples: { match: [], noMatch: [] },
+    } as unknown as RuleSpec)
+    rules = [...(await loadRuleSet(packs)).rules, s3Calls]
+    objects = []
+    for (const f of ['public-s3', 'cis-controls', 'cis-org-trail'])
+      for await (const o of listLocalObjects([join(repo, 'fixtures', f)])) objects.push(o)
+  })
+
+  /** Deterministic shuffles: object i goes to shard pick(i). */
+  const splits: [string, (i: number, n: number) => number, number][] = [
+    ['everything in one shard, two empty', () => 1, 3],
+    ['round robin in 2', (i) => i % 2, 2],
+    ['round robin in 3', (i) => i % 3, 3],
+    ['halves, the later first', (i, n) => (i < n / 2 ? 1 : 0), 2],
+    ['scattered in 4', (i) => ((i * 7 + 3) % 5) % 4, 4],
+    ['one object per shard', (i) => i, Infinity],
+  ]
+
+  it.each([0, 5, 12])('with a carry from a run over the first %i objects', async (k) => {
+    const base = newEmitCarry()
+    await run(objects.slice(0, k), rules, base)
+    const rest = objects.slice(k)
+    const single = await run(rest, rules, structuredClone(base))
+    const singleCarry = structuredClone(base)
+    await run(rest, rules, singleCarry)
+    expect(single.summary.alarms.length).toBeGreaterThan(0)
+
+    for (const [name, pick, n] of splits) {
+      const count = Math.min(n, rest.length)
+      const parts: LogObject[][] = Array.from({ length: count }, () => [])
+      rest.forEach((o, i) => parts[pick(i, rest.length) % count]!.push(o))
+      const carries: EmitCarry[] = []
+      const found = new Map<string, Finding>()
+      for (const part of parts) {
+        const carry = structuredClone(base)
+        const r = await run(part, rules, carry)
+        for (const f of r.findings) found.set(f.id, f)
+        carries.push(JSON.parse(JSON.stringify(carry)) as EmitCarry)
+      }
+      const merged = mergeEmitCarries(carries)
+      expect(merged.alarms, name).toEqual(single.summary.alarms)
+      expect(merged.remediations, name).toEqual(single.summary.remediations ?? [])
+      expect(merged.carry, name).toEqual(singleCarry)
+      // Exposure findings: what the single run wrote in details.remediated, the merge gives by finding id.
+      const exposures = single.findings.filter(
+        (f) => f.details && 'remediated' in f.details && !base.exposures.some((e) => e.findingId === f.id),
+      )
+      expect(exposures.length).toBeGreaterThan(k === 0 ? 10 : 0)
+      expect(new Map(exposures.map((f) => [f.id, f.details!.remediated]))).toEqual(merged.remediated)
+      expect([...found.keys()].sort(), name).toEqual(single.findings.map((f) => f.id).sort())
+    }
+  })
+
+  it('finds remediations across shards for exposures of an earlier run', async () => {
+    const base = newEmitCarry()
+    const exposing = objects.filter((o) => /0910Z|0920Z/.test(o.uri))
+    await run(exposing, rules, base)
+    expect(base.exposures.length).toBeGreaterThan(0)
+    const rest = objects.filter((o) => !exposing.includes(o))
+    const single = await run(rest, rules, structuredClone(base))
+    expect(single.summary.remediations?.length).toBeGreaterThan(0)
+    const carries = await Promise.all(
+      [0, 1, 2].map(async (s) => {
+        const carry = structuredClone(base)
+        await run(
+          rest.filter((_, i) => i % 3 === s),
+          rules,
+          carry,
+        )
+        return carry
+      }),
+    )
+    expect(mergeEmitCarries(carries).remediations).toEqual(single.summary.remediations)
+  })
+
+  it('refuses shards that did not start from the same carry, and no shards at all', async () => {
+    expect(() => mergeEmitCarries([])).toThrow(/no shard carries/)
+    expect(() => mergeEmitCarries([newEmitCarry(), newEmitCarry({ horizonDays: 3 })])).toThrow(/shard 1 keeps 3 days/)
+    const a = newEmitCarry()
+    await run([await object([rootCall('m1', '2024-03-05T10:00:00Z')])], [rootRule(1)], a)
+    const next = structuredClone(a)
+    await run([await object([rootCall('m2', '2024-03-05T10:01:00Z')])], [rootRule(1)], next)
+    // `a` still holds the period as reported by its own run; `next` as reported earlier: two different bases.
+    expect(() => mergeEmitCarries([a, next])).toThrow(/not from the same carry/)
+    expect(() => mergeEmitCarries([a, { ...a, version: 3 } as unknown as EmitCarry])).toThrow(/shard 1: version 3/)
   })
 })

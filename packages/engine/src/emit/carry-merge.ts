@@ -1,12 +1,5 @@
 import { AlarmEvaluator, type AlarmPeriod } from './alarms.js'
-import {
-  CarryError,
-  parseEmitCarry,
-  type CarriedAlarmPeriod,
-  type CarriedAlarmRule,
-  type CarriedExposure,
-  type EmitCarry,
-} from './carry.js'
+import { CarryError, parseEmitCarry, type CarriedAlarmPeriod, type CarriedAlarmRule, type EmitCarry } from './carry.js'
 import { newestOf, remediationRecords, unionExposures } from './carry-settle.js'
 import { closingOf, ExposureTracker, remediation, type Remediation, type RemediationRecord } from './exposure-tracker.js'
 

@@ -35,7 +35,10 @@ export interface ScanOptions extends SinkOptions {
   maxObjectBytes?: number
   /** Margin, in days, between a key's delivery date and the event times it may hold. */
   deliveryMarginDays?: number
-  /** Evaluate CIS-style alarms over event time; the periods land in the summary. */
+  /**
+   * Evaluate CIS-style alarms over event time; the periods land in the summary. With a `carry`, only periods no
+   * earlier run reported, counted with the earlier runs' events.
+   */
   alarms?: boolean
   /**
    * What the listers met (source/listing-report.ts): its skipped files and listing errors land in the summary,

@@ -104,12 +104,17 @@ describe('alarm periods across runs', () => {
     expect(more.summary.alarms).toMatchObject([{ periodStart: '2024-03-05T11:00:00.000Z', count: 2 }])
   })
 
-  it('gives a period the same id in whichever run reports it', async () => {
+  it('gives a period an id of its rule and start, the same in whichever run reports it', async () => {
     const rules = [rootRule(1)]
-    const one = await run([await object([rootCall('i1', '2024-03-05T12:00:00Z')])], rules)
+    const one = await run([await object([rootCall('i1', '2024-03-05T12:00:00Z'), rootCall('i2', '2024-03-05T12:05:00Z')])], rules)
     const carry = newEmitCarry()
-    const two = await run([await object([rootCall('i1', '2024-03-05T12:00:00Z')])], rules, carry)
-    expect(two.summary.alarms.map((a) => a.id)).toEqual(one.summary.alarms.map((a) => a.id))
+    await run([await object([rootCall('i3', '2024-03-05T11:55:00Z')])], rules, carry)
+    const two = await run([await object([rootCall('i4', '2024-03-05T12:01:00Z'), rootCall('i5', '2024-03-05T12:06:00Z')])], rules, carry)
+    const ids = one.summary.alarms.map((a) => a.id)
+    expect(ids).toHaveLength(2)
+    expect(ids[0]).toMatch(/^[0-9a-f]{32}$/)
+    expect(ids[1]).not.toBe(ids[0])
+    expect(two.summary.alarms.map((a) => a.id)).toEqual(ids)
   })
 
   it('drops periods behind the horizon, measured from the newest event, and no longer counts events in them', async () => {

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit'
 import { AlarmEvaluator } from './emit/alarms.js'
 import type { EmitCarry } from './emit/carry.js'
-import { floorOf, newestOf, remediationRecords, startFrom, unionExposures } from './emit/carry-settle.js'
+import { endRun, floorOf, startFrom } from './emit/carry-settle.js'
 import { ExposureTracker } from './emit/exposure-tracker.js'
 import { DECODE_DEFAULTS } from './read/decompress.js'
 import type { CompiledRule } from './match/matcher.js'
@@ -181,21 +181,9 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
 
   if (alarms) summary.alarms = alarms.settle()
   if (base && options.carry) {
-    const closings = tracker.seen()
-    const remediations = remediationRecords(base.exposures, closings)
+    const { carry, remediations } = endRun(base, { alarms, exposures, closings: tracker.seen() })
     if (remediations.length > 0) summary.remediations = remediations
-    const carried = unionExposures(base.exposures, exposures)
-    const times = [alarms?.latest ?? null, ...exposures.map((e) => e.eventTime), ...closings.map((c) => c.eventTime)]
-    Object.assign(options.carry, {
-      ...base,
-      newest: newestOf(
-        base.newest,
-        times.filter((t): t is string => t !== null),
-      ),
-      alarms: alarms ? alarms.carried() : base.alarms,
-      exposures: carried,
-      closings,
-    } satisfies EmitCarry)
+    Object.assign(options.carry, carry)
   }
   options.listing?.fillIn(summary)
   if (options.retries) summary.retries = options.retries.report()

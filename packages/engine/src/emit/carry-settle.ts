@@ -1,4 +1,5 @@
 import { parseEmitCarry, type CarriedClosing, type CarriedExposure, type EmitCarry } from './carry.js'
+import type { AlarmEvaluator } from './alarms.js'
 import { closingOf, type RemediationRecord } from './exposure-tracker.js'
 import { derivedId } from './finding-id.js'
 
@@ -41,6 +42,28 @@ export function startFrom(given: EmitCarry): EmitCarry {
       .map((e) => ({ ...e, run: false })),
     closings: carry.closings.filter((c) => Date.parse(c.eventTime) > floor).map((c) => ({ ...c, closes: [...c.closes] })),
   }
+}
+
+/**
+ * The carry a run leaves (`base`: what it started from, `startFrom`) and its remediation records: exposures of
+ * earlier runs that a closing call of this run (or one carried) closed. Everything the run added stays in the
+ * carry beside `base`, even behind the horizon, so that shards' carries merge (carry-merge.ts); the next run's
+ * `startFrom` drops it.
+ */
+export function endRun(
+  base: EmitCarry,
+  run: { alarms: AlarmEvaluator | undefined; exposures: readonly CarriedExposure[]; closings: CarriedClosing[] },
+): { carry: EmitCarry; remediations: RemediationRecord[] } {
+  const times = [...run.exposures.map((e) => e.eventTime), ...run.closings.map((c) => c.eventTime)]
+  if (run.alarms?.latest) times.push(run.alarms.latest)
+  const carry: EmitCarry = {
+    ...base,
+    newest: newestOf(base.newest, times),
+    alarms: run.alarms ? run.alarms.carried() : base.alarms,
+    exposures: unionExposures(base.exposures, run.exposures),
+    closings: run.closings,
+  }
+  return { carry, remediations: remediationRecords(base.exposures, run.closings) }
 }
 
 /**

@@ -2,9 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AlarmPeriod, RemediationRecord } from '@trailscan/engine'
+import { scan, type AlarmPeriod, type RemediationRecord } from '@trailscan/engine'
 import { FindingsWriter } from './findings-writer.js'
 import { OutputTarget } from './output-target.js'
+import { summaryText } from './summary-text.js'
 
 let dir: string
 beforeAll(async () => {
@@ -68,5 +69,14 @@ describe('FindingsWriter and remediation records', () => {
     )
     expect(table).toContain('c'.repeat(32))
     expect(text).not.toContain('\u001b')
+  })
+})
+
+describe('summaryText and remediation records', () => {
+  it('counts them on a line of their own, and has no such line without them', async () => {
+    const summary = await scan({ objects: [], rules: [], onFinding: () => undefined })
+    expect(summaryText(summary)).not.toContain('remediated')
+    summary.remediations = [remediation]
+    expect(summaryText(summary)).toContain('  remediated 1 exposures found by an earlier run\n')
   })
 })

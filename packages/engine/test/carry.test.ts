@@ -209,6 +209,25 @@ describe('public exposures across runs', () => {
   })
 })
 
+describe('closing calls in the carry', () => {
+  it('keeps DeleteObject calls two days behind the newest event, other closing calls for the whole horizon', async () => {
+    const deleteObject = {
+      ...(makePrivate('k1', '2024-06-04T09:00:00Z') as Record<string, unknown>),
+      eventName: 'DeleteObject',
+      eventID: 'k2',
+      requestParameters: { bucketName: 'example-assets', key: 'a.txt' },
+    }
+    const carry = newEmitCarry()
+    await run([await object([makePrivate('k1', '2024-06-04T09:00:00Z'), deleteObject])], [rootRule(1)], carry)
+    expect(carry.closings.map((c) => c.eventName)).toEqual(['PutBucketAcl', 'DeleteObject'])
+    await run([await object([rootCall('k3', '2024-06-06T09:00:01Z')])], [rootRule(1)], carry)
+    // Dropped when the next run starts, from the newest event the carry has seen by then.
+    expect(carry.closings.map((c) => c.eventName)).toEqual(['PutBucketAcl', 'DeleteObject'])
+    await run([], [rootRule(1)], carry)
+    expect(carry.closings.map((c) => c.eventName)).toEqual(['PutBucketAcl'])
+  })
+})
+
 describe('the carry as data', () => {
   it('round-trips through JSON: the next run from the parsed copy gives what the object itself gives', async () => {
     const rules = [...publicS3, rootRule(2)]

@@ -10,6 +10,13 @@ const DAY_MS = 86_400_000
  */
 const FUTURE_SLACK_MS = DAY_MS
 
+/**
+ * How long DeleteObject calls are carried, behind the newest event. A trail with S3 data events logs one per
+ * object deleted (millions a day), and each only matters to an object-ACL exposure of that very key delivered
+ * after its deletion: a late delivery, minutes in practice.
+ */
+const DELETE_OBJECT_DAYS = 2
+
 /** Events at or before this time are behind the carry's horizon (-Infinity for an empty carry). */
 export function floorOf(c: EmitCarry): number {
   return c.newest === null ? -Infinity : Date.parse(c.newest) - c.horizonDays * DAY_MS
@@ -19,12 +26,13 @@ export function floorOf(c: EmitCarry): number {
  * The carry as the next run starts from it (a new object; `carry` is not changed): periods the last run reported
  * are now reported "earlier" and frozen (their finding ids dropped); exposures a carried call closed are done
  * (their remediation was reported); periods whose evaluation window ends behind the horizon, and closing calls
- * behind it, are dropped. Open exposures stay until closed, however old.
+ * behind it (DeleteObject calls: more than DELETE_OBJECT_DAYS behind the newest event), are dropped. Open exposures stay until closed, however old.
  */
 export function startFrom(given: EmitCarry): EmitCarry {
   // Checked whole first: an embedder's hand-made or damaged carry fails here, before anything is read.
   const carry = parseEmitCarry(given)
   const floor = floorOf(carry)
+  const deleteFloor = carry.newest === null ? -Infinity : Math.max(floor, Date.parse(carry.newest) - DELETE_OBJECT_DAYS * DAY_MS)
   return {
     ...carry,
     alarms: carry.alarms.map((r) => ({
@@ -40,7 +48,9 @@ export function startFrom(given: EmitCarry): EmitCarry {
     exposures: carry.exposures
       .filter((e) => !closingOf(carry.closings, e.exposure, e.account, e.eventTime))
       .map((e) => ({ ...e, run: false })),
-    closings: carry.closings.filter((c) => Date.parse(c.eventTime) > floor).map((c) => ({ ...c, closes: [...c.closes] })),
+    closings: carry.closings
+      .filter((c) => Date.parse(c.eventTime) > (c.eventName === 'DeleteObject' ? deleteFloor : floor))
+      .map((c) => ({ ...c, closes: [...c.closes] })),
   }
 }
 

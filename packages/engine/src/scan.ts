@@ -2,6 +2,7 @@ import pLimit from 'p-limit'
 import { AlarmEvaluator } from './emit/alarms.js'
 import { ExposureTracker } from './emit/exposure-tracker.js'
 import { DECODE_DEFAULTS } from './read/decompress.js'
+import { DELIVERY_MARGIN_DAYS } from './source/key-filter.js'
 import type { CompiledRule } from './match/matcher.js'
 import { RawFieldReader } from './select/raw-fields.js'
 import { RuleIndex } from './select/rule-index.js'
@@ -53,7 +54,7 @@ export interface ScanOptions extends SinkOptions {
   logger?: ScanLogger
 }
 
-const DEFAULTS = { concurrency: 8, deliveryMarginDays: 1 } as const
+const DEFAULTS = { concurrency: 8, deliveryMarginDays: DELIVERY_MARGIN_DAYS } as const
 
 /**
  * Sources × compiled rules → findings, in listing order, with a summary of everything read, skipped and failed.

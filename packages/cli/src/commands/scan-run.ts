@@ -94,6 +94,9 @@ const SINGLE = [
   'progress',
   'wildcard',
   'allow-empty',
+  'plan',
+  'shard',
+  'out-dir',
   's3-idle-timeout',
   's3-object-timeout',
   's3-max-list-pages',
@@ -125,8 +128,12 @@ function toStderr(text: string): void {
   }
 }
 
-export async function runScan(args: ScanArgs): Promise<number> {
+export async function runScan(given: ScanArgs): Promise<number> {
+  const shard = given.plan !== undefined ? await (await import('./shard-run.js')).shardRun(given) : undefined
+  const args = shard?.args ?? given
   checkOptions(args)
+  if (!shard && args.paths.length === 0)
+    throw new CliExit(EXIT.usage, 'name what to scan: files, directories, s3://bucket/prefix, - (stdin), or --plan FILE')
   const log = createLogger(args['log-level'])
   const start = instant(args.start, '--start')
   const end = instant(args.end, '--end')
@@ -146,7 +153,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
   const output = args.out && args.out !== '-' ? OutputTarget.file(args.out, '--out') : OutputTarget.stdout()
   // Only now: loading a thousand YAML rule files is a burst of allocation the cap would turn into extra collections.
   boundHeapGrowth()
-  const sources = await openSources(args, log, { start, end }, limits)
+  const sources = shard ? await shard.openSources(log, limits) : await openSources(args, log, { start, end }, limits)
   const writer = new FindingsWriter(args.format, output)
   const failOn = args['fail-on'] ? SEVERITIES.indexOf(args['fail-on'] as Severity) : -1
   let worst = -1
@@ -217,6 +224,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
     const failed = summaryOut.failureMessage('the summary')
     if (failed) toStderr(`trailscan: ${failed}\n`)
   }
+  if (shard && !writeFailure && !summaryOut?.failure) shard.finish(summary, rules)
   removeSignals()
   // A job pointed at the wrong path or prefix must not look like a quiet night.
   const nothing = !signal && !writeFailure && summary.objects.read === 0 && !args['allow-empty']

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Finding, ShardManifest, ShardResult } from '@trailscan/engine'
 import { EXIT } from '../exit-codes.js'
@@ -8,7 +8,7 @@ import { OutputTarget } from '../output/output-target.js'
 import { summaryText } from '../output/summary-text.js'
 import { nonEmpty, singleValued } from '../option-checks.js'
 import type { MergeArgs } from './merge-command.js'
-import { SHARD_FILES } from './shard-run.js'
+import { MANIFEST_NAME, shardFiles } from './shard-run.js'
 
 function readText(path: string, what: string): string {
   try {
@@ -18,14 +18,26 @@ function readText(path: string, what: string): string {
   }
 }
 
-/** A shard's outputs as `scan --plan` left them; a directory without a manifest never finished. */
-function readShard(dir: string): ShardResult {
-  const manifestPath = join(dir, SHARD_FILES.manifest)
-  if (!existsSync(manifestPath))
+/** The shards whose outputs a directory holds: one manifest each, written last, when the shard finished. */
+function readShards(dir: string): ShardResult[] {
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch (e) {
+    throw new CliExit(EXIT.usage, `cannot read the shard directory ${dir}: ${(e as Error).message}`)
+  }
+  const manifests = names.filter((n) => MANIFEST_NAME.test(n)).sort()
+  if (manifests.length === 0)
     throw new CliExit(
       EXIT.usage,
-      `${dir}: no ${SHARD_FILES.manifest}, so that shard never finished (or this is not a shard's --out-dir); run it again`,
+      `${dir}: no finished shard (no shard-N.json): the shards writing there never finished, or this is not an --out-dir`,
     )
+  return manifests.map((name) => readShard(dir, Number(MANIFEST_NAME.exec(name)![1])))
+}
+
+function readShard(dir: string, index: number): ShardResult {
+  const files = shardFiles(index)
+  const manifestPath = join(dir, files.manifest)
   let manifest: ShardManifest
   try {
     manifest = JSON.parse(readText(manifestPath, 'the shard manifest')) as ShardManifest
@@ -39,8 +51,9 @@ function readShard(dir: string): ShardResult {
     typeof manifest.planId !== 'string'
   )
     throw new CliExit(EXIT.usage, `${manifestPath}: not a trailscan shard manifest this version reads`)
+  if (manifest.shard !== index) throw new CliExit(EXIT.usage, `${manifestPath}: names shard ${manifest.shard}, not ${index}`)
   const findings: Finding[] = []
-  const path = join(dir, SHARD_FILES.findings)
+  const path = join(dir, files.findings)
   readText(path, 'the shard findings')
     .split('\n')
     .forEach((line, i) => {
@@ -54,7 +67,7 @@ function readShard(dir: string): ShardResult {
       // Alarm periods are replayed over every shard's findings, not added up.
       if (v.kind === 'finding') findings.push(v as Finding)
     })
-  return { where: dir, manifest, findings }
+  return { where: manifestPath, manifest, findings }
 }
 
 export async function runMerge(args: MergeArgs): Promise<number> {
@@ -65,7 +78,7 @@ export async function runMerge(args: MergeArgs): Promise<number> {
   let merged
   try {
     const plan = parsePlan(readText(args.plan, 'the plan'), args.plan)
-    merged = mergeShards(plan, args.dirs.map(readShard))
+    merged = mergeShards(plan, args.dirs.flatMap(readShards))
   } catch (e) {
     if (e instanceof CliExit) throw e
     throw new CliExit(EXIT.usage, describeError(e))

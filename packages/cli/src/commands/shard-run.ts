@@ -8,8 +8,17 @@ import type { S3Limits } from '../s3-limits.js'
 import { quietSdkNotice, s3ClientFor, type OpenedSources } from '../sources.js'
 import type { ScanArgs } from './scan-command.js'
 
-/** The files a shard scan leaves in --out-dir, which `trailscan merge` reads. */
-export const SHARD_FILES = { findings: 'findings.jsonl', summary: 'summary.json', manifest: 'shard.json' } as const
+/**
+ * The files a shard scan leaves in --out-dir, which `trailscan merge` reads. Named by shard index, so every
+ * shard of a run can share one directory (a volume the scheduler mounts everywhere), with no per-shard path
+ * to build: AWS Batch does not expand variables in a command.
+ */
+export function shardFiles(index: number): { findings: string; summary: string; manifest: string } {
+  const base = `shard-${index}`
+  return { findings: `${base}.findings.jsonl`, summary: `${base}.summary.json`, manifest: `${base}.json` }
+}
+
+export const MANIFEST_NAME = /^shard-(\d+)\.json$/
 
 /** Kubernetes Indexed Jobs and AWS Batch array jobs tell each pod or container its index in these. */
 export const SHARD_INDEX_ENV = ['JOB_COMPLETION_INDEX', 'AWS_BATCH_JOB_ARRAY_INDEX'] as const
@@ -72,10 +81,11 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
     throw new CliExit(EXIT.usage, '--plan needs --out-dir DIR: where this shard leaves its outputs for merge')
   const plan = readPlan(given.plan!, engine.parsePlan)
   const { index } = shardIndex(given, plan.shards.length)
+  const files = shardFiles(index)
   try {
     mkdirSync(outDir, { recursive: true })
     // A shard run again must not leave the old manifest claiming outputs it is about to replace.
-    rmSync(join(outDir, SHARD_FILES.manifest), { force: true })
+    rmSync(join(outDir, files.manifest), { force: true })
   } catch (e) {
     throw new CliExit(EXIT.usage, `cannot use --out-dir ${outDir}: ${(e as Error).message}`)
   }
@@ -90,8 +100,8 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
     ...(end ? { end } : {}),
     ...(account ? { account } : {}),
     ...(region ? { region } : {}),
-    out: join(outDir, SHARD_FILES.findings),
-    'summary-json': join(outDir, SHARD_FILES.summary),
+    out: join(outDir, files.findings),
+    'summary-json': join(outDir, files.summary),
     // A plan may give a shard nothing (more shards than groups): an empty shard is a whole one.
     'allow-empty': given['allow-empty'] || plan.shards[index]!.objects.length === 0,
   }
@@ -139,8 +149,8 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
         summary,
       }
       // On disk before the manifest says so: a machine lost after this point leaves whole outputs or none.
-      for (const f of [SHARD_FILES.findings, SHARD_FILES.summary]) fsyncFile(join(outDir, f))
-      const path = join(outDir, SHARD_FILES.manifest)
+      for (const f of [files.findings, files.summary]) fsyncFile(join(outDir, f))
+      const path = join(outDir, files.manifest)
       writeFileSync(`${path}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`)
       fsyncFile(`${path}.tmp`)
       renameSync(`${path}.tmp`, path)

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import type { LogObject } from '@trailscan/engine'
 import { parseInstant } from '@trailscan/engine/local-scan'
 import { EXIT } from '../exit-codes.js'
@@ -37,6 +39,8 @@ export async function runPlan(args: PlanArgs): Promise<number> {
   const end = instant(args.end, '--end')
   if (start && end && start >= end) throw new CliExit(EXIT.usage, '--start must be before --end')
   const log = createLogger(args['log-level'])
+  // A scheduler's run gets a fresh folder (cronjob.yaml: /work/runs/<run>/plan.json): make it.
+  if (args.out !== '-') mkdirSync(dirname(resolve(args.out)), { recursive: true })
   const out = args.out === '-' ? OutputTarget.stdout() : OutputTarget.file(args.out, '--out')
   const { planShards } = await import('@trailscan/engine')
   const listedAt = new Date()

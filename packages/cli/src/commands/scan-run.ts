@@ -213,7 +213,7 @@ export async function runScan(given: ScanArgs): Promise<number> {
     throw e
   }
   sources.progress?.stop()
-  await writer.close(summary.alarms)
+  await writer.close(summary.alarms, summary.remediations)
   warnSkipped(summary, log)
   const writeFailure = output.failureMessage()
   if (writeFailure) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message: writeFailure })

@@ -16,7 +16,12 @@ export const command: CommandModule<object, MergeArgs> = {
   describe: 'Merge the --out-dir of every shard of a plan into the outputs one scan would write',
   builder: (y) =>
     y
-      .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'the --out-dir (one or several) the shards of the plan wrote to' })
+      .positional('dirs', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'the --out-dir (one or several) the shards of the plan wrote to',
+      })
       .option('plan', { type: 'string', demandOption: true, describe: 'the plan the shards ran (from `trailscan plan`)' })
       .option('format', { choices: ['jsonl', 'table'] as const, default: 'jsonl' as const, describe: 'findings format' })
       .option('out', { type: 'string', describe: 'write findings to FILE instead of stdout' })

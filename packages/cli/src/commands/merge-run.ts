@@ -87,7 +87,7 @@ export async function runMerge(args: MergeArgs): Promise<number> {
   const output = args.out && args.out !== '-' ? OutputTarget.file(args.out, '--out') : OutputTarget.stdout()
   const writer = new FindingsWriter(args.format, output)
   for (const f of merged.findings) writer.finding(f)
-  await writer.close(merged.alarms)
+  await writer.close(merged.alarms, merged.remediations)
   process.stderr.write(summaryText(merged.summary, undefined))
   if (summaryOut) {
     summaryOut.write(`${JSON.stringify(merged.summary, null, 2)}\n`)

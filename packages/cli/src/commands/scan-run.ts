@@ -180,6 +180,7 @@ export async function runScan(given: ScanArgs): Promise<number> {
       ...(sources.retries ? { retries: sources.retries } : {}),
       rules,
       signal: stop.signal,
+      ...(shard ? { carry: shard.carry } : {}),
       ...(start ? { start } : {}),
       ...(end ? { end } : {}),
       ...(args.account ? { accounts: args.account } : {}),
@@ -224,7 +225,7 @@ export async function runScan(given: ScanArgs): Promise<number> {
     const failed = summaryOut.failureMessage('the summary')
     if (failed) toStderr(`trailscan: ${failed}\n`)
   }
-  if (shard && !writeFailure && !summaryOut?.failure) shard.finish(summary, rules)
+  if (shard && !writeFailure && !summaryOut?.failure) shard.finish(summary)
   removeSignals()
   // A job pointed at the wrong path or prefix must not look like a quiet night.
   const nothing = !signal && !writeFailure && summary.objects.read === 0 && !args['allow-empty']

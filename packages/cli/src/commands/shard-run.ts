@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { CompiledRule, ScanSummary, ShardManifest, ShardPlan } from '@trailscan/engine'
+import type { EmitCarry, ScanSummary, ShardManifest, ShardPlan } from '@trailscan/engine'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
 import type { CliLogger } from '../logger.js'
@@ -30,8 +30,10 @@ export interface ShardRun {
   /** The scan's arguments with the plan's window, accounts and regions, and outputs in --out-dir. */
   args: ScanArgs
   openSources(log: CliLogger, limits: S3Limits): Promise<OpenedSources>
+  /** What the shard's alarms and exposure tracking see, for merge to join (scan() fills it in). */
+  carry: EmitCarry
   /** Written last, once the findings and summary are on disk: its presence says the shard's outputs are whole. */
-  finish(summary: ScanSummary, rules: readonly CompiledRule[]): void
+  finish(summary: ScanSummary): void
 }
 
 function shardIndex(args: ScanArgs, shards: number): { index: number; from: string } {
@@ -105,8 +107,10 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
     // A plan may give a shard nothing (more shards than groups): an empty shard is a whole one.
     'allow-empty': given['allow-empty'] || plan.shards[index]!.objects.length === 0,
   }
+  const carry = engine.newEmitCarry()
   return {
     args,
+    carry,
     openSources: async (log, limits) => {
       const listing = new engine.ListingReport({ onError: (e) => log.error({ code: e.code, ...e.location }, describeError(e)) })
       const hasS3 = plan.shards[index]!.objects.some((p) => engine.isS3Uri(p.uri))
@@ -135,7 +139,7 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
         ...(retries ? { retries } : {}),
       }
     },
-    finish: (summary, rules) => {
+    finish: (summary) => {
       const manifest: ShardManifest = {
         kind: 'trailscan-shard',
         version: 1,
@@ -143,9 +147,7 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
         shard: index,
         shards: plan.shards.length,
         complete: summary.interrupted !== true,
-        alarmRules: args.alarms
-          ? rules.flatMap((r) => (r.spec.alarm ? [{ id: r.id, title: r.spec.title, alarm: r.spec.alarm }] : []))
-          : null,
+        carry,
         summary,
       }
       // On disk before the manifest says so: a machine lost after this point leaves whole outputs or none.

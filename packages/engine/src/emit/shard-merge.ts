@@ -1,7 +1,9 @@
 import { UsageError } from '../errors.js'
-import type { AlarmSpec } from '../rules/spec.js'
 import type { ShardPlan } from '../source/shard-plan.js'
-import { AlarmEvaluator, type AlarmPeriod } from './alarms.js'
+import type { AlarmPeriod } from './alarms.js'
+import type { EmitCarry } from './carry.js'
+import { mergeEmitCarries } from './carry-merge.js'
+import type { RemediationRecord } from './exposure-tracker.js'
 import type { Finding } from './finding.js'
 import { countFinding, emptySummary, SKIPPED_LISTED, type ScanSummary, type SkipReason } from './summary.js'
 
@@ -14,8 +16,11 @@ export interface ShardManifest {
   shards: number
   /** False when the scan was stopped before its last object: its outputs cover part of the shard only. */
   complete: boolean
-  /** The alarms the shard's rules define, when it ran with alarms: merge replays them over every shard's findings. */
-  alarmRules: { id: string; title: string; alarm: AlarmSpec }[] | null
+  /**
+   * What the shard's alarms and exposure tracking saw (emit/carry.ts), every shard starting from the same carry:
+   * merge joins them, so an alarm period or an exposure and its closing split across shards count as in one scan.
+   */
+  carry: EmitCarry
   summary: ScanSummary
 }
 
@@ -30,12 +35,16 @@ export interface ShardResult {
 export interface MergedRun {
   findings: Finding[]
   alarms: AlarmPeriod[]
+  remediations: RemediationRecord[]
   summary: ScanSummary
+  /** The carry one scan of the whole plan would have left (for the next run's state). */
+  carry: EmitCarry
 }
 
 /**
  * N shard scans → what one scan of the whole plan writes: findings in listing order with public exposures last
- * (oldest first), one finding per id, alarms replayed over every shard's findings, and one summary. Refuses a
+ * (oldest first), one finding per id, exposures matched to every shard's closing calls, alarm periods counted
+ * over every shard (emit/carry-merge.ts), and one summary. Refuses a
  * missing, duplicated, foreign or interrupted shard, naming it: a merge over part of the plan would look like a
  * complete run.
  */
@@ -87,16 +96,15 @@ export function mergeShards(plan: ShardPlan, parts: readonly ShardResult[]): Mer
   exposures.sort((a, b) => (time(a) < time(b) ? -1 : time(a) > time(b) ? 1 : 0))
   const findings = [...inOrder, ...exposures]
 
-  const alarmRules = ordered.find((p) => p.manifest.alarmRules !== null)?.manifest.alarmRules ?? null
-  const evaluator = alarmRules ? new AlarmEvaluator(alarmRules) : undefined
-  for (const f of findings) {
-    if (isSuppressed(f)) continue
-    countFinding(summary, f)
-    evaluator?.add(f)
+  const carried = mergeEmitCarries(ordered.map((p) => p.manifest.carry))
+  for (const f of exposures) {
+    const remediated = carried.remediated.get(f.id)
+    if (remediated !== undefined) f.details = { ...f.details, remediated }
   }
-  const alarms = evaluator?.periods() ?? []
-  summary.alarms = alarms
-  return { findings, alarms, summary }
+  for (const f of findings) if (!isSuppressed(f)) countFinding(summary, f)
+  summary.alarms = carried.alarms
+  if (carried.remediations.length > 0) summary.remediations = carried.remediations
+  return { findings, alarms: carried.alarms, remediations: carried.remediations, summary, carry: carried.carry }
 }
 
 function isHeldExposure(f: Finding): boolean {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -200,6 +200,18 @@ describe('trailscan merge refuses what is not one whole plan', () => {
     } finally {
       writeFileSync(manifest, saved)
     }
+  })
+
+  it('reports a local file changed between plan and scan, and does not scan it', async () => {
+    const copy = join(work, 'local-copy')
+    cpSync(join(fixtures, 'public-s3'), copy, { recursive: true })
+    const planned = join(work, 'local-copy-plan.json')
+    expect((await runCli(['plan', copy, '--shards', '1', '--out', planned])).code).toBe(0)
+    const victim = filesUnder(copy)[0]!
+    utimesSync(victim, new Date(), new Date(Date.now() + 60_000))
+    const r = await runCli(['scan', '--plan', planned, '--shard', '0', '--out-dir', join(work, 'local-copy-out')])
+    expect(r.code).toBe(3)
+    expect(r.stderr).toContain(`${victim} changed since it was planned`)
   })
 
   it('refuses a shard index outside the plan, and a plan scan given paths or a window', async () => {

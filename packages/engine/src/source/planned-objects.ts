@@ -50,15 +50,14 @@ function checkedLocal(path: string, size: number, planned: string | null, byCont
         },
       )
   }
-  const { open, read } = o
+  const plain = localObject(path, size)
   o.open = async () => {
     await check()
-    return open()
+    return plain.open()
   }
-  if (read)
-    o.read = async (limit) => {
-      await check()
-      return read(limit)
-    }
+  o.read = async (limit) => {
+    await check()
+    return plain.read!(limit)
+  }
   return o
 }

@@ -21,7 +21,8 @@ function listing(): LogObject[] {
   const out: LogObject[] = []
   for (let n = 0; n < 40; n++) out.push(obj(key('111122223333', 'us-east-1', '2024-05-01', n), 10_000))
   for (const region of ['eu-west-1', 'eu-central-1', 'ap-south-1', 'us-west-2'])
-    for (const day of ['2024-05-01', '2024-05-02']) for (let n = 0; n < 3; n++) out.push(obj(key('444455556666', region, day, n), 1_000 + n))
+    for (const day of ['2024-05-01', '2024-05-02'])
+      for (let n = 0; n < 3; n++) out.push(obj(key('444455556666', region, day, n), 1_000 + n))
   return out.reverse()
 }
 
@@ -92,7 +93,11 @@ describe('planShards', () => {
   })
 
   it('stands a local file in for an ETag with its size and modification time', () => {
-    const local: LogObject = { ...obj(key('111122223333', 'us-east-1', '2024-05-01', 0), 10), uri: '/logs/a.json.gz', mtime: new Date(5000) }
+    const local: LogObject = {
+      ...obj(key('111122223333', 'us-east-1', '2024-05-01', 0), 10),
+      uri: '/logs/a.json.gz',
+      mtime: new Date(5000),
+    }
     delete local.etag
     expect(planShards([local], 1, {}, meta).shards[0]!.objects[0]!.etag).toBe('10:5000')
   })

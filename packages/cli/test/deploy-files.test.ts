@@ -22,7 +22,8 @@ async function cliCommands(): Promise<Commands> {
 
 function optionNames(c: CommandModule): { all: Set<string>; booleans: Set<string> } {
   const y = (c.builder as (y: ReturnType<typeof yargs>) => ReturnType<typeof yargs>)(yargs([]))
-  const o = y.getOptions() as unknown as { key: Record<string, unknown>; boolean: string[] }
+  // yargs keeps its option table behind getOptions(), which its type declarations leave out.
+  const o = (y as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[] } }).getOptions()
   return { all: new Set(Object.keys(o.key)), booleans: new Set(o.boolean) }
 }
 
@@ -93,7 +94,7 @@ describe('deploy/', () => {
   const all = (): Invocation[] => [...kubernetesInvocations(), ...batchInvocations()]
 
   it('runs the CLI in each of the files: plan, the shard scan and merge, on Kubernetes and on AWS Batch', () => {
-    const byCommand = (inv: Invocation[]): string[] => [...new Set(inv.map((i) => i.args[0]))].sort()
+    const byCommand = (inv: Invocation[]): string[] => [...new Set(inv.map((i) => i.args[0] ?? ''))].sort()
     expect(byCommand(kubernetesInvocations())).toEqual(['merge', 'plan', 'scan'])
     expect(byCommand(batchInvocations())).toEqual(['merge', 'plan', 'scan'])
   })

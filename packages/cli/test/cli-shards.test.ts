@@ -5,19 +5,14 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { uploadAll } from '../../engine/test/support/s3-fixtures.js'
 import { startS3Stack, type S3Stack } from '../../engine/test/support/s3-stack.js'
-import { S3RVER_CREDENTIALS } from '../../engine/test/support/s3rver.js'
+import { S3RVER_ENV } from '../../engine/test/support/s3rver.js'
 import { jsonLines, runCli } from './run-cli.js'
 
 // Issue #16 "Many machines": plan once, each shard a process of its own against the S3-compatible server on
 // loopback, then merge; the merged outputs must be what one scan of the same source writes.
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url))
 const datasets = ['cis-controls', 'cis-org-trail', 'public-s3']
-const env = {
-  AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-}
+const env = S3RVER_ENV
 // The call that makes a public bucket private again, delivered a day late: in another (account, region, day)
 // group than the exposure it closes, so shards may split them.
 const REMEDIATION =

@@ -1,26 +1,16 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import type { LogObject } from '@trailscan/engine'
-import { parseInstant } from '@trailscan/engine/local-scan'
 import { EXIT } from '../exit-codes.js'
-import { CliExit, describeError } from '../fail.js'
+import { CliExit } from '../fail.js'
 import { createLogger } from '../logger.js'
-import { ACCOUNT_ID, eachMatches, nonEmpty, REGION, singleValued } from '../option-checks.js'
+import { ACCOUNT_ID, eachMatches, instantOption, nonEmpty, REGION, singleValued } from '../option-checks.js'
 import { OutputTarget } from '../output/output-target.js'
 import { s3Limits } from '../s3-limits.js'
 import { openSources } from '../sources.js'
 import type { PlanArgs } from './plan-command.js'
 
 const MAX_SHARDS = 10_000
-
-function instant(v: string | undefined, flag: string): Date | undefined {
-  if (v === undefined) return undefined
-  try {
-    return parseInstant(v, flag)
-  } catch (e) {
-    throw new CliExit(EXIT.usage, describeError(e))
-  }
-}
 
 /**
  * `trailscan plan`: the listing a scan would make, once, split into shards. A listing that met errors writes no
@@ -35,8 +25,8 @@ export async function runPlan(args: PlanArgs): Promise<number> {
   if (!/^\d+$/.test(args.shards) || Number(args.shards) < 1 || Number(args.shards) > MAX_SHARDS)
     throw new CliExit(EXIT.usage, `--shards must be a whole number from 1 to ${MAX_SHARDS}, not ${JSON.stringify(args.shards)}`)
   if (args.paths.includes('-')) throw new CliExit(EXIT.usage, 'a plan cannot hold stdin (-): name files, directories or s3:// prefixes')
-  const start = instant(args.start, '--start')
-  const end = instant(args.end, '--end')
+  const start = instantOption(args.start, '--start')
+  const end = instantOption(args.end, '--end')
   if (start && end && start >= end) throw new CliExit(EXIT.usage, '--start must be before --end')
   const log = createLogger(args['log-level'])
   // A scheduler's run gets a fresh folder (cronjob.yaml: /work/runs/<run>/plan.json): make it.

@@ -4,6 +4,7 @@ import type { EmitCarry } from './emit/carry.js'
 import { endRun, floorOf, startFrom } from './emit/carry-settle.js'
 import { ExposureTracker } from './emit/exposure-tracker.js'
 import { DECODE_DEFAULTS } from './read/decompress.js'
+import { DELIVERY_MARGIN_DAYS } from './source/key-filter.js'
 import type { CompiledRule } from './match/matcher.js'
 import { RawFieldReader } from './select/raw-fields.js'
 import { RuleIndex } from './select/rule-index.js'
@@ -64,7 +65,7 @@ export interface ScanOptions extends SinkOptions {
   logger?: ScanLogger
 }
 
-const DEFAULTS = { concurrency: 8, deliveryMarginDays: 1 } as const
+const DEFAULTS = { concurrency: 8, deliveryMarginDays: DELIVERY_MARGIN_DAYS } as const
 
 /**
  * Sources × compiled rules → findings, in listing order, with a summary of everything read, skipped and failed.

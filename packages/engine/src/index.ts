@@ -59,6 +59,12 @@ export type { ErrorCode, Location } from './errors.js'
 
 // State of scheduled scans (issue #14)
 export type { StateStore, StateDocument, Lease, LeaseHolder, AcquireOptions } from './state/state-store.js'
+export { LocalStateStore } from './state/local-store.js'
+export { STATE_FORMAT, STATE_VERSION, emptyState, parseState, serializeState } from './state/state-model.js'
+export type { ScanState, DayGroup, LastRun, OutputMark } from './state/state-model.js'
+export { StateLedger, changeToken } from './state/state-ledger.js'
+export type { Verdict } from './state/state-ledger.js'
+export { parseLookback, firstOpenDay } from './state/lookback.js'
 
 // Validation against labelled datasets
 export { validateDataset } from './validate/dataset.js'

@@ -227,7 +227,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
     throw e
   }
   sources.progress?.stop()
-  await writer.close(summary.alarms)
+  await writer.close(summary.alarms, summary.remediations)
   // Only now are the findings on disk (closed, fsync'd with --state): the state may say they were written.
   await stateRun?.commit(summary, output.ok)
   warnSkipped(summary, log)

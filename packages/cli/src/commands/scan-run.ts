@@ -234,6 +234,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
   const writeFailure = output.failureMessage()
   if (writeFailure) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message: writeFailure })
   toStderr(summaryText(summary, stoppedBy))
+  if (stateRun) toStderr(stateRun.summaryLine())
   if (summaryOut) {
     summaryOut.write(`${JSON.stringify(summary, null, 2)}\n`)
     summaryOut.close()

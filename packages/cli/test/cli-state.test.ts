@@ -154,6 +154,7 @@ describe('scan --state: one writer, and state it cannot read', () => {
     [['--end', '2026-12-01'], /--end cannot be used with --state/],
     [['--lookback', 'two days'], /--lookback two days: expected a number of days/],
     [['--append'], /--append needs --out FILE/],
+    [['-'], /`-` \(stdin\) cannot be scanned with --state/],
   ])('refuses %j (exit 2)', async (extra, why) => {
     const w = world()
     await w.put(makeCorpus(12, 1, 5))

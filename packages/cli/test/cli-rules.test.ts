@@ -41,7 +41,7 @@ describe('trailscan rules', () => {
   it('runs the embedded examples of the shipped packs and of a user rule directory', async () => {
     const shipped = await runCli(['rules', 'test'])
     expect(shipped.code).toBe(0)
-    expect(shipped.stdout).toMatch(/^30 rules passed, 0 failed$/m)
+    expect(shipped.stdout).toMatch(/^60 rules passed, 0 failed$/m)
     const dir = join(tmp, 'ok')
     rmSync(dir, { recursive: true, force: true })
     cpSync(join(fixtures, '..', 'packages/rules/rules/s3-hardening'), dir, { recursive: true })

@@ -140,6 +140,27 @@ describe('trailscan validate', () => {
     expect(out.coverage.unwatched.length).toBeGreaterThan(0)
     expect(out.coverage.unwatched.every((p) => p.eventName !== 'StopLogging')).toBe(true)
   })
+
+  it('reports, per attack technique of expected-techniques.jsonl, the rules that fired on its records', async () => {
+    const json = await runCli(['validate', join(fixtures, 'stratus'), '--coverage', '--format', 'json'])
+    expect(json.code).toBe(0)
+    const out = JSON.parse(json.stdout) as { datasets: { techniques: { technique: string; rules: string[] }[] }[] }
+    const techniques = out.datasets[0]!.techniques
+    expect(techniques).toHaveLength(35)
+    expect(techniques.find((t) => t.technique === 'aws.persistence.iam-create-backdoor-role')?.rules).toEqual([
+      'atd-iam-admin-policy-attached',
+      'atd-iam-role-trust-external',
+      'cis-4.4',
+    ])
+    expect(techniques.filter((t) => t.rules.length === 0).map((t) => t.technique)).toEqual([
+      'aws.credential-access.secretsmanager-retrieve-secrets',
+    ])
+    const table = await runCli(['validate', join(fixtures, 'stratus'), '--coverage'])
+    expect(table.stdout).toMatch(/Techniques covered: 34 of 35/)
+    expect(table.stdout).toMatch(/aws\.credential-access\.secretsmanager-retrieve-secrets +NOT COVERED/)
+    // Without --coverage, the technique view stays out of the way.
+    expect((await runCli(['validate', join(fixtures, 'stratus')])).stdout).not.toMatch(/Techniques covered/)
+  })
 })
 
 describe('suppressions', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { severityOf } from '../../emit/severity.js'
+import { checkRuleShape } from '../../rules/schema.js'
 import { compileRule } from '../compile.js'
 import type { RuleSpec, Severity } from '../../rules/spec.js'
 import { compileTypedRule } from './index.js'
@@ -264,5 +265,26 @@ describe('raise: a pattern rule made severe by a check', () => {
   })
   it('refuses an unknown check at compile time', () => {
     expect(() => compileRule(spec({ check: 'no-such-check', severity: 'high' }))).toThrow(/raise.check/)
+  })
+})
+
+describe('raise in a rule file', () => {
+  const doc = (raise: unknown) => ({
+    id: 'r',
+    title: 't',
+    severity: 'low',
+    language: 'cwl-filter',
+    pattern: '{ $.eventName = X }',
+    raise,
+    examples: { match: [{}], noMatch: [{}] },
+  })
+  it('accepts a check and a severity, and names each mistake', () => {
+    expect(checkRuleShape(doc({ check: 'sg-admin-ingress-open', severity: 'high' }))).toEqual([])
+    expect(checkRuleShape(doc('high')).map((d) => d.message)).toEqual(['raise: must be a mapping with check and severity'])
+    expect(checkRuleShape(doc({ check: '', severity: 'urgent', when: 'x' })).map((d) => d.message)).toEqual([
+      'raise.when: unknown field',
+      'raise.check: must name a typed check',
+      'raise.severity: must be one of info, low, medium, high, critical',
+    ])
   })
 })

@@ -41,7 +41,7 @@ describe('trailscan rules', () => {
   it('runs the embedded examples of the shipped packs and of a user rule directory', async () => {
     const shipped = await runCli(['rules', 'test'])
     expect(shipped.code).toBe(0)
-    expect(shipped.stdout).toMatch(/^30 rules passed, 0 failed$/m)
+    expect(shipped.stdout).toMatch(/^60 rules passed, 0 failed$/m)
     const dir = join(tmp, 'ok')
     rmSync(dir, { recursive: true, force: true })
     cpSync(join(fixtures, '..', 'packages/rules/rules/s3-hardening'), dir, { recursive: true })
@@ -139,6 +139,27 @@ describe('trailscan validate', () => {
     expect(out.coverage.neverFired).not.toContain('cis-4.3')
     expect(out.coverage.unwatched.length).toBeGreaterThan(0)
     expect(out.coverage.unwatched.every((p) => p.eventName !== 'StopLogging')).toBe(true)
+  })
+
+  it('reports, per attack technique of expected-techniques.jsonl, the rules that fired on its records', async () => {
+    const json = await runCli(['validate', join(fixtures, 'stratus'), '--coverage', '--format', 'json'])
+    expect(json.code).toBe(0)
+    const out = JSON.parse(json.stdout) as { datasets: { techniques: { technique: string; rules: string[] }[] }[] }
+    const techniques = out.datasets[0]!.techniques
+    expect(techniques).toHaveLength(35)
+    expect(techniques.find((t) => t.technique === 'aws.persistence.iam-create-backdoor-role')?.rules).toEqual([
+      'atd-iam-admin-policy-attached',
+      'atd-iam-role-trust-external',
+      'cis-4.4',
+    ])
+    expect(techniques.filter((t) => t.rules.length === 0).map((t) => t.technique)).toEqual([
+      'aws.credential-access.secretsmanager-retrieve-secrets',
+    ])
+    const table = await runCli(['validate', join(fixtures, 'stratus'), '--coverage'])
+    expect(table.stdout).toMatch(/Techniques covered: 34 of 35/)
+    expect(table.stdout).toMatch(/aws\.credential-access\.secretsmanager-retrieve-secrets +NOT COVERED/)
+    // Without --coverage, the technique view stays out of the way.
+    expect((await runCli(['validate', join(fixtures, 'stratus')])).stdout).not.toMatch(/Techniques covered/)
   })
 })
 

@@ -78,11 +78,18 @@ export type { Verdict } from './state/state-ledger.js'
 export { parseLookback, firstOpenDay } from './state/lookback.js'
 
 // Validation against labelled datasets
-export { validateDataset } from './validate/dataset.js'
-export type { DatasetOptions, DatasetReport } from './validate/dataset.js'
+export { validateDataset, techniqueCoverage } from './validate/dataset.js'
+export type { DatasetOptions, DatasetReport, TechniqueCoverage } from './validate/dataset.js'
 export { compareFindings } from './validate/compare.js'
 export type { Comparison, RuleScore } from './validate/compare.js'
-export { readExpectedFindings, readExpectedErrors, FINDINGS_FILE, ERRORS_FILE } from './validate/expectations.js'
-export type { ExpectedFinding, ExpectedError } from './validate/expectations.js'
+export {
+  readExpectedFindings,
+  readExpectedErrors,
+  readExpectedTechniques,
+  FINDINGS_FILE,
+  ERRORS_FILE,
+  TECHNIQUES_FILE,
+} from './validate/expectations.js'
+export type { ExpectedFinding, ExpectedError, ExpectedTechnique } from './validate/expectations.js'
 export { coverage, eventPairs, isWatched } from './validate/coverage.js'
 export type { Coverage, EventPair } from './validate/coverage.js'

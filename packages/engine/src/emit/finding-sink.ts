@@ -98,9 +98,10 @@ export class FindingSink {
   private decideSeverity({ finding: f, hit }: BuiltFinding): void {
     const ctx = f.account === null ? undefined : this.context.get(f.account)
     if (ctx) f.context = { ...ctx }
-    const { severity, status } = severityOf(f.severity, hit, ctx)
+    const { severity, status, attempt } = severityOf(f.severity, hit, ctx, f.errorCode)
     f.severity = severity
     f.status = status
+    if (attempt) f.details = { ...f.details, attempt }
   }
 
   /** False when suppressed. */

@@ -3,7 +3,7 @@ import { compileCwlFilter, type CompileOptions } from './cwl-filter/index.js'
 import { compileEventPattern } from './eventbridge/index.js'
 import type { CompiledRule, MatchContext, RuleHit } from './matcher.js'
 import type { RuleSpec } from '../rules/spec.js'
-import { compileTypedRule } from './typed/index.js'
+import { compileTypedRule, raiseCheck } from './typed/index.js'
 
 const HIT: RuleHit = Object.freeze({})
 
@@ -13,7 +13,8 @@ const HIT: RuleHit = Object.freeze({})
  */
 export function compileRule(spec: RuleSpec, options: CompileOptions = {}): CompiledRule {
   try {
-    return compileByLanguage(spec, options)
+    const rule = compileByLanguage(spec, options)
+    return spec.raise ? withRaise(rule, spec.raise.check, spec.raise.severity) : rule
   } catch (err) {
     if (err instanceof TrailscanError) throw withRule(err, spec)
     throw new RuleSpecError(`rule ${spec.id}: ${(err as Error).message}`, { location: { ruleId: spec.id }, cause: err })
@@ -54,6 +55,24 @@ function booleanRule(
   }
   if (keys.fieldTests?.length) rule.fieldTests = keys.fieldTests
   return rule
+}
+
+/**
+ * The rule with its `raise` check run on every hit: when the check finds the dangerous form of the change, the hit
+ * carries the severity to raise to (emit/severity.ts decides) and the check's details.
+ */
+function withRaise(rule: CompiledRule, checkName: string, severity: NonNullable<RuleSpec['raise']>['severity']): CompiledRule {
+  const check = raiseCheck(checkName)
+  return {
+    ...rule,
+    match(ctx) {
+      const hit = rule.match(ctx)
+      if (!hit) return null
+      const res = check(ctx.record, {})
+      if (!res) return hit
+      return { ...hit, raise: severity, details: { ...hit.details, ...res.details } }
+    },
+  }
 }
 
 function withRule(err: TrailscanError, spec: RuleSpec): TrailscanError {

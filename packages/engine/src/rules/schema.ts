@@ -27,6 +27,7 @@ const TOP_FIELDS = new Set([
   'guidance',
   'examples',
   'output',
+  'raise',
 ])
 const REFERENCE_FIELDS = new Set(['cis', 'nist80053', 'mitreAttack', 'urls'])
 const ALARM_FIELDS = new Set(['statistic', 'threshold', 'periodSeconds', 'evaluationPeriods'])
@@ -81,6 +82,15 @@ export function checkRuleShape(doc: unknown): RuleDiagnostic[] {
   }
   if (doc.output !== undefined && (!isObject(doc.output) || !Object.values(doc.output).every((v) => typeof v === 'string' && v !== '')))
     err('output', 'must map field names to dotted record paths')
+  if (doc.raise !== undefined) {
+    const r = doc.raise
+    if (!isObject(r)) err('raise', 'must be a mapping with check and severity')
+    else {
+      for (const k of Object.keys(r)) if (k !== 'check' && k !== 'severity') err(`raise.${k}`, 'unknown field')
+      if (typeof r.check !== 'string' || r.check === '') err('raise.check', 'must name a typed check')
+      if (!SEVERITIES.includes(r.severity as never)) err('raise.severity', `must be one of ${SEVERITIES.join(', ')}`)
+    }
+  }
   const ex = doc.examples
   if (!isObject(ex)) err('examples', 'must be a mapping with match and noMatch lists')
   else {

@@ -45,7 +45,7 @@ export type { S3ClientOptions, ListS3Options, S3ListRequest, S3Location, RetryRe
 // Findings, summary, errors
 export type { Finding, Actor, Resource, UserAgentKind } from './emit/finding.js'
 export type { Remediation } from './emit/exposure-tracker.js'
-export type { ScanSummary, ErrorEntry, SkipReason, SkippedEntry } from './emit/summary.js'
+export type { ScanSummary, ErrorEntry, SkipReason, SkippedEntry, RuleSkipReason, SkippedRule } from './emit/summary.js'
 export { SKIP_WARNS, SKIPPED_LISTED } from './emit/summary.js'
 export type { AlarmPeriod } from './emit/alarms.js'
 export { Suppressor, isCalendarDate } from './emit/suppress.js'

@@ -11,7 +11,8 @@ import { RecordFilter } from './select/record-filter.js'
 import type { ListingReport } from './source/listing-report.js'
 import type { LogObject } from './source/log-object.js'
 import type { RetryReport } from './source/s3-retry.js'
-import { countSkipped, emptySummary, finishSummary, type ScanSummary } from './emit/summary.js'
+import type { RuleDiagnostic } from './rules/schema.js'
+import { countSkipped, countSkippedRules, emptySummary, finishSummary, type ScanSummary } from './emit/summary.js'
 
 export type { AccountContext } from './emit/severity.js'
 
@@ -48,6 +49,8 @@ export interface ScanOptions extends SinkOptions {
    * `interrupted`. Findings already handed to `onFinding` stay; none is cut.
    */
   signal?: AbortSignal
+  /** The rule set's diagnostics (RuleSet.diagnostics): the rules it skipped are counted in the summary. */
+  ruleDiagnostics?: readonly RuleDiagnostic[]
   /** Called after each object, for progress displays. */
   onObject?(info: { uri: string; storedBytes: number; records: number }): void
   logger?: ScanLogger
@@ -63,6 +66,7 @@ const DEFAULTS = { concurrency: 8, deliveryMarginDays: 1 } as const
 export async function scan(options: ScanOptions): Promise<ScanSummary> {
   const t0 = performance.now()
   const summary = options.listing?.summary ?? emptySummary()
+  if (options.ruleDiagnostics) countSkippedRules(summary, options.ruleDiagnostics)
   const filter = new RecordFilter(options, options.deliveryMarginDays ?? DEFAULTS.deliveryMarginDays)
   const tracker = new ExposureTracker()
   const decode = { ...DECODE_DEFAULTS, ...(options.maxObjectBytes ? { maxBytes: options.maxObjectBytes } : {}) }

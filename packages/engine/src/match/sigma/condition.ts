@@ -101,6 +101,7 @@ export function parseCondition(text: string, identifiers: readonly string[], ind
   if (rest) {
     if (rest.text === '|')
       throw unsupported('condition: aggregations (| count() …) are correlation rules, which Trailscan does not run', where(rest.at))
+    if (word(rest) === 'near') throw unsupported("condition: 'near' is a correlation, which Trailscan does not run", where(rest.at))
     fail(`unexpected '${rest.text}'`)
   }
   return tree

@@ -15,7 +15,11 @@ const cli = 'aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22'
 const cases: Record<string, { match: Record<string, unknown>; noMatch: Record<string, unknown> }> = {
   'cloudtrail-logging-stopped': {
     match: { eventSource: 'cloudtrail.amazonaws.com', eventName: 'DeleteTrail', userIdentity: carol },
-    noMatch: { eventSource: 'cloudtrail.amazonaws.com', eventName: 'StartLogging', userIdentity: carol },
+    noMatch: {
+      eventSource: 'cloudtrail.amazonaws.com',
+      eventName: 'UpdateTrail',
+      userIdentity: { ...carol, invokedBy: 'cloudformation.amazonaws.com' },
+    },
   },
   'root-account-used': {
     match: { eventName: 'ConsoleLogin', eventType: 'AwsConsoleSignIn', userIdentity: { type: 'Root' } },

@@ -16,6 +16,7 @@ import { inBlock, parseCidr, parseIp, type CidrBlock } from '../eventbridge/cidr
 import { obj } from '../../record.js'
 import { invalid, unsupported, type SigmaAnchor } from './error.js'
 import { compilePattern, literal, parseSigmaString, plainText, windash, type Pattern } from './pattern.js'
+import { RegexTooLargeError } from '../regex/index.js'
 import { compileSigmaRegex, SigmaRegexError } from './regex.js'
 
 export interface FieldCondition {
@@ -254,7 +255,14 @@ function valueTests(key: string, mods: readonly string[], v: string | number | b
   // A keyword is looked for anywhere in a value unless a position modifier says where.
   if (keyword && !positioned) patterns = patterns.map((p) => [{ kind: 'any' }, ...p, { kind: 'any' }])
   return patterns.map((p) => {
-    const test = compilePattern(p, cased)
+    let test: (value: string) => boolean
+    try {
+      test = compilePattern(p, cased)
+    } catch (e) {
+      // A windash value runs on the regex engine, whose program is bounded.
+      if (e instanceof RegexTooLargeError) throw unsupported(`${key}: the value is too long for windash (${e.message})`, anchor)
+      throw e
+    }
     return (leaf: unknown) => {
       const t = textOf(leaf)
       return t !== undefined && test(t)

@@ -97,6 +97,12 @@ describe('Sigma rule files', () => {
     expect(set.diagnostics).toEqual([expect.objectContaining({ ruleId: 'corr', skipped: 'unsupported', line: 21, column: 1 })])
   })
 
+  it('skip a detection without a condition as invalid Sigma, not as a Trailscan rule with schema errors', async () => {
+    const set = await loadRuleSet([dirWith({ 'nocond.yml': sigma({ detection: '  selection:\n    eventName: A' }) })])
+    expect(set.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', skipped: 'invalid', line: 12, column: 1 })])
+    expect(set.diagnostics[0]!.message).toMatch(/no condition/)
+  })
+
   it('refuse language: sigma in a Trailscan rule file', async () => {
     const set = await loadRuleSet([dirWith({ 'x.yaml': trailscanRule.replace('cwl-filter', 'sigma') })])
     expect(set.diagnostics).toEqual([expect.objectContaining({ severity: 'error', field: 'language' })])

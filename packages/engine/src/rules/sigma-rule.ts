@@ -5,8 +5,8 @@ import type { RuleDiagnostic } from './schema.js'
 import type { RuleSpec, Severity } from './spec.js'
 
 /**
- * Sigma rule files among the YAML rules: recognised by their shape (`logsource`, and `detection` holding a
- * `condition`), turned into a RuleSpec with `language: sigma`, or skipped with a diagnostic that says why and is
+ * Sigma rule files among the YAML rules: recognised by their shape (`logsource` and `detection`, which holds
+ * the `condition`), turned into a RuleSpec with `language: sigma`, or skipped with a diagnostic that says why and is
  * counted (`skipped`): another logsource than `product: aws, service: cloudtrail`, a correlation or filter
  * rule (`unsupported`), or a rule that cannot be read as Sigma (`invalid`). Skipped rules never stop a scan.
  */
@@ -40,13 +40,14 @@ const TACTICS: Readonly<Record<string, string>> = {
 
 const ID = /^[a-z0-9][a-z0-9.-]*$/
 
-/** Whether a parsed YAML document is Sigma: a detection rule, or a correlation or filter rule. */
+/** Whether a parsed YAML document is Sigma: a detection rule (`logsource`, `detection`), or a correlation or filter rule. */
 export function isSigmaDocument(doc: unknown): boolean {
   const d = obj(doc)
   if (!d) return false
   if (obj(d.correlation)) return true
   if (obj(d.logsource) && obj(d.filter)) return true
-  return obj(d.logsource) !== undefined && obj(d.detection) !== undefined && Object.hasOwn(obj(d.detection)!, 'condition')
+  // A detection without its condition is still Sigma (skipped as invalid), not a Trailscan rule with ten schema errors.
+  return obj(d.logsource) !== undefined && obj(d.detection) !== undefined
 }
 
 /** ATT&CK references from Sigma tags: `attack.t1530` → T1530, `attack.t1078.004` → T1078.004, tactics → TA ids. */

@@ -58,6 +58,7 @@ export function compileDetection(detection: Record<string, unknown>): SigmaDetec
   if (typeof cond === 'string') tree = parseCondition(cond, names)
   else if (Array.isArray(cond) && cond.length > 0 && cond.every((c) => typeof c === 'string'))
     tree = { kind: 'or', items: cond.map((c, i) => parseCondition(c, names, i)) }
+  else if (cond === undefined) throw invalid('detection has no condition', { top: 'detection' })
   else throw invalid('condition must be a string or a list of strings', { key: 'condition' })
 
   const evaluate = (c: Condition, r: Record<string, unknown>): boolean => {

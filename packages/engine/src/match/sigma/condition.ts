@@ -18,6 +18,8 @@ interface Token {
 }
 
 const TOKEN = /\s*(\(|\)|\||[^\s()|]+)/y
+/** Far past any real rule (SigmaHQ's deepest nest a few levels). */
+const MAX_DEPTH = 100
 
 /** Parses `text` (the condition, or one entry of a condition list at `index`) over the rule's identifiers. */
 export function parseCondition(text: string, identifiers: readonly string[], index?: number): Condition {
@@ -50,12 +52,20 @@ export function parseCondition(text: string, identifiers: readonly string[], ind
     return items.length === 1 ? items[0]! : { kind: word(quant) === 'all' ? 'and' : 'or', items }
   }
 
+  // Parsing and matching recurse per level: a bound keeps a hostile condition from overflowing the stack.
+  let depth = 0
+  const deeper = (t: Token | undefined): void => {
+    if (++depth > MAX_DEPTH) fail(`nested deeper than ${MAX_DEPTH} levels (parentheses and not)`, t)
+  }
+
   const primary = (): Condition => {
     const t = peek()
     if (!t) return fail('ends where an identifier or ( was expected')
     if (t.text === '(') {
+      deeper(t)
       pos++
       const inner = or()
+      depth--
       if (peek()?.text !== ')') fail("expected ')'")
       pos++
       return inner
@@ -79,8 +89,11 @@ export function parseCondition(text: string, identifiers: readonly string[], ind
 
   const not = (): Condition => {
     if (word(peek()) === 'not') {
+      deeper(peek())
       pos++
-      return { kind: 'not', item: not() }
+      const item = not()
+      depth--
+      return { kind: 'not', item }
     }
     return primary()
   }

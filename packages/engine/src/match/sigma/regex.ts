@@ -42,6 +42,7 @@ const ASSERTIONS: Readonly<Record<string, string>> = {
   K: '\\K match resets',
 }
 const MAX_REPEAT = 1000
+const MAX_DEPTH = 100
 
 /** Thrown for a pattern that cannot run here; `unsupported` when it is a valid regex using a refused construct. */
 export class SigmaRegexError extends Error {
@@ -244,8 +245,11 @@ export function compileSigmaRegex(source: string, flags: RegexFlags): LinearRege
     return branches.length === 1 ? branches[0]! : { kind: 'alt', items: branches }
   }
 
+  let depth = 0
   const group = (): RegexNode => {
     const open = i
+    // The parser and the program builder recurse per group: a bound keeps a hostile pattern off the stack's end.
+    if (++depth > MAX_DEPTH) refused(`groups nested deeper than ${MAX_DEPTH} levels`, open)
     i++
     if (source[i] === '?') {
       const rest = source.slice(i + 1)
@@ -259,6 +263,7 @@ export function compileSigmaRegex(source: string, flags: RegexFlags): LinearRege
     const body = alternation(1)
     if (source[i] !== ')') bad("unterminated group: expected ')'", open)
     i++
+    depth--
     return body
   }
 

@@ -1,4 +1,5 @@
 import type { AlarmPeriod } from './alarms.js'
+import type { RemediationRecord } from './exposure-tracker.js'
 import type { TrailscanError } from '../errors.js'
 import type { Finding } from './finding.js'
 import type { RuleDiagnostic } from '../rules/schema.js'
@@ -97,7 +98,7 @@ export interface ScanSummary {
   }
   alarms: AlarmPeriod[]
   /**
-   * Rules loaded but not run (ScanOptions.skippedRules): Sigma rules for another logsource, or using what
+   * Rules loaded but not run (ScanOptions.ruleDiagnostics): Sigma rules for another logsource, or using what
    * Trailscan does not run, or not valid Sigma. Absent when none was skipped.
    */
   rulesSkipped?: {
@@ -106,6 +107,11 @@ export interface ScanSummary {
     /** The first SKIPPED_LISTED, in load order. */
     first: SkippedRule[]
   }
+  /**
+   * Public exposures found by earlier runs that this run saw closed (a scan given `ScanOptions.carry`); absent
+   * when there are none.
+   */
+  remediations?: RemediationRecord[]
   errors: ErrorEntry[]
   /** The run's retry budget (S3 runs): retries used, the budget, whether a failure went unretried for lack of it. */
   retries?: { used: number; budget: number; exhausted: boolean }

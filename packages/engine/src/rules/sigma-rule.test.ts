@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { recordContext } from '../match/context.js'
 import { scan } from '../scan.js'
-import { loadRuleSet } from './rule-set.js'
+import { loadRuleSet, type RuleSnapshot } from './rule-set.js'
 
 const sigma = (opts: { id?: string; level?: string; logsource?: string; detection?: string; extra?: string } = {}): string =>
   [
@@ -101,6 +101,20 @@ describe('Sigma rule files', () => {
     const set = await loadRuleSet([dirWith({ 'nocond.yml': sigma({ detection: '  selection:\n    eventName: A' }) })])
     expect(set.diagnostics).toEqual([expect.objectContaining({ severity: 'warning', skipped: 'invalid', line: 12, column: 1 })])
     expect(set.diagnostics[0]!.message).toMatch(/no condition/)
+  })
+
+  it('compile from a pack snapshot (JSON of the loaded specs) as from the file, so a shipped pack may hold Sigma', async () => {
+    const dir = dirWith({ 'a.yml': sigma() })
+    const fromFile = await loadRuleSet([dir])
+    const snapshot = JSON.parse(
+      JSON.stringify({ packs: [{ id: 'p', dir }], rules: fromFile.load.rules.map(({ spec }) => spec) }),
+    ) as RuleSnapshot
+    rmSync(join(dir, 'a.yml'))
+    const fromSnapshot = await loadRuleSet([dir], { snapshot })
+    expect(fromSnapshot.diagnostics).toEqual([])
+    expect(fromSnapshot.rules[0]!.spec.language).toBe('sigma')
+    expect(fromSnapshot.rules[0]!.match(recordContext({ eventName: 'StopLogging' }))).not.toBeNull()
+    expect(fromSnapshot.rules[0]!.fieldTests?.map((t) => t.field)).toEqual(['eventName'])
   })
 
   it('refuse language: sigma in a Trailscan rule file', async () => {

@@ -122,7 +122,7 @@ function sigmaCidr(text: string): CidrBlock | string {
   return parseCidr(text)
 }
 
-/** Compiles `key: value` of a selection map; `anchor` places errors in the rule file. */
+/** Compiles `key: value` of a selection map; errors name the key as written, which places them in the rule file. */
 export function compileFieldCondition(key: string, value: unknown): FieldCondition {
   const anchor: SigmaAnchor = { key }
   const [field = '', ...mods] = key.split('|')

@@ -53,7 +53,7 @@ export { newEmitCarry, parseEmitCarry, CarryError, EMIT_CARRY_FORMAT, EMIT_CARRY
 export { mergeEmitCarries } from './emit/carry-merge.js'
 export type { CarryMerge } from './emit/carry-merge.js'
 export type { EmitCarry, CarriedAlarmRule, CarriedAlarmPeriod, CarriedExposure, CarriedClosing } from './emit/carry.js'
-export type { ScanSummary, ErrorEntry, SkipReason, SkippedEntry } from './emit/summary.js'
+export type { ScanSummary, ErrorEntry, SkipReason, SkippedEntry, RuleSkipReason, SkippedRule } from './emit/summary.js'
 export { SKIP_WARNS, SKIPPED_LISTED } from './emit/summary.js'
 export type { AlarmPeriod } from './emit/alarms.js'
 export { mergeShards } from './emit/shard-merge.js'

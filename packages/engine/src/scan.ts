@@ -14,7 +14,8 @@ import { RecordFilter } from './select/record-filter.js'
 import type { ListingReport } from './source/listing-report.js'
 import type { LogObject } from './source/log-object.js'
 import type { RetryReport } from './source/s3-retry.js'
-import { countSkipped, emptySummary, finishSummary, type ScanSummary } from './emit/summary.js'
+import type { RuleDiagnostic } from './rules/schema.js'
+import { countSkipped, countSkippedRules, emptySummary, finishSummary, type ScanSummary } from './emit/summary.js'
 
 export type { AccountContext } from './emit/severity.js'
 
@@ -54,6 +55,8 @@ export interface ScanOptions extends SinkOptions {
    * `interrupted`. Findings already handed to `onFinding` stay; none is cut.
    */
   signal?: AbortSignal
+  /** The rule set's diagnostics (RuleSet.diagnostics): the rules it skipped are counted in the summary. */
+  ruleDiagnostics?: readonly RuleDiagnostic[]
   /**
    * What alarms and exposure tracking remember across runs and shards (emit/carry.ts). Read at the start;
    * rewritten in place when the scan returns, interrupted or not (not when it throws): it then covers every
@@ -75,6 +78,7 @@ const DEFAULTS = { concurrency: 8, deliveryMarginDays: DELIVERY_MARGIN_DAYS } as
 export async function scan(options: ScanOptions): Promise<ScanSummary> {
   const t0 = performance.now()
   const summary = options.listing?.summary ?? emptySummary()
+  if (options.ruleDiagnostics) countSkippedRules(summary, options.ruleDiagnostics)
   const filter = new RecordFilter(options, options.deliveryMarginDays ?? DEFAULTS.deliveryMarginDays)
   // A carry is read once, here, and written once, at the end: nothing mid-scan sees it half-updated.
   const base = options.carry ? startFrom(options.carry) : undefined

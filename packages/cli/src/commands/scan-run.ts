@@ -1,11 +1,11 @@
 import { writeSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
-import type { AccountContext, Finding, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
+import type { AccountContext, Finding, RuleDiagnostic, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
 import { scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/local-scan'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
-import { compiledRulesOrExit } from '../load-rules.js'
+import { compiledRulesOrExit, formatDiagnostic } from '../load-rules.js'
 import { createLogger, type CliLogger } from '../logger.js'
 import { FindingsWriter } from '../output/findings-writer.js'
 import { OutputTarget } from '../output/output-target.js'
@@ -47,6 +47,16 @@ function warnSkipped(s: ScanSummary, log: CliLogger): void {
     { skipped: Object.fromEntries(counts) },
     `${n} file${n === 1 ? '' : 's'} skipped (${skippedWhy(counts)}): listed under "skipped" in the summary`,
   )
+}
+
+/**
+ * A rule that was meant to run but does not (unsupported or not valid Sigma) is named, one line each; rules for
+ * another logsource (a whole SigmaHQ checkout holds thousands) are only counted, in the summary.
+ */
+function warnSkippedRules(diagnostics: readonly RuleDiagnostic[], log: CliLogger): void {
+  for (const d of diagnostics)
+    if (d.skipped === 'unsupported' || d.skipped === 'invalid')
+      log.warn({ ruleId: d.ruleId, file: d.file, line: d.line, column: d.column }, formatDiagnostic(d))
 }
 
 /** The one line that says why a scan that read nothing exits 2. */
@@ -135,8 +145,9 @@ export async function runScan(given: ScanArgs): Promise<number> {
   const end = instantOption(args.end, '--end')
   if (start && end && start >= end) throw new CliExit(EXIT.usage, '--start must be before --end')
   const limits = s3Limits(args)
-  const { rules } = await compiledRulesOrExit(args.rules, { wildcard: args.wildcard })
+  const { rules, diagnostics } = await compiledRulesOrExit(args.rules, { wildcard: args.wildcard })
   log.debug({ rules: rules.length }, 'rules compiled')
+  warnSkippedRules(diagnostics, log)
   const context = args.context ? await accountContext(args.context) : undefined
   const suppressor = args.suppressions ? await suppressorFor(args.suppressions) : undefined
   for (const { index, suppression } of suppressor?.expired ?? [])
@@ -185,6 +196,7 @@ export async function runScan(given: ScanArgs): Promise<number> {
       ...(stateRun ? { seenIds: stateRun.seenIds, carry: stateRun.carry } : {}),
       ...(sources.retries ? { retries: sources.retries } : {}),
       rules,
+      ruleDiagnostics: diagnostics,
       signal: stop.signal,
       ...(shard ? { carry: shard.carry } : {}),
       ...((stateRun ? stateRun.since : start) ? { start: (stateRun ? stateRun.since : start)! } : {}),

@@ -3,9 +3,12 @@ import { compileCwlFilter, type CompileOptions } from './cwl-filter/index.js'
 import { compileEventPattern } from './eventbridge/index.js'
 import type { CompiledRule, MatchContext, RuleHit } from './matcher.js'
 import type { RuleSpec } from '../rules/spec.js'
+import { compileSigmaPattern } from './sigma/index.js'
 import { compileTypedRule, raiseCheck } from './typed/index.js'
 
 const HIT: RuleHit = Object.freeze({})
+/** Sigma compares eventName and eventSource case-insensitively: its rules are keyed by field tests instead. */
+const UNINDEXED = Object.freeze({ eventSource: null, eventName: null })
 
 /**
  * Compiles one rule spec by its language. Throws RuleSyntaxError (pattern) or RuleSpecError (shape). `options`
@@ -35,6 +38,10 @@ function compileByLanguage(spec: RuleSpec, options: CompileOptions): CompiledRul
     }
     case 'typed':
       return compileTypedRule(spec)
+    case 'sigma': {
+      const d = compileSigmaPattern(spec.pattern)
+      return booleanRule(spec, { indexKeys: UNINDEXED, literals: null, fieldTests: d.fieldTests }, (ctx) => d.match(ctx.record))
+    }
     default:
       return assertNever(lang)
   }

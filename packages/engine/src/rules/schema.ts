@@ -13,6 +13,12 @@ export interface RuleDiagnostic {
   field?: string
   line?: number
   column?: number
+  /**
+   * Set on a rule that was skipped and counted rather than loaded (a warning: the scan goes on): a Sigma rule
+   * for another `logsource`, one using what Trailscan does not run (`unsupported`: a correlation, an
+   * aggregation, an unknown modifier), or one that is not valid Sigma (`invalid`).
+   */
+  skipped?: 'logsource' | 'unsupported' | 'invalid'
 }
 
 const TOP_FIELDS = new Set([
@@ -32,6 +38,8 @@ const TOP_FIELDS = new Set([
 const REFERENCE_FIELDS = new Set(['cis', 'nist80053', 'mitreAttack', 'urls'])
 const ALARM_FIELDS = new Set(['statistic', 'threshold', 'periodSeconds', 'evaluationPeriods'])
 const ID = /^[a-z0-9][a-z0-9.-]*$/
+/** The languages a Trailscan rule file names; Sigma files keep their own format (rules/sigma-rule.ts). */
+const OWN_LANGUAGES = LANGUAGES.filter((l) => l !== 'sigma')
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x)
@@ -54,7 +62,9 @@ export function checkRuleShape(doc: unknown): RuleDiagnostic[] {
   if (doc.description !== undefined && typeof doc.description !== 'string') err('description', 'must be a string')
   if (doc.guidance !== undefined && typeof doc.guidance !== 'string') err('guidance', 'must be a string')
   if (!SEVERITIES.includes(doc.severity as never)) err('severity', `must be one of ${SEVERITIES.join(', ')}`)
-  if (!LANGUAGES.includes(doc.language as never)) err('language', `must be one of ${LANGUAGES.join(', ')}`)
+  if (doc.language === 'sigma')
+    err('language', "a Sigma rule is written in Sigma's own format (title, logsource, detection with a condition)")
+  else if (!OWN_LANGUAGES.includes(doc.language as never)) err('language', `must be one of ${OWN_LANGUAGES.join(', ')}`)
   if (typeof doc.pattern !== 'string' && !isObject(doc.pattern)) err('pattern', 'must be a string or a mapping')
   if (doc.language === 'cwl-filter' && typeof doc.pattern !== 'string') err('pattern', 'a cwl-filter pattern is text')
   if (doc.references !== undefined) {

@@ -4,7 +4,7 @@
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const
 export type Severity = (typeof SEVERITIES)[number]
 
-export const LANGUAGES = ['cwl-filter', 'eventbridge', 'typed'] as const
+export const LANGUAGES = ['cwl-filter', 'eventbridge', 'typed', 'sigma'] as const
 export type RuleLanguage = (typeof LANGUAGES)[number]
 
 export interface RuleReferences {

@@ -7,3 +7,5 @@ export { toAsff, AsffMappingError, ASFF_MAX_FINDING_BYTES, ASFF_LIMITS } from '.
 export type { AsffFinding, AsffResource, AsffSeverityLabel, AsffOptions } from './emit/formats/asff.js'
 export { TRUNCATED_MARK } from './emit/formats/text-limit.js'
 export type { EmittedFinding } from './emit/formats/emitted-finding.js'
+export { toOcsf, OCSF_VERSION } from './emit/formats/ocsf.js'
+export type { OcsfDetectionFinding, OcsfOptions } from './emit/formats/ocsf.js'

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { fixtureFindings } from '../support/fixture-findings.js'
 import { ASFF_LIMITS, ASFF_MAX_FINDING_BYTES, AsffMappingError, toAsff } from '../../src/emit/formats/asff.js'
 import { sampleFinding } from '../support/sample-finding.js'
 import { TRUNCATED_MARK } from '../../src/emit/formats/text-limit.js'
@@ -130,5 +131,28 @@ describe('toAsff', () => {
     expect(a.Types.length).toBeLessThanOrEqual(ASFF_LIMITS.types)
     expect(a.Compliance!.RelatedRequirements.length).toBeLessThanOrEqual(ASFF_LIMITS.relatedRequirements)
     expect(a.Resources[0]!.Id.length).toBeLessThanOrEqual(2048)
+  })
+
+  it('maps every finding of every fixture, with every pack, with the required attributes and within the limits', async () => {
+    let n = 0
+    for (const [fixture, findings] of await fixtureFindings())
+      for (const f of findings) {
+        const a = toAsff(f)
+        const where = `${fixture}: ${f.ruleId} ${f.id}`
+        for (const k of REQUIRED) expect(a[k], `${where} ${k}`).toBeDefined()
+        expect(a.Id, where).toBe(f.id)
+        expect(a.AwsAccountId, where).toMatch(/^\d{12}$/)
+        expect(a.ProductArn, where).toBe(`arn:aws:securityhub:${f.region}:${a.AwsAccountId}:product/${a.AwsAccountId}/default`)
+        expect(a.Types.length, where).toBeGreaterThan(0)
+        expect(a.Resources.length, where).toBeGreaterThan(0)
+        expect(a.Title.length, where).toBeLessThanOrEqual(ASFF_LIMITS.title)
+        expect(a.Description.length, where).toBeLessThanOrEqual(ASFF_LIMITS.description)
+        for (const s of [a.Title, a.Description, a.GeneratorId, ...a.Types, ...Object.values(a.ProductFields)])
+          expect(s, where).toMatch(/\S/)
+        if (f.references?.cis) expect(a.Compliance?.RelatedRequirements.length, where).toBeGreaterThan(0)
+        expect(Buffer.byteLength(JSON.stringify(a)), where).toBeLessThanOrEqual(ASFF_MAX_FINDING_BYTES)
+        n++
+      }
+    expect(n).toBeGreaterThan(250)
   })
 })

@@ -1,5 +1,4 @@
 import { writeSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import type { AccountContext, Finding, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
 import { parseInstant, scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/local-scan'
@@ -7,7 +6,8 @@ import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
 import { compiledRulesOrExit } from '../load-rules.js'
 import { createLogger, type CliLogger } from '../logger.js'
-import { FindingsWriter } from '../output/findings-writer.js'
+import { FindingOutputs } from '../output/finding-outputs.js'
+import { outputSpecs } from '../output/output-specs.js'
 import { OutputTarget } from '../output/output-target.js'
 import { skippedWhy, summaryText } from '../output/summary-text.js'
 import { ACCOUNT_ID, eachMatches, httpUrl, integerInRange, nonEmpty, REGION, singleValued } from '../option-checks.js'
@@ -105,15 +105,13 @@ const SINGLE = [
 function checkOptions(args: ScanArgs): void {
   const a = args as unknown as Record<string, unknown>
   singleValued(a, SINGLE)
-  nonEmpty(a, ['paths', 'rules', 'out', 'summary-json', 'context', 'suppressions', 'profile'])
+  nonEmpty(a, ['paths', 'rules', 'out', 'output', 'summary-json', 'context', 'suppressions', 'profile'])
   integerInRange(a, 'concurrency', 1, 1024)
   integerInRange(a, 'max-object-bytes', 1, Number.MAX_SAFE_INTEGER)
   eachMatches(a, 'account', ACCOUNT_ID, 'a 12-digit account id')
   eachMatches(a, 'region', REGION, 'an AWS region name (e.g. eu-west-1)')
   eachMatches(a, 's3-region', REGION, 'an AWS region name (e.g. eu-west-1)')
   httpUrl(a, 'endpoint-url')
-  if (args.out && args.out !== '-' && args['summary-json'] && resolve(args.out) === resolve(args['summary-json']))
-    throw new CliExit(EXIT.usage, '--out and --summary-json name the same file')
 }
 
 /** Stderr may be gone too (a closed terminal): the exit code still tells. */
@@ -127,6 +125,7 @@ function toStderr(text: string): void {
 
 export async function runScan(args: ScanArgs): Promise<number> {
   checkOptions(args)
+  const specs = outputSpecs(args)
   const log = createLogger(args['log-level'])
   const start = instant(args.start, '--start')
   const end = instant(args.end, '--end')
@@ -141,13 +140,12 @@ export async function runScan(args: ScanArgs): Promise<number> {
       { entry: index + 1, reason: suppression.reason, expires: suppression.expires },
       `suppression ${index + 1} expired on ${suppression.expires} and no longer applies`,
     )
-  // Both outputs are opened before the scan: a path that cannot be written is a usage error, not a lost scan.
+  // Every output is opened before the scan: a path that cannot be written is a usage error, not a lost scan.
   const summaryOut = args['summary-json'] ? OutputTarget.file(args['summary-json'], '--summary-json') : undefined
-  const output = args.out && args.out !== '-' ? OutputTarget.file(args.out, '--out') : OutputTarget.stdout()
+  const writer = await FindingOutputs.open(specs)
   // Only now: loading a thousand YAML rule files is a burst of allocation the cap would turn into extra collections.
   boundHeapGrowth()
   const sources = await openSources(args, log, { start, end }, limits)
-  const writer = new FindingsWriter(args.format, output)
   const failOn = args['fail-on'] ? SEVERITIES.indexOf(args['fail-on'] as Severity) : -1
   let worst = -1
 
@@ -155,8 +153,8 @@ export async function runScan(args: ScanArgs): Promise<number> {
   const stop = new AbortController()
   let stoppedBy: string | undefined
   let signal: StopSignal | undefined
-  output.onStop = () => {
-    stoppedBy ??= output.readerClosed ? 'the reader closing stdout' : 'a failed write'
+  writer.onStop = (why) => {
+    stoppedBy ??= why
     stop.abort()
   }
   const removeSignals = onStopSignals((sig) => {
@@ -208,8 +206,9 @@ export async function runScan(args: ScanArgs): Promise<number> {
   sources.progress?.stop()
   await writer.close(summary.alarms)
   warnSkipped(summary, log)
-  const writeFailure = output.failureMessage()
-  if (writeFailure) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message: writeFailure })
+  const writeFailures = writer.failureMessages()
+  for (const message of writeFailures) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message })
+  const writeFailure = writeFailures.length > 0
   toStderr(summaryText(summary, stoppedBy))
   if (summaryOut) {
     summaryOut.write(`${JSON.stringify(summary, null, 2)}\n`)

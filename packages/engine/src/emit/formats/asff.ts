@@ -24,7 +24,6 @@ export interface AsffFinding {
   Title: string
   Description: string
   Resources: AsffResource[]
-  Region?: string
   SourceUrl?: string
   ProductFields: Record<string, string>
   Compliance?: { RelatedRequirements: string[] }
@@ -236,8 +235,8 @@ export function toAsff(f: EmittedFinding, opts: AsffOptions = {}): AsffFinding {
     Severity: severity,
     Title: limitText(f.title, ASFF_LIMITS.title),
     Description: limitText(describeFinding(f), ASFF_LIMITS.description),
+    // No top-level Region: Security Hub sets it from where the finding is imported; the resource carries ours.
     Resources: resourcesOf(f, account, region),
-    Region: region,
     ...(urls[0] ? { SourceUrl: urls[0] } : {}),
     ProductFields: productFieldsOf(f),
     ...(requirements.length > 0 ? { Compliance: { RelatedRequirements: requirements } } : {}),

@@ -110,9 +110,13 @@ describe('toAsff', () => {
     // Control characters take 6 bytes each in JSON: every field at its character limit would be ~12 KB each.
     const ctl = '\u0001'.repeat(100_000)
     const huge = { blob: 'y'.repeat(5_000_000), more: ctl, nested: Array.from({ length: 10_000 }, (_, i) => ({ i, ctl })) }
-    const a = toAsff(
-      sampleFinding({
+    const a = toAsff({
+      ...sampleFinding({
         details: huge,
+        title: ctl,
+        ruleId: ctl,
+        pack: ctl,
+        eventId: ctl,
         context: { name: ctl },
         userAgent: ctl,
         sourceIp: ctl,
@@ -125,7 +129,8 @@ describe('toAsff', () => {
         source: { uri: ctl, recordIndex: 1 },
         references: { mitreAttack: Array.from({ length: 10_000 }, (_, i) => `T${1000 + (i % 9000)}`), cis: { v: ctl }, urls: [ctl] },
       }),
-    )
+      suppressed: { reason: ctl, expires: ctl },
+    })
     const bytes = Buffer.byteLength(JSON.stringify(a))
     expect(bytes).toBeLessThanOrEqual(ASFF_MAX_FINDING_BYTES)
     expect(a.ProductFields['trailscan/details']!.endsWith(TRUNCATED_MARK)).toBe(true)

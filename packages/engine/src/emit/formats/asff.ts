@@ -187,11 +187,24 @@ function jsonBytes(v: unknown): number {
 }
 
 /**
+ * An upper bound of the finding's JSON size in bytes, without writing it: a UTF-16 unit takes at most 6 bytes in
+ * JSON (`\uXXXX`), a number at most 24. Nearly every finding is far under the limit by this bound alone.
+ */
+function jsonBytesAtMost(v: unknown): number {
+  if (typeof v === 'string') return 6 * v.length + 2
+  if (v === null || typeof v !== 'object') return 24
+  let n = 2
+  for (const k in v) n += 6 * k.length + 4 + jsonBytesAtMost((v as Record<string, unknown>)[k])
+  return n
+}
+
+/**
  * Keeps the finding under ASFF_MAX_FINDING_BYTES. Every field is already cut to its own limit, which bounds the
  * finding by characters; JSON escapes and multi-byte text can still make it too many bytes (a value of control
  * characters takes 6 bytes each), so the largest product field is halved until it fits.
  */
 function fitSize(finding: AsffFinding): void {
+  if (jsonBytesAtMost(finding) <= ASFF_MAX_FINDING_BYTES) return
   const pf = finding.ProductFields
   let size = jsonBytes(finding)
   while (size > ASFF_MAX_FINDING_BYTES) {

@@ -70,7 +70,13 @@ const text = (s: string): string => limitText(s, MAX_STRING)
 
 /** Only the keys whose value is set: OCSF readers take a missing attribute and a null one alike, validators do not. */
 function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>
+  // A loop, not Object.entries/fromEntries: this runs a dozen times per finding and was most of the mapping's time.
+  const out: Record<string, unknown> = {}
+  for (const k in o) {
+    const v = o[k]
+    if (v !== undefined && v !== null) out[k] = v
+  }
+  return out as Partial<T>
 }
 
 function awsAccount(uid: string | null, name?: string): Record<string, unknown> | undefined {

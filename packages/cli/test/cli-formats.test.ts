@@ -54,6 +54,13 @@ describe('--output FORMAT=PATH', () => {
     expect(await readFile(table!, 'utf8')).toMatch(/^TIME +SEVERITY +RULE/)
   })
 
+  it('takes the paths after --output as paths, one output per --output', async () => {
+    const csv = join(dir, 'before-path.csv')
+    const r = await runCli(['scan', '--output', `csv=${csv}`, publicS3, '--log-level', 'silent'])
+    expect(r.code).toBe(0)
+    expect(csvRows(await readFile(csv, 'utf8'))).toHaveLength(100)
+  })
+
   it('with --output only, writes nothing to stdout; --format and --out still add their output', async () => {
     const csv = join(dir, 'only.csv')
     const only = await runCli(['scan', publicS3, '--output', `csv=${csv}`, '--log-level', 'silent'])

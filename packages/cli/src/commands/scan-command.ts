@@ -7,7 +7,7 @@ export interface ScanArgs {
   rules?: string[]
   format?: 'jsonl' | 'table'
   out?: string
-  output?: string[]
+  output?: string | string[]
   'summary-json'?: string
   'log-level': LogLevel
   start?: string
@@ -104,9 +104,9 @@ export const command: CommandModule<object, ScanArgs> = {
       })
       .option('format', { choices: ['jsonl', 'table'] as const, describe: 'findings format on stdout (default jsonl)' })
       .option('out', { type: 'string', describe: 'write findings to FILE instead of stdout' })
+      // Not `array: true`: that would take the paths after it as more outputs. Given twice, yargs makes an array.
       .option('output', {
         type: 'string',
-        array: true,
         describe: 'also write findings as FORMAT to PATH (- for stdout; repeatable): jsonl, table, ocsf, asff or csv',
       })
       .option('summary-json', { type: 'string', describe: 'also write the run summary as JSON to FILE' })

@@ -17,7 +17,8 @@ export interface OutputSpec {
 interface OutputArgs {
   format?: string
   out?: string
-  output?: string[]
+  /** One value, or several when given more than once. */
+  output?: string | string[]
   'summary-json'?: string
 }
 
@@ -36,7 +37,8 @@ function isFormat(s: string): s is OutputFormat {
  */
 export function outputSpecs(args: OutputArgs): OutputSpec[] {
   const specs: OutputSpec[] = []
-  for (const value of args.output ?? []) {
+  const values = args.output === undefined ? [] : Array.isArray(args.output) ? args.output : [args.output]
+  for (const value of values) {
     const eq = typeof value === 'string' ? value.indexOf('=') : -1
     const format = eq > 0 ? value.slice(0, eq) : ''
     const path = eq > 0 ? value.slice(eq + 1) : ''

@@ -1,7 +1,10 @@
 import pLimit from 'p-limit'
 import { AlarmEvaluator } from './emit/alarms.js'
+import type { EmitCarry } from './emit/carry.js'
+import { endRun, floorOf, startFrom } from './emit/carry-settle.js'
 import { ExposureTracker } from './emit/exposure-tracker.js'
 import { DECODE_DEFAULTS } from './read/decompress.js'
+import { DELIVERY_MARGIN_DAYS } from './source/key-filter.js'
 import type { CompiledRule } from './match/matcher.js'
 import { RawFieldReader } from './select/raw-fields.js'
 import { RuleIndex } from './select/rule-index.js'
@@ -33,7 +36,10 @@ export interface ScanOptions extends SinkOptions {
   maxObjectBytes?: number
   /** Margin, in days, between a key's delivery date and the event times it may hold. */
   deliveryMarginDays?: number
-  /** Evaluate CIS-style alarms over event time; the periods land in the summary. */
+  /**
+   * Evaluate CIS-style alarms over event time; the periods land in the summary. With a `carry`, only periods no
+   * earlier run reported, counted with the earlier runs' events.
+   */
   alarms?: boolean
   /**
    * What the listers met (source/listing-report.ts): its skipped files and listing errors land in the summary,
@@ -48,12 +54,18 @@ export interface ScanOptions extends SinkOptions {
    * `interrupted`. Findings already handed to `onFinding` stay; none is cut.
    */
   signal?: AbortSignal
+  /**
+   * What alarms and exposure tracking remember across runs and shards (emit/carry.ts). Read at the start;
+   * rewritten in place when the scan returns, interrupted or not (not when it throws): it then covers every
+   * object whose findings were handed to `onFinding`.
+   */
+  carry?: EmitCarry
   /** Called after each object, for progress displays. */
   onObject?(info: { uri: string; storedBytes: number; records: number }): void
   logger?: ScanLogger
 }
 
-const DEFAULTS = { concurrency: 8, deliveryMarginDays: 1 } as const
+const DEFAULTS = { concurrency: 8, deliveryMarginDays: DELIVERY_MARGIN_DAYS } as const
 
 /**
  * Sources × compiled rules → findings, in listing order, with a summary of everything read, skipped and failed.
@@ -64,7 +76,9 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
   const t0 = performance.now()
   const summary = options.listing?.summary ?? emptySummary()
   const filter = new RecordFilter(options, options.deliveryMarginDays ?? DEFAULTS.deliveryMarginDays)
-  const tracker = new ExposureTracker()
+  // A carry is read once, here, and written once, at the end: nothing mid-scan sees it half-updated.
+  const base = options.carry ? startFrom(options.carry) : undefined
+  const tracker = new ExposureTracker(base?.closings)
   const decode = { ...DECODE_DEFAULTS, ...(options.maxObjectBytes ? { maxBytes: options.maxObjectBytes } : {}) }
   const scanner = new ObjectScanner(
     { index: new RuleIndex(options.rules), filter, watched: tracker.events, reader: new RawFieldReader() },
@@ -72,7 +86,11 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     decode,
   )
   const alarms = options.alarms
-    ? new AlarmEvaluator(options.rules.map((r) => ({ id: r.id, title: r.spec.title, alarm: r.spec.alarm })))
+    ? new AlarmEvaluator(
+        options.rules.map((r) => ({ id: r.id, title: r.spec.title, alarm: r.spec.alarm })),
+        base?.alarms,
+        base ? floorOf(base) : -Infinity,
+      )
     : undefined
   const sink = new FindingSink(options, summary, alarms)
 
@@ -160,9 +178,14 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     // The listing may be waiting on the network: ask it to end, but do not wait for it.
     void (async () => listing.return?.(undefined))().catch(() => undefined)
   }
-  sink.finish(tracker)
+  const exposures = sink.finish(tracker)
 
-  if (alarms) summary.alarms = alarms.periods()
+  if (alarms) summary.alarms = alarms.settle()
+  if (base && options.carry) {
+    const { carry, remediations } = endRun(base, { alarms, exposures, closings: tracker.seen() })
+    if (remediations.length > 0) summary.remediations = remediations
+    Object.assign(options.carry, carry)
+  }
   options.listing?.fillIn(summary)
   if (options.retries) summary.retries = options.retries.report()
   finishSummary(summary, t0, performance.now())

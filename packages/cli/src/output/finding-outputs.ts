@@ -1,4 +1,4 @@
-import type { AlarmPeriod, Finding } from '@trailscan/engine'
+import type { AlarmPeriod, Finding, RemediationRecord } from '@trailscan/engine'
 import { FindingsWriter } from './findings-writer.js'
 import { FormatWriter } from './format-writer.js'
 import type { OutputSpec } from './output-specs.js'
@@ -10,7 +10,7 @@ interface Writer {
   readonly target: OutputTarget
   finding(f: Shown): void
   objectDone(): void
-  close(alarms: readonly AlarmPeriod[]): Promise<void>
+  close(alarms: readonly AlarmPeriod[], remediations: readonly RemediationRecord[]): Promise<void>
 }
 
 /**
@@ -51,8 +51,8 @@ export class FindingOutputs {
     for (const w of this.writers) w.objectDone()
   }
 
-  async close(alarms: readonly AlarmPeriod[]): Promise<void> {
-    for (const w of this.writers) await w.close(alarms)
+  async close(alarms: readonly AlarmPeriod[], remediations: readonly RemediationRecord[] = []): Promise<void> {
+    for (const w of this.writers) await w.close(alarms, remediations)
   }
 
   /** One summary error per output that lost findings: a failed write, or findings its format cannot hold. */

@@ -1,4 +1,4 @@
-import type { AlarmPeriod, Finding } from '@trailscan/engine'
+import type { AlarmPeriod, Finding, RemediationRecord } from '@trailscan/engine'
 import { VERSION } from '../version.js'
 import type { OutputTarget } from './output-target.js'
 import { escapeControls, jsonForTerminal } from './terminal-text.js'
@@ -8,8 +8,8 @@ type Shown = Finding & { suppressed?: { reason: string; expires: string } }
 /**
  * Findings in another tool's format (`ocsf`, `asff`, `csv`), one line per finding, written as they arrive. The
  * engine maps (`@trailscan/engine/formats`); this only writes, with the same terminal safety as JSON Lines and
- * the table: JSON through jsonForTerminal, CSV cells through escapeControls. Alarm periods are not findings and
- * are left to JSON Lines and the table (and the --summary-json document).
+ * the table: JSON through jsonForTerminal, CSV cells through escapeControls. Alarm periods and remediation records
+ * are not findings and are left to JSON Lines and the table (and the --summary-json document).
  */
 export class FormatWriter {
   /** Findings the format cannot express (an ASFF finding needs an account and a region), with the first reason. */
@@ -53,7 +53,7 @@ export class FormatWriter {
     this.target.flush()
   }
 
-  close(_alarms: readonly AlarmPeriod[]): Promise<void> {
+  close(_alarms: readonly AlarmPeriod[], _remediations: readonly RemediationRecord[]): Promise<void> {
     this.target.close()
     return Promise.resolve()
   }

@@ -97,6 +97,12 @@ describe('--output FORMAT=PATH', () => {
     expect(r.stdout).toBe('')
   })
 
+  it('--plan (a shard scan, its JSON Lines for merge) refuses --output', async () => {
+    const r = await runCli(['scan', '--plan', join(dir, 'plan.json'), '--shard', '0', '--out-dir', dir, '--output', 'csv=-'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/--output cannot be given with --plan/)
+  })
+
   it('a failed write on one output is an error naming it, exit 4; the other outputs are complete', async () => {
     const ocsf = join(dir, 'beside-full.ocsf')
     const summary = join(dir, 'full.summary.json')

@@ -26,16 +26,33 @@ export class FindingOutputs {
     for (const w of writers) w.target.onStop = () => this.targetStopped(w.target)
   }
 
-  /** Opens every output before the scan: a file that cannot be written is a usage error, as --out always was. */
-  static async open(specs: readonly OutputSpec[]): Promise<FindingOutputs> {
+  /**
+   * Opens every output before the scan: a file that cannot be written is a usage error, as --out always was.
+   * `durable` (with --state) syncs every file before the state commits; `append` and `held` (--append) are the
+   * --out file's: it keeps what it holds, and lines a run that did not commit already wrote are not written again.
+   */
+  static async open(
+    specs: readonly OutputSpec[],
+    opts: { append?: boolean; durable?: boolean; held?: OutputTarget['held'] } = {},
+  ): Promise<FindingOutputs> {
     const writers: Writer[] = []
     for (const s of specs) {
-      const target = s.path === '-' ? OutputTarget.stdout() : OutputTarget.file(s.path, s.flag)
+      const primary = s.flag === '--out'
+      const target =
+        s.path === '-'
+          ? OutputTarget.stdout()
+          : OutputTarget.file(s.path, s.flag, { append: primary && !!opts.append, durable: !!opts.durable })
+      if (primary) target.held = opts.held
       writers.push(
         s.format === 'jsonl' || s.format === 'table' ? new FindingsWriter(s.format, target) : await FormatWriter.open(s.format, target),
       )
     }
     return new FindingOutputs(writers)
+  }
+
+  /** Every output took every line: what lets a --state run commit. */
+  get ok(): boolean {
+    return this.writers.every((w) => w.target.ok)
   }
 
   private targetStopped(target: OutputTarget): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import * as engine from '@trailscan/engine'
+import * as formats from '@trailscan/engine/formats'
 import * as localScan from '@trailscan/engine/local-scan'
 
 describe('the public API', () => {
@@ -42,5 +43,11 @@ describe('the public API', () => {
 
   it('has a light local-scan entry that is a subset of the main one, the same functions', () => {
     for (const [name, value] of Object.entries(localScan)) expect((engine as Record<string, unknown>)[name], name).toBe(value)
+  })
+
+  it('has a formats entry (OCSF, ASFF, CSV) that is a subset of the main one, the same functions', () => {
+    for (const name of ['toOcsf', 'toAsff', 'toCsvRow', 'csvHeader'])
+      expect(typeof (formats as Record<string, unknown>)[name], name).toBe('function')
+    for (const [name, value] of Object.entries(formats)) expect((engine as Record<string, unknown>)[name], name).toBe(value)
   })
 })

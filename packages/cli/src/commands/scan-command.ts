@@ -6,8 +6,9 @@ import { listingOptions } from './listing-options.js'
 export interface ScanArgs {
   paths: string[]
   rules?: string[]
-  format: 'jsonl' | 'table'
+  format?: 'jsonl' | 'table'
   out?: string
+  output?: string | string[]
   'summary-json'?: string
   'log-level': LogLevel
   start?: string
@@ -109,8 +110,13 @@ export const command: CommandModule<object, ScanArgs> = {
         array: true,
         describe: 'pack id, rule file or directory (repeatable; default: all shipped packs)',
       })
-      .option('format', { choices: ['jsonl', 'table'] as const, default: 'jsonl' as const, describe: 'findings format on stdout' })
+      .option('format', { choices: ['jsonl', 'table'] as const, describe: 'findings format on stdout (default jsonl)' })
       .option('out', { type: 'string', describe: 'write findings to FILE instead of stdout' })
+      // Not `array: true`: that would take the paths after it as more outputs. Given twice, yargs makes an array.
+      .option('output', {
+        type: 'string',
+        describe: 'also write findings as FORMAT to PATH (- for stdout; repeatable): jsonl, table, ocsf, asff or csv',
+      })
       .option('summary-json', { type: 'string', describe: 'also write the run summary as JSON to FILE' })
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- it is needed: yargs infers the option's type from the default
       .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'log level (logs go to stderr)' })

@@ -1,5 +1,4 @@
 import { writeSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import type { AccountContext, Finding, RuleDiagnostic, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
 import { scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/local-scan'
@@ -7,7 +6,8 @@ import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
 import { compiledRulesOrExit, formatDiagnostic } from '../load-rules.js'
 import { createLogger, type CliLogger } from '../logger.js'
-import { FindingsWriter } from '../output/findings-writer.js'
+import { FindingOutputs } from '../output/finding-outputs.js'
+import { outputSpecs } from '../output/output-specs.js'
 import { OutputTarget } from '../output/output-target.js'
 import { skippedWhy, summaryText } from '../output/summary-text.js'
 import { ACCOUNT_ID, eachMatches, httpUrl, instantOption, integerInRange, nonEmpty, REGION, singleValued } from '../option-checks.js'
@@ -113,15 +113,13 @@ const SINGLE = [
 function checkOptions(args: ScanArgs): void {
   const a = args as unknown as Record<string, unknown>
   singleValued(a, SINGLE)
-  nonEmpty(a, ['paths', 'rules', 'out', 'summary-json', 'context', 'suppressions', 'profile', 'state'])
+  nonEmpty(a, ['paths', 'rules', 'out', 'output', 'summary-json', 'context', 'suppressions', 'profile', 'state'])
   integerInRange(a, 'concurrency', 1, 1024)
   integerInRange(a, 'max-object-bytes', 1, Number.MAX_SAFE_INTEGER)
   eachMatches(a, 'account', ACCOUNT_ID, 'a 12-digit account id')
   eachMatches(a, 'region', REGION, 'an AWS region name (e.g. eu-west-1)')
   eachMatches(a, 's3-region', REGION, 'an AWS region name (e.g. eu-west-1)')
   httpUrl(a, 'endpoint-url')
-  if (args.out && args.out !== '-' && args['summary-json'] && resolve(args.out) === resolve(args['summary-json']))
-    throw new CliExit(EXIT.usage, '--out and --summary-json name the same file')
   checkStateOptions(args)
 }
 
@@ -140,6 +138,7 @@ export async function runScan(given: ScanArgs): Promise<number> {
   checkOptions(args)
   if (!shard && args.paths.length === 0)
     throw new CliExit(EXIT.usage, 'name what to scan: files, directories, s3://bucket/prefix, - (stdin), or --plan FILE')
+  const specs = outputSpecs(args)
   const log = createLogger(args['log-level'])
   const start = instantOption(args.start, '--start')
   const end = instantOption(args.end, '--end')
@@ -159,18 +158,13 @@ export async function runScan(given: ScanArgs): Promise<number> {
   const stateRun: StateRun | undefined = args.state
     ? await (await import('../state/state-run.js')).StateRun.open(args, log, start)
     : undefined
-  // Both outputs are opened before the scan: a path that cannot be written is a usage error, not a lost scan.
+  // Every output is opened before the scan: a path that cannot be written is a usage error, not a lost scan.
   const summaryOut = args['summary-json'] ? OutputTarget.file(args['summary-json'], '--summary-json') : undefined
   const held = stateRun ? stateRun.held : heldLinesOf(args)
-  const output =
-    args.out && args.out !== '-'
-      ? OutputTarget.file(args.out, '--out', { append: args.append, durable: !!stateRun })
-      : OutputTarget.stdout()
-  output.held = held
+  const writer = await FindingOutputs.open(specs, { append: args.append, durable: !!stateRun, held })
   // Only now: loading a thousand YAML rule files is a burst of allocation the cap would turn into extra collections.
   boundHeapGrowth()
   const sources = shard ? await shard.openSources(log, limits) : await openSources(args, log, stateRun?.window ?? { start, end }, limits)
-  const writer = new FindingsWriter(args.format, output)
   const failOn = args['fail-on'] ? SEVERITIES.indexOf(args['fail-on'] as Severity) : -1
   let worst = -1
 
@@ -178,8 +172,8 @@ export async function runScan(given: ScanArgs): Promise<number> {
   const stop = new AbortController()
   let stoppedBy: string | undefined
   let signal: StopSignal | undefined
-  output.onStop = () => {
-    stoppedBy ??= output.readerClosed ? 'the reader closing stdout' : 'a failed write'
+  writer.onStop = (why) => {
+    stoppedBy ??= why
     stop.abort()
   }
   const removeSignals = onStopSignals((sig) => {
@@ -240,10 +234,11 @@ export async function runScan(given: ScanArgs): Promise<number> {
   sources.progress?.stop()
   await writer.close(summary.alarms, summary.remediations)
   // Only now are the findings on disk (closed, fsync'd with --state): the state may say they were written.
-  await stateRun?.commit(summary, output.ok)
+  await stateRun?.commit(summary, writer.ok)
   warnSkipped(summary, log)
-  const writeFailure = output.failureMessage()
-  if (writeFailure) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message: writeFailure })
+  const writeFailures = writer.failureMessages()
+  for (const message of writeFailures) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message })
+  const writeFailure = writeFailures.length > 0
   toStderr(summaryText(summary, stoppedBy))
   if (stateRun) toStderr(stateRun.summaryLine())
   if (summaryOut) {

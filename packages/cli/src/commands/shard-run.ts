@@ -24,7 +24,7 @@ export const MANIFEST_NAME = /^shard-(\d+)\.json$/
 export const SHARD_INDEX_ENV = ['JOB_COMPLETION_INDEX', 'AWS_BATCH_JOB_ARRAY_INDEX'] as const
 
 /** What the plan fixed when it listed: a shard taking them again could scan something else than the plan covers. */
-const FIXED_BY_PLAN = ['start', 'end', 'account', 'region', 'include-digest', 'include-insight', 'out', 'summary-json'] as const
+const FIXED_BY_PLAN = ['start', 'end', 'account', 'region', 'include-digest', 'include-insight', 'out', 'output', 'summary-json'] as const
 
 export interface ShardRun {
   /** The scan's arguments with the plan's window, accounts and regions, and outputs in --out-dir. */
@@ -78,7 +78,7 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
       throw new CliExit(EXIT.usage, `--${name} cannot be given with --plan: the plan fixed what is scanned, and --out-dir where it goes`)
   if (given.state !== undefined || given.append)
     throw new CliExit(EXIT.usage, '--state and --append cannot be given with --plan: a shard writes its outputs to --out-dir for merge')
-  if (given.format !== 'jsonl')
+  if ((given.format ?? 'jsonl') !== 'jsonl')
     throw new CliExit(EXIT.usage, '--plan writes JSON Lines for `trailscan merge`; give --format to merge instead')
   const outDir = given['out-dir']
   if (outDir === undefined || outDir.trim() === '')

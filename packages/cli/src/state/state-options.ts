@@ -13,7 +13,8 @@ export function checkStateOptions(args: ScanArgs): void {
     throw new CliExit(EXIT.usage, '`-` (stdin) cannot be scanned with --state: an object on stdin has no key or ETag to remember')
   if (args.append) {
     if (args.out === undefined || args.out === '-') throw new CliExit(EXIT.usage, '--append needs --out FILE')
-    if (args.format !== 'jsonl') throw new CliExit(EXIT.usage, '--append writes JSON Lines: it cannot be used with --format table')
+    if ((args.format ?? 'jsonl') !== 'jsonl')
+      throw new CliExit(EXIT.usage, '--append writes JSON Lines: it cannot be used with --format table')
   }
 }
 

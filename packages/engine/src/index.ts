@@ -49,6 +49,7 @@ export type { ScanSummary, ErrorEntry, SkipReason, SkippedEntry } from './emit/s
 export { SKIP_WARNS, SKIPPED_LISTED } from './emit/summary.js'
 export type { AlarmPeriod } from './emit/alarms.js'
 export { Suppressor, isCalendarDate } from './emit/suppress.js'
+export * from './formats.js'
 export type { Suppression, SuppressionMark } from './emit/suppress.js'
 export type { CloudTrailRecord, RecordSource } from './record.js'
 export { parseInstant } from './time-window.js'

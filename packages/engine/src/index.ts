@@ -73,7 +73,6 @@ export type { DeliveryOptions, DeliveryReport, DeliverySummary, DestinationRepor
 export { parseDestination, createSink, isCleartextRemote, DESTINATION_FORMS } from './emit/delivery/destination.js'
 export type { DestinationSpec, SinkOptions } from './emit/delivery/destination.js'
 export type { DeliverySink, DeliveryFailure, SinkContext, SinkOutcome } from './emit/delivery/sink.js'
-export type { AsffMapping } from './emit/delivery/securityhub.js'
 export type { AwsClientOptions } from './emit/delivery/aws-clients.js'
 export { DEFAULT_RETRY } from './emit/delivery/retry.js'
 export type { RetryPolicy } from './emit/delivery/retry.js'

@@ -9,8 +9,18 @@ import { Delivery, type DeliveryReport } from '../src/emit/delivery/delivery.js'
 import { EventBridgeSink, EVENT_DETAIL_TYPE } from '../src/emit/delivery/eventbridge.js'
 import type { RetryPolicy } from '../src/emit/delivery/retry.js'
 import type { DeliveryFailure, DeliverySink } from '../src/emit/delivery/sink.js'
+import { SecurityHubSink } from '../src/emit/delivery/securityhub.js'
 import { SnsSink, SNS_MAX_BYTES } from '../src/emit/delivery/sns.js'
-import { eventEntryBytes, snsMessageBytes, startEventBridge, startSns, type FakeEventBridge, type FakeSns } from './support/aws-endpoints.js'
+import {
+  eventEntryBytes,
+  snsMessageBytes,
+  startEventBridge,
+  startSecurityHub,
+  startSns,
+  type FakeEventBridge,
+  type FakeSecurityHub,
+  type FakeSns,
+} from './support/aws-endpoints.js'
 import { sampleFindings } from './support/sample-findings.js'
 
 export const FAST: RetryPolicy = { attempts: 4, baseDelayMs: 1, throttleBaseDelayMs: 2, maxDelayMs: 5 }
@@ -203,5 +213,90 @@ describe('eventbridge:BUS', () => {
     await deliverAll(new EventBridgeSink(arn, { endpointUrl: eb.url }), findings.slice(0, 1))
     expect(String(eb.server.requests[0]!.headers.authorization)).toMatch(/\/eu-west-1\/events\/aws4_request/)
     expect(eb.accepted[0]!.EventBusName).toBe(arn)
+  })
+})
+
+describe('securityhub', () => {
+  let hub: FakeSecurityHub
+  beforeEach(async () => {
+    hub = await startSecurityHub()
+  })
+  afterAll(() => hub?.stop())
+
+  /** `n` distinct findings (their own ids) of `f`'s account and region. */
+  const copies = (f: Finding, n: number, tag: string): Finding[] => Array.from({ length: n }, (_, i) => ({ ...f, id: `${tag}-${i}`, eventId: `${tag}-${i}` }))
+
+  it('imports ASFF findings with the required fields, at most 100 per call, each in its own account and region', async () => {
+    const list = [...findings, ...copies(findings[0]!, 230, 'bulk')]
+    const { report, failures } = await deliverAll(new SecurityHubSink({ endpointUrl: hub.url }), list)
+    expect(hub.violations).toEqual([])
+    expect(failures).toEqual([])
+    nothingDropped(report, list, failures)
+    expect(hub.stored.size).toBe(list.length)
+    expect(Math.max(...hub.batches.map((b) => b.length))).toBe(100)
+    for (const b of hub.batches) expect(new Set(b.map((f) => `${f.AwsAccountId} ${String(f.Region)}`)).size).toBe(1)
+    for (const f of list) {
+      const asff = [...hub.stored.values()].find((s) => s.finding.Id === f.id)!.finding
+      expect(asff).toMatchObject({
+        SchemaVersion: '2018-10-08',
+        Id: f.id,
+        ProductArn: `arn:aws:securityhub:${f.region}:${f.account}:product/${f.account}/default`,
+        GeneratorId: expect.stringContaining(f.ruleId),
+        AwsAccountId: f.account,
+        Types: expect.any(Array),
+        CreatedAt: expect.any(String),
+        UpdatedAt: expect.any(String),
+        Severity: { Label: expect.stringMatching(/^(INFORMATIONAL|LOW|MEDIUM|HIGH|CRITICAL)$/) },
+        Title: expect.any(String),
+        Description: expect.any(String),
+        Resources: expect.any(Array),
+      })
+    }
+    // Each call went to the Security Hub of the findings' region (SigV4 scope).
+    for (const [i, b] of hub.batches.entries()) expect(String(hub.server.requests[i]!.headers.authorization)).toContain(`/${String(b[0]!.Region)}/securityhub/`)
+  })
+
+  it('updates a finding imported again, never duplicates it', async () => {
+    await deliverAll(new SecurityHubSink({ endpointUrl: hub.url }), findings)
+    const before = hub.stored.size
+    await deliverAll(new SecurityHubSink({ endpointUrl: hub.url }), findings)
+    expect(hub.stored.size).toBe(before)
+    expect([...hub.stored.values()].every((s) => s.imports === 2)).toBe(true)
+  })
+
+  it('retries throttled calls with backoff and reports FailedFindings one finding at a time', async () => {
+    hub.throttle(2)
+    const bad = new Set([findings[2]!.id, findings[4]!.id])
+    hub.failItems((f, before) =>
+      bad.has(f.Id) ? { code: 'InvalidInput', message: `Finding ${f.Id} is invalid` } : before === 0 && f.Id === findings[6]!.id ? { code: 'ThrottlingException' } : undefined,
+    )
+    const { report, failures } = await deliverAll(new SecurityHubSink({ endpointUrl: hub.url }), findings)
+    nothingDropped(report, findings, failures)
+    expect(failures.map((f) => [f.findingId, f.code]).sort()).toEqual([...bad].map((id) => [id, 'InvalidInput']).sort())
+    expect(failures.every((f) => f.message === `Finding ${f.findingId} is invalid`)).toBe(true)
+    expect(hub.stored.size).toBe(findings.length - 2)
+    expect(hub.server.requests.filter((r) => r.headers['x-amzn-errortype'] === undefined).length).toBeGreaterThan(hub.batches.length - 1)
+    expect(report.summary.destinations[0]!.retries).toBeGreaterThan(0)
+  })
+
+  it("explains an account mismatch (an organization trail's member account) and still imports the caller's own findings", async () => {
+    const accounts = [...new Set(findings.map((f) => f.account))]
+    expect(accounts.length).toBeGreaterThan(1)
+    const [own, member] = accounts as [string, string]
+    hub.denyAccount(member, own)
+    const list = [...findings, ...copies(findings.find((f) => f.account === member)!, 150, 'member')]
+    const { report, failures } = await deliverAll(new SecurityHubSink({ endpointUrl: hub.url }), list)
+    nothingDropped(report, list, failures)
+    const memberFindings = list.filter((f) => f.account === member)
+    expect(failures.map((f) => f.findingId).sort()).toEqual(memberFindings.map((f) => f.id).sort())
+    expect(failures[0]!.code).toBe('AccessDeniedException')
+    expect(failures[0]!.message).toContain(`findings of account ${member} can only be imported by account ${member}`)
+    expect(failures[0]!.message).toContain(`the caller is account ${own}`)
+    expect(failures[0]!.message).toContain('organization trail')
+    expect([...hub.stored.values()].every((s) => s.finding.AwsAccountId !== member)).toBe(true)
+    expect(hub.stored.size).toBe(list.length - memberFindings.length)
+    // Refused once: the caller is the wrong account in every region, so the account's other batches are not sent.
+    expect(new Set(memberFindings.map((f) => f.region)).size + Math.ceil(memberFindings.length / 100)).toBeGreaterThan(2)
+    expect(hub.server.requests.filter((r) => r.body.includes(`"AwsAccountId":"${member}"`)).length).toBe(1)
   })
 })

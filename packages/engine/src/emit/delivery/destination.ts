@@ -4,7 +4,7 @@
 import type { Severity } from '../../rules/spec.js'
 import type { AwsClientOptions } from './aws-clients.js'
 import { EVENT_BUS_ARN, EVENT_BUS_NAME, EventBridgeSink } from './eventbridge.js'
-import { SecurityHubSink, type AsffMapping } from './securityhub.js'
+import { SecurityHubSink } from './securityhub.js'
 import type { DeliverySink } from './sink.js'
 import { SlackSink } from './slack.js'
 import { SNS_TOPIC_ARN, SnsSink } from './sns.js'
@@ -62,8 +62,6 @@ export function isCleartextRemote(spec: DestinationSpec): boolean {
 
 export interface SinkOptions {
   aws: AwsClientOptions
-  /** The ASFF mapping, for `securityhub`. */
-  asff: AsffMapping
   minSeverity?: Severity
 }
 
@@ -71,7 +69,7 @@ export function createSink(spec: DestinationSpec, opts: SinkOptions): DeliverySi
   const min = opts.minSeverity
   switch (spec.kind) {
     case 'securityhub':
-      return new SecurityHubSink(opts.asff, opts.aws, min)
+      return new SecurityHubSink(opts.aws, min)
     case 'sns':
       return new SnsSink(spec.topicArn, opts.aws, min)
     case 'eventbridge':

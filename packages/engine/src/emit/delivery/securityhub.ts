@@ -1,5 +1,6 @@
 import type { AwsSecurityFinding, SecurityHubClient } from '@aws-sdk/client-securityhub'
 import type { Finding } from '../finding.js'
+import { toAsff } from '../formats/asff.js'
 import type { Severity } from '../../rules/spec.js'
 import { commands, securityHubClient, type AwsClientOptions } from './aws-clients.js'
 import { byteLength } from './fit-json.js'
@@ -10,9 +11,6 @@ import { failureOf, type DeliveryFailure, type DeliverySink, type SinkContext, t
 export const SECURITYHUB_BATCH_FINDINGS = 100
 export const SECURITYHUB_FINDING_BYTES = 240 * 1024
 export const SECURITYHUB_CALL_BYTES = 6 * 1024 * 1024
-
-/** The ASFF mapping (emit/formats): a finding as BatchImportFindings takes it, for the Security Hub of `region`. */
-export type AsffMapping = (f: Finding, where: { region: string }) => AwsSecurityFinding
 
 /**
  * Why Security Hub refuses another account's findings, for the error message. With the default product ARN
@@ -38,24 +36,32 @@ interface Item {
 }
 
 /**
- * `securityhub`: BatchImportFindings in the region of the profile or environment. Batches hold one account's
- * findings each, so a refused account fails alone. The ASFF Id is the finding id and the product ARN is fixed
- * per account and region, so importing the same finding again updates it, never duplicates it.
+ * `securityhub`: BatchImportFindings with the ASFF mapping (emit/formats/asff.ts), each finding into the Security
+ * Hub of its own account and region, the region its default product ARN names (cross-region aggregation then
+ * gathers them). Batches hold one account's findings of one region, so a refused account fails alone. The ASFF
+ * Id is the finding id and the product ARN is fixed per account and region, so importing the same finding again
+ * updates it, never duplicates it.
  */
 export class SecurityHubSink implements DeliverySink {
   readonly destination = 'securityhub'
-  private readonly client: SecurityHubClient
+  private readonly clients = new Map<string, SecurityHubClient>()
 
   constructor(
-    private readonly toAsff: AsffMapping,
-    opts: AwsClientOptions,
+    private readonly opts: AwsClientOptions,
     readonly minSeverity?: Severity,
-  ) {
-    this.client = securityHubClient(opts)
+  ) {}
+
+  private client(region: string): SecurityHubClient {
+    let c = this.clients.get(region)
+    if (!c) {
+      c = securityHubClient({ ...this.opts, region })
+      this.clients.set(region, c)
+    }
+    return c
   }
 
-  private async attempt(batch: Item[]): Promise<AttemptOutcome> {
-    const res = await this.client.send(commands.batchImportFindings({ Findings: batch.map((i) => i.asff) }))
+  private async attempt(region: string, batch: Item[]): Promise<AttemptOutcome> {
+    const res = await this.client(region).send(commands.batchImportFindings({ Findings: batch.map((i) => i.asff) }))
     const failed = new Map((res.FailedFindings ?? []).map((f) => [f.Id, f]))
     return batch.map((i) => {
       const f = failed.get(i.asff.Id)
@@ -72,39 +78,38 @@ export class SecurityHubSink implements DeliverySink {
       outcome.failed.push(failed)
       ctx.onFailure(this.destination, failed.failure)
     }
-    if (findings.length === 0) return outcome
-    let region: string
-    try {
-      region = await this.client.config.region()
-    } catch (e) {
-      for (const f of findings) fail(f, 'NoRegion', `no region for Security Hub (set AWS_REGION or the profile's region): ${(e as Error).message}`)
-      return outcome
-    }
-    const byAccount = new Map<string, Item[]>()
+    const groups = new Map<string, { account: string; region: string; items: Item[] }>()
     for (const f of findings) {
-      if (!f.account) {
-        fail(f, 'NoAccount', 'the finding names no account, and an ASFF finding must (AwsAccountId)')
+      let asff: AwsSecurityFinding
+      try {
+        // The mapping refuses a finding without an account or a region: ASFF requires both.
+        asff = toAsff(f) as AwsSecurityFinding
+      } catch (e) {
+        fail(f, 'NotAsff', (e as Error).message)
         continue
       }
-      const asff = this.toAsff(f, { region })
       const bytes = byteLength(JSON.stringify(asff))
       if (bytes > SECURITYHUB_FINDING_BYTES) {
         fail(f, 'TooLarge', `the ASFF finding is ${bytes} bytes, over Security Hub's 240 KB per finding`)
         continue
       }
-      const list = byAccount.get(f.account) ?? []
-      list.push({ finding: f, asff, bytes })
-      byAccount.set(f.account, list)
+      const account = asff.AwsAccountId!
+      const region = asff.Region!
+      const key = `${account} ${region}`
+      const g = groups.get(key) ?? { account, region, items: [] }
+      g.items.push({ finding: f, asff, bytes })
+      groups.set(key, g)
     }
-    for (const [account, items] of byAccount) {
-      let refused: DeliveryFailure | undefined
+    const refusedAccounts = new Map<string, DeliveryFailure>()
+    for (const { account, region, items } of groups.values()) {
       for (const batch of batches(items, SECURITYHUB_BATCH_FINDINGS, SECURITYHUB_CALL_BYTES, (i) => i.bytes)) {
         // Once Security Hub refused this account's findings, its other batches would be refused the same way.
+        const refused = refusedAccounts.get(account)
         if (refused) {
           for (const i of batch) fail(i.finding, refused.code, refused.message)
           continue
         }
-        const r = await sendWithRetries(batch, (b) => this.attempt(b), ctx.retry, ctx.signal)
+        const r = await sendWithRetries(batch, (b) => this.attempt(region, b), ctx.retry, ctx.signal)
         outcome.retries += r.retries
         outcome.sent.push(...r.sent.map((i) => i.finding))
         for (const { item, failure } of r.failed) {
@@ -112,7 +117,7 @@ export class SecurityHubSink implements DeliverySink {
           if (/AccessDenied/i.test(failure.code)) {
             const why = accountMismatch(account, failure.message)
             if (why) message = `${failure.message} (${why})`
-            refused = { findingId: '', ruleId: '', code: failure.code, message }
+            refusedAccounts.set(account, { findingId: '', ruleId: '', code: failure.code, message })
           }
           fail(item.finding, failure.code, message)
         }
@@ -122,6 +127,6 @@ export class SecurityHubSink implements DeliverySink {
   }
 
   close(): void {
-    this.client.destroy()
+    for (const c of this.clients.values()) c.destroy()
   }
 }

@@ -5,10 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Finding } from '../src/index.js'
-import { Delivery, type DeliveryReport } from '../src/emit/delivery/delivery.js'
 import { EventBridgeSink, EVENT_DETAIL_TYPE } from '../src/emit/delivery/eventbridge.js'
-import type { RetryPolicy } from '../src/emit/delivery/retry.js'
-import type { DeliveryFailure, DeliverySink } from '../src/emit/delivery/sink.js'
 import { SecurityHubSink } from '../src/emit/delivery/securityhub.js'
 import { SnsSink, SNS_MAX_BYTES } from '../src/emit/delivery/sns.js'
 import {
@@ -21,9 +18,9 @@ import {
   type FakeSecurityHub,
   type FakeSns,
 } from './support/aws-endpoints.js'
+import { deliverAll, nothingDropped } from './support/delivery-run.js'
 import { sampleFindings } from './support/sample-findings.js'
 
-export const FAST: RetryPolicy = { attempts: 4, baseDelayMs: 1, throttleBaseDelayMs: 2, maxDelayMs: 5 }
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:trailscan-alerts'
 
 let findings: Finding[]
@@ -43,26 +40,6 @@ beforeEach(() => {
   vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true')
   vi.stubEnv('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true')
 })
-
-export async function deliverAll(
-  sink: DeliverySink,
-  list: Finding[],
-  retry: RetryPolicy = FAST,
-): Promise<{ report: DeliveryReport; failures: DeliveryFailure[] }> {
-  const failures: DeliveryFailure[] = []
-  const d = new Delivery([sink], { retry, onFailure: (_, f) => failures.push(f) })
-  for (const f of list) d.offer(f)
-  return { report: await d.finish(), failures }
-}
-
-/** Every finding is sent or failed, and the failed ones, exactly, are in the outbox. */
-export function nothingDropped(report: DeliveryReport, list: Finding[], failures: DeliveryFailure[]): void {
-  const r = report.summary.destinations[0]!
-  expect(r.sent + r.failed).toBe(list.length)
-  expect(failures.length).toBe(r.failed)
-  const inOutbox = report.outbox.entries.flatMap((e) => e.findings.map((f) => f.id))
-  expect(inOutbox.sort()).toEqual(failures.map((f) => f.findingId).sort())
-}
 
 describe('sns:TOPIC_ARN', () => {
   let sns: FakeSns

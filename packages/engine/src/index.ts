@@ -70,7 +70,7 @@ export type { Coverage, EventPair } from './validate/coverage.js'
 // Delivery (`--to`): sinks in the emit stage, the shared retry policy, the undelivered outbox
 export { Delivery, DELIVERY_FAILURES_LISTED } from './emit/delivery/delivery.js'
 export type { DeliveryOptions, DeliveryReport, DeliverySummary, DestinationReport } from './emit/delivery/delivery.js'
-export { parseDestination, createSink, isCleartextRemote, DESTINATION_FORMS } from './emit/delivery/destination.js'
+export { parseDestination, createSink, isCleartextRemote, displayDestination, DESTINATION_FORMS } from './emit/delivery/destination.js'
 export type { DestinationSpec, SinkOptions } from './emit/delivery/destination.js'
 export type { DeliverySink, DeliveryFailure, SinkContext, SinkOutcome } from './emit/delivery/sink.js'
 export type { AwsClientOptions } from './emit/delivery/aws-clients.js'

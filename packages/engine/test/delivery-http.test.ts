@@ -5,6 +5,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Finding } from '../src/index.js'
 import { Delivery } from '../src/emit/delivery/delivery.js'
+import { displayDestination } from '../src/emit/delivery/destination.js'
 import { emptyOutbox, parseOutbox } from '../src/emit/delivery/outbox.js'
 import { digest, SlackSink, DIGEST_LINKS } from '../src/emit/delivery/slack.js'
 import { WebhookSink } from '../src/emit/delivery/webhook.js'
@@ -126,8 +127,8 @@ describe('Delivery and the outbox', () => {
     )
     expect(server.requests.filter((r) => r.path === '/high').length).toBe(highOnes.length)
     expect(report.summary.destinations.map((r) => [r.destination, r.sent, r.minSeverity])).toEqual([
-      [`webhook:${server.url}/all`, findings.length, undefined],
-      [`webhook:${server.url}/high`, highOnes.length, 'high'],
+      [`webhook:${server.url}/…`, findings.length, undefined],
+      [`webhook:${server.url}/…`, highOnes.length, 'high'],
     ])
   })
 
@@ -151,9 +152,16 @@ describe('Delivery and the outbox', () => {
     const sentIds = server.requests.map((r) => r.headers['idempotency-key'])
     expect(sentIds.sort()).toEqual(findings.slice(0, 8).map((f) => f.id).sort())
     expect(r2.summary.destinations[0]).toMatchObject({ sent: 8, failed: 0, fromOutbox: 5 })
-    expect(r2.summary.waiting).toEqual([{ destination: 'slack:https://hooks.slack.com/x', findings: 1 }])
+    expect(r2.summary.waiting).toEqual([{ destination: 'slack:https://hooks.slack.com/…', findings: 1 }])
     expect(r2.outbox).toEqual({ version: 1, entries: [{ destination: 'slack:https://hooks.slack.com/x', findings: [findings[9]] }] })
     expect(r2.summary.undelivered).toBe(1)
+  })
+
+  it("shows a webhook's or Slack's URL by its host only: the path and query hold the secret", () => {
+    expect(displayDestination('slack:https://hooks.slack.com/services/T000/B000/XXXXSECRET')).toBe('slack:https://hooks.slack.com/…')
+    expect(displayDestination('webhook:https://user:pw@example.com:8443/in?token=abc')).toBe('webhook:https://example.com:8443/…')
+    expect(displayDestination('webhook:https://example.com/')).toBe('webhook:https://example.com/')
+    expect(displayDestination('sns:arn:aws:sns:us-east-1:111122223333:t')).toBe('sns:arn:aws:sns:us-east-1:111122223333:t')
   })
 
   it('refuses a damaged outbox with the reason', () => {

@@ -1,4 +1,5 @@
 import type { AlarmPeriod } from './alarms.js'
+import type { DeliverySummary } from './delivery/delivery.js'
 import type { TrailscanError } from '../errors.js'
 import type { Finding } from './finding.js'
 import { SEVERITIES, type Severity } from '../rules/spec.js'
@@ -71,6 +72,8 @@ export interface ScanSummary {
   }
   alarms: AlarmPeriod[]
   errors: ErrorEntry[]
+  /** `--to` destinations: per destination sent and failed, and what the outbox still holds (set by the caller). */
+  delivery?: DeliverySummary
   /** The run's retry budget (S3 runs): retries used, the budget, whether a failure went unretried for lack of it. */
   retries?: { used: number; budget: number; exhausted: boolean }
   /**

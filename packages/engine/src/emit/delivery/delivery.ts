@@ -6,6 +6,7 @@
  */
 import type { Finding } from '../finding.js'
 import { SEVERITIES, type Severity } from '../../rules/spec.js'
+import { displayDestination } from './destination.js'
 import { emptyOutbox, type Outbox } from './outbox.js'
 import { DEFAULT_RETRY, type RetryPolicy } from './retry.js'
 import type { DeliveryFailure, DeliverySink } from './sink.js'
@@ -14,6 +15,7 @@ import type { DeliveryFailure, DeliverySink } from './sink.js'
 export const DELIVERY_FAILURES_LISTED = 100
 
 export interface DestinationReport {
+  /** As logs may show it: a webhook's or Slack's URL is cut to its host (displayDestination). */
   destination: string
   minSeverity?: Severity
   /** Acknowledged by the destination. */
@@ -48,7 +50,7 @@ export interface DeliveryOptions {
   retry?: RetryPolicy
   /** The run's stop signal: no new attempt starts once it aborts; what is left stays in the outbox. */
   signal?: AbortSignal
-  /** Each finding that failed for good, when it is known. */
+  /** Each finding that failed for good, when it is known; `destination` as logs may show it (displayDestination). */
   onFailure?: (destination: string, failure: DeliveryFailure) => void
 }
 
@@ -62,7 +64,7 @@ export class Delivery {
     const seen = new Set<string>()
     for (const s of sinks) {
       // Two sinks with one outbox key would each send the other's undelivered findings.
-      if (seen.has(s.destination)) throw new RangeError(`--to ${s.destination} is given twice`)
+      if (seen.has(s.destination)) throw new RangeError(`--to ${displayDestination(s.destination)} is given twice`)
       seen.add(s.destination)
       this.queued.set(s, [])
     }
@@ -82,7 +84,7 @@ export class Delivery {
     const ctx = {
       retry: this.opts.retry ?? DEFAULT_RETRY,
       ...(this.opts.signal ? { signal: this.opts.signal } : {}),
-      onFailure: (d: string, f: DeliveryFailure) => this.opts.onFailure?.(d, f),
+      onFailure: (d: string, f: DeliveryFailure) => this.opts.onFailure?.(displayDestination(d), f),
     }
     for (const [sink, fresh] of this.queued) {
       const old = pending.get(sink.destination) ?? []
@@ -117,7 +119,7 @@ export class Delivery {
         sink.close?.()
       }
       summary.destinations.push({
-        destination: sink.destination,
+        destination: displayDestination(sink.destination),
         ...(sink.minSeverity ? { minSeverity: sink.minSeverity } : {}),
         sent,
         failed: failed.length,
@@ -131,7 +133,7 @@ export class Delivery {
     for (const [destination, findings] of pending) {
       if (findings.length === 0) continue
       outbox.entries.push({ destination, findings })
-      summary.waiting.push({ destination, findings: findings.length })
+      summary.waiting.push({ destination: displayDestination(destination), findings: findings.length })
     }
     summary.undelivered = outbox.entries.reduce((n, e) => n + e.findings.length, 0)
     return { summary, outbox }

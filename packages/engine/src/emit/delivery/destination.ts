@@ -53,6 +53,23 @@ export function parseDestination(text: string): DestinationSpec {
   }
 }
 
+/**
+ * A destination as logs and summaries show it. Webhook and Slack URLs carry their secret in the path (Slack's
+ * incoming webhooks are `/services/T…/B…/secret`) or the query, and CI logs are read by many: only the scheme and
+ * host are shown. The outbox keeps the whole text, as it must send there again.
+ */
+export function displayDestination(destination: string): string {
+  const m = /^(webhook|slack):(.*)$/s.exec(destination)
+  if (!m) return destination
+  try {
+    const url = new URL(m[2]!)
+    const hidden = url.pathname !== '/' || url.search !== '' || url.username !== '' || url.password !== ''
+    return `${m[1]}:${url.protocol}//${url.host}${hidden ? '/…' : '/'}`
+  } catch {
+    return `${m[1]}:…`
+  }
+}
+
 /** Plain http:// sends findings in clear text: worth a warning unless it stays on this machine. */
 export function isCleartextRemote(spec: DestinationSpec): boolean {
   if (spec.kind !== 'webhook' && spec.kind !== 'slack') return false

@@ -61,7 +61,10 @@ describe('sns:TOPIC_ARN', () => {
       const body = JSON.parse(m.Message) as { findingId: string; finding: Finding }
       const f = findings.find((x) => x.id === body.findingId)!
       expect(m.TopicArn).toBe(TOPIC)
-      expect(m.MessageAttributes).toEqual({ severity: { DataType: 'String', StringValue: f.severity }, ruleId: { DataType: 'String', StringValue: f.ruleId } })
+      expect(m.MessageAttributes).toEqual({
+        severity: { DataType: 'String', StringValue: f.severity },
+        ruleId: { DataType: 'String', StringValue: f.ruleId },
+      })
       expect(snsMessageBytes(m)).toBeLessThanOrEqual(SNS_MAX_BYTES)
       expect(m.Subject).toMatch(new RegExp(`^\\[${f.severity.toUpperCase()}\\] `))
       expect(m.Subject!.length).toBeLessThan(100)
@@ -201,7 +204,8 @@ describe('securityhub', () => {
   afterAll(() => hub?.stop())
 
   /** `n` distinct findings (their own ids) of `f`'s account and region. */
-  const copies = (f: Finding, n: number, tag: string): Finding[] => Array.from({ length: n }, (_, i) => ({ ...f, id: `${tag}-${i}`, eventId: `${tag}-${i}` }))
+  const copies = (f: Finding, n: number, tag: string): Finding[] =>
+    Array.from({ length: n }, (_, i) => ({ ...f, id: `${tag}-${i}`, eventId: `${tag}-${i}` }))
 
   it('imports ASFF findings with the required fields, at most 100 per call, each in its own account and region', async () => {
     const list = [...findings, ...copies(findings[0]!, 230, 'bulk')]
@@ -230,7 +234,8 @@ describe('securityhub', () => {
       })
     }
     // Each call went to the Security Hub of the findings' region (SigV4 scope).
-    for (const [i, b] of hub.batches.entries()) expect(String(hub.server.requests[i]!.headers.authorization)).toContain(`/${String(b[0]!.Region)}/securityhub/`)
+    for (const [i, b] of hub.batches.entries())
+      expect(String(hub.server.requests[i]!.headers.authorization)).toContain(`/${String(b[0]!.Region)}/securityhub/`)
   })
 
   it('updates a finding imported again, never duplicates it', async () => {
@@ -245,7 +250,11 @@ describe('securityhub', () => {
     hub.throttle(2)
     const bad = new Set([findings[2]!.id, findings[4]!.id])
     hub.failItems((f, before) =>
-      bad.has(f.Id) ? { code: 'InvalidInput', message: `Finding ${f.Id} is invalid` } : before === 0 && f.Id === findings[6]!.id ? { code: 'ThrottlingException' } : undefined,
+      bad.has(f.Id)
+        ? { code: 'InvalidInput', message: `Finding ${f.Id} is invalid` }
+        : before === 0 && f.Id === findings[6]!.id
+          ? { code: 'ThrottlingException' }
+          : undefined,
     )
     const { report, failures } = await deliverAll(new SecurityHubSink({ endpointUrl: hub.url }), findings)
     nothingDropped(report, findings, failures)
@@ -261,7 +270,14 @@ describe('securityhub', () => {
     expect(accounts.length).toBeGreaterThan(1)
     const [own, member] = accounts as [string, string]
     hub.denyAccount(member, own)
-    const list = [...findings, ...copies(findings.find((f) => f.account === member)!, 150, 'member')]
+    const list = [
+      ...findings,
+      ...copies(
+        findings.find((f) => f.account === member)!,
+        150,
+        'member',
+      ),
+    ]
     const { report, failures } = await deliverAll(new SecurityHubSink({ endpointUrl: hub.url }), list)
     nothingDropped(report, list, failures)
     const memberFindings = list.filter((f) => f.account === member)

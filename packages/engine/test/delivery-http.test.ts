@@ -55,7 +55,9 @@ describe('webhook:URL', () => {
     })
     const { report, failures } = await deliverAll(new WebhookSink(server.url), findings)
     nothingDropped(report, findings, failures)
-    expect(failures).toEqual([{ findingId: refused, ruleId: findings[3]!.ruleId, code: 'HTTP 400', message: `${server.url} answered 400: bad finding` }])
+    expect(failures).toEqual([
+      { findingId: refused, ruleId: findings[3]!.ruleId, code: 'HTTP 400', message: `${server.url} answered 400: bad finding` },
+    ])
     expect(tries.get(refused)).toBe(1)
     expect(tries.get(findings[0]!.id)).toBe(2)
     expect(tries.get(findings[1]!.id)).toBe(2)
@@ -93,7 +95,12 @@ describe('slack:URL', () => {
   })
 
   it('cannot be made to ping a channel or forge lines by record text', () => {
-    const f: Finding = { ...findings[0]!, severity: 'critical', title: 'x <!channel> <https://evil|click>\n• *CRITICAL* forged', eventId: 'a>b|c' }
+    const f: Finding = {
+      ...findings[0]!,
+      severity: 'critical',
+      title: 'x <!channel> <https://evil|click>\n• *CRITICAL* forged',
+      eventId: 'a>b|c',
+    }
     const { text } = digest([f])
     expect(text).not.toContain('<!channel>')
     expect(text).toContain('&lt;!channel&gt;')
@@ -142,7 +149,15 @@ describe('Delivery and the outbox', () => {
     expect(r1.summary).toMatchObject({ undelivered: 5, destinations: [{ sent: 0, failed: 5 }] })
 
     // The outbox is what a state file keeps: it must survive JSON.
-    const pending = parseOutbox(JSON.parse(JSON.stringify({ ...r1.outbox, entries: [...r1.outbox.entries, { destination: 'slack:https://hooks.slack.com/x', findings: [findings[9]!] }] })), 'state')
+    const pending = parseOutbox(
+      JSON.parse(
+        JSON.stringify({
+          ...r1.outbox,
+          entries: [...r1.outbox.entries, { destination: 'slack:https://hooks.slack.com/x', findings: [findings[9]!] }],
+        }),
+      ),
+      'state',
+    )
     down = false
     server.requests.length = 0
     const second = new Delivery([new WebhookSink(url)], { retry: FAST, pending })
@@ -150,7 +165,12 @@ describe('Delivery and the outbox', () => {
     for (const f of findings.slice(4, 8)) second.offer(f)
     const r2 = await second.finish()
     const sentIds = server.requests.map((r) => r.headers['idempotency-key'])
-    expect(sentIds.sort()).toEqual(findings.slice(0, 8).map((f) => f.id).sort())
+    expect(sentIds.sort()).toEqual(
+      findings
+        .slice(0, 8)
+        .map((f) => f.id)
+        .sort(),
+    )
     expect(r2.summary.destinations[0]).toMatchObject({ sent: 8, failed: 0, fromOutbox: 5 })
     expect(r2.summary.waiting).toEqual([{ destination: 'slack:https://hooks.slack.com/…', findings: 1 }])
     expect(r2.outbox).toEqual({ version: 1, entries: [{ destination: 'slack:https://hooks.slack.com/x', findings: [findings[9]] }] })
@@ -175,7 +195,10 @@ describe('Delivery and the outbox', () => {
   it('stops retrying when the run is stopped, and keeps what was not sent', async () => {
     server = await startReceiver(() => ({ status: 503 }))
     const stop = new AbortController()
-    const d = new Delivery([new WebhookSink(server.url)], { retry: { ...FAST, attempts: 100, baseDelayMs: 50, maxDelayMs: 50 }, signal: stop.signal })
+    const d = new Delivery([new WebhookSink(server.url)], {
+      retry: { ...FAST, attempts: 100, baseDelayMs: 50, maxDelayMs: 50 },
+      signal: stop.signal,
+    })
     for (const f of findings.slice(0, 2)) d.offer(f)
     setTimeout(() => stop.abort(), 100)
     const r = await d.finish()

@@ -34,6 +34,9 @@ export interface ScanArgs {
   'show-suppressed': boolean
   wildcard: 'aws-2019' | 'glob'
   'allow-empty': boolean
+  /** One string, or an array when given more than once (yargs): delivery.ts reads them in command-line order. */
+  to?: string | string[]
+  'to-min-severity'?: string | string[]
 }
 
 /**
@@ -169,6 +172,17 @@ export const command: CommandModule<object, ScanArgs> = {
         type: 'string',
         describe: 'retries the whole run may spend on S3 failures; then failures are reported unretried (default 1000)',
         group: 'S3:',
+      })
+      .option('to', {
+        type: 'string',
+        describe:
+          'also deliver findings to DESTINATION: securityhub, sns:TOPIC_ARN, eventbridge:BUS, webhook:URL or slack:URL (repeatable)',
+        group: 'Delivery:',
+      })
+      .option('to-min-severity', {
+        type: 'string',
+        describe: 'only findings at or above SEVERITY go to the --to just before this option',
+        group: 'Delivery:',
       })
       .option('progress', { type: 'boolean', describe: 'show progress on stderr (default: on when stderr is a terminal and not in CI)' }),
   handler: async (args) => {

@@ -6,6 +6,7 @@ import { parseInstant, scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@tra
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
 import { compiledRulesOrExit } from '../load-rules.js'
+import { deliveryFailed, finishDelivery, openDelivery, planDestinations } from '../delivery.js'
 import { createLogger, type CliLogger } from '../logger.js'
 import { FindingsWriter } from '../output/findings-writer.js'
 import { OutputTarget } from '../output/output-target.js'
@@ -125,8 +126,9 @@ function toStderr(text: string): void {
   }
 }
 
-export async function runScan(args: ScanArgs): Promise<number> {
+export async function runScan(args: ScanArgs, argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   checkOptions(args)
+  const destinations = planDestinations(argv, args)
   const log = createLogger(args['log-level'])
   const start = instant(args.start, '--start')
   const end = instant(args.end, '--end')
@@ -153,6 +155,8 @@ export async function runScan(args: ScanArgs): Promise<number> {
 
   // A signal, a failed write or a reader gone: stop taking objects, finish with whole lines and a summary.
   const stop = new AbortController()
+  // A bad --to value is a usage error before anything is read; findings are sent after the scan.
+  const delivery = await openDelivery(destinations, args, log, stop.signal)
   let stoppedBy: string | undefined
   let signal: StopSignal | undefined
   output.onStop = () => {
@@ -189,6 +193,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
       onFinding: (f: Finding) => {
         worst = Math.max(worst, SEVERITIES.indexOf(f.severity))
         writer.finding(f)
+        delivery?.offer(f)
         sources.progress?.finding()
       },
       onError: (e) => log.error({ code: e.code, ...e.location }, describeError(e)),
@@ -208,6 +213,8 @@ export async function runScan(args: ScanArgs): Promise<number> {
   sources.progress?.stop()
   await writer.close(summary.alarms)
   warnSkipped(summary, log)
+  const delivered = delivery ? await finishDelivery(delivery, log) : undefined
+  if (delivered) summary.delivery = delivered.summary
   const writeFailure = output.failureMessage()
   if (writeFailure) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message: writeFailure })
   toStderr(summaryText(summary, stoppedBy))
@@ -225,11 +232,13 @@ export async function runScan(args: ScanArgs): Promise<number> {
     ? signalExitCode(signal)
     : writeFailure || summaryOut?.failure
       ? EXIT.writeFailed
-      : summary.errors.length > 0
-        ? EXIT.readErrors
-        : failOn >= 0 && worst >= failOn
-          ? EXIT.findings
-          : EXIT.ok
+      : deliveryFailed(delivered)
+        ? EXIT.deliveryFailed
+        : summary.errors.length > 0
+          ? EXIT.readErrors
+          : failOn >= 0 && worst >= failOn
+            ? EXIT.findings
+            : EXIT.ok
   // Objects still being read when the scan stopped would hold the process open: their results are not wanted.
   if (summary.interrupted) process.exit(code)
   return code

@@ -266,9 +266,14 @@ export async function startEventBridge(): Promise<FakeEventBridge> {
   const batches: EventEntry[][] = []
   const accepted: EventEntry[] = []
   let c!: ReturnType<typeof controls<EventEntry>>
-  const json = (status: number, body: unknown): Reply => ({ status, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) })
+  const json = (status: number, body: unknown): Reply => ({
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.1' },
+    body: JSON.stringify(body),
+  })
   const server = await startLoopback((req) => {
-    if (req.headers['x-amz-target'] !== 'AWSEvents.PutEvents') return json(400, { __type: 'UnknownOperationException', message: 'unknown operation' })
+    if (req.headers['x-amz-target'] !== 'AWSEvents.PutEvents')
+      return json(400, { __type: 'UnknownOperationException', message: 'unknown operation' })
     if (c.state.throttle > 0) {
       c.state.throttle--
       return json(400, { __type: 'ThrottlingException', message: 'Rate exceeded' })

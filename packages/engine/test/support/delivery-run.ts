@@ -26,4 +26,3 @@ export function nothingDropped(report: DeliveryReport, list: Finding[], failures
   const inOutbox = report.outbox.entries.flatMap((e) => e.findings.map((f) => f.id))
   expect(inOutbox.sort()).toEqual(failures.map((f) => f.findingId).sort())
 }
-

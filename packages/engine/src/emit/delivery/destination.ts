@@ -26,7 +26,8 @@ function httpUrl(v: string, what: string): string {
   } catch {
     throw new RangeError(`${what} needs an http:// or https:// URL, not ${JSON.stringify(v)}`)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RangeError(`${what} needs an http:// or https:// URL, not ${JSON.stringify(v)}`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new RangeError(`${what} needs an http:// or https:// URL, not ${JSON.stringify(v)}`)
   return v
 }
 
@@ -38,11 +39,14 @@ export function parseDestination(text: string): DestinationSpec {
   const rest = colon < 0 ? '' : text.slice(colon + 1)
   switch (kind) {
     case 'sns':
-      if (!SNS_TOPIC_ARN.test(rest)) throw new RangeError(`sns: needs a topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC), not ${JSON.stringify(rest)}`)
+      if (!SNS_TOPIC_ARN.test(rest))
+        throw new RangeError(`sns: needs a topic ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC), not ${JSON.stringify(rest)}`)
       return { kind, topicArn: rest }
     case 'eventbridge':
       if (!EVENT_BUS_ARN.test(rest) && (rest.startsWith('arn:') || !EVENT_BUS_NAME.test(rest)))
-        throw new RangeError(`eventbridge: needs an event bus name or ARN (arn:aws:events:REGION:ACCOUNT:event-bus/NAME), not ${JSON.stringify(rest)}`)
+        throw new RangeError(
+          `eventbridge: needs an event bus name or ARN (arn:aws:events:REGION:ACCOUNT:event-bus/NAME), not ${JSON.stringify(rest)}`,
+        )
       return { kind, bus: rest }
     case 'webhook':
       return { kind, url: httpUrl(rest, 'webhook:') }

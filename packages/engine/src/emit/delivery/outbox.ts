@@ -31,7 +31,14 @@ export function outboxSize(o: Outbox): number {
 
 function isFinding(v: unknown): v is Finding {
   const f = v as Partial<Finding> | null
-  return typeof f === 'object' && f !== null && f.kind === 'finding' && typeof f.id === 'string' && typeof f.ruleId === 'string' && typeof f.severity === 'string'
+  return (
+    typeof f === 'object' &&
+    f !== null &&
+    f.kind === 'finding' &&
+    typeof f.id === 'string' &&
+    typeof f.ruleId === 'string' &&
+    typeof f.severity === 'string'
+  )
 }
 
 /**

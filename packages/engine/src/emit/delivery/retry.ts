@@ -178,7 +178,11 @@ export async function sendWithRetries<T>(
   for (let n = 1; pending.length > 0; n++) {
     if (signal?.aborted) {
       for (const item of pending)
-        result.failed.push({ item, attempts: n - 1, failure: { code: 'Interrupted', message: 'not sent: the run was stopped', retryable: false } })
+        result.failed.push({
+          item,
+          attempts: n - 1,
+          failure: { code: 'Interrupted', message: 'not sent: the run was stopped', retryable: false },
+        })
       break
     }
     let outcome: AttemptOutcome

@@ -67,7 +67,12 @@ export class SecurityHubSink implements DeliverySink {
       const f = failed.get(i.asff.Id)
       if (!f) return undefined
       const code = f.ErrorCode ?? 'Failed'
-      return { code, message: f.ErrorMessage ?? code, retryable: codeIsThrottling(code) || codeIsTransient(code), throttled: codeIsThrottling(code) }
+      return {
+        code,
+        message: f.ErrorMessage ?? code,
+        retryable: codeIsThrottling(code) || codeIsTransient(code),
+        throttled: codeIsThrottling(code),
+      }
     })
   }
 

@@ -47,7 +47,9 @@ export function digest(findings: readonly Finding[]): { text: string } {
     .map((f) => {
       const link = consoleLink(f)
       const title = slackText(f.title)
-      const where = [f.account, f.region, f.resource.name ?? f.resource.arn, f.eventTime].filter((x): x is string => !!x).map((x) => slackText(x))
+      const where = [f.account, f.region, f.resource.name ?? f.resource.arn, f.eventTime]
+        .filter((x): x is string => !!x)
+        .map((x) => slackText(x))
       return `• *${f.severity.toUpperCase()}* ${link ? `<${link}|${title}>` : title} (${slackText(f.ruleId)})${where.length ? ` — ${where.join(', ')}` : ''}`
     })
   const more = findings.length - lines.length

@@ -36,7 +36,8 @@ export function snsSubject(f: Finding): string {
  */
 export function snsNotification(f: Finding): Record<string, unknown> {
   const d = f.details ?? {}
-  const bucket = d.bucket ?? (f.resource.type === 'bucket' ? f.resource.name : f.resource.type === 'object' ? f.resource.name?.split('/')[0] : null)
+  const bucket =
+    d.bucket ?? (f.resource.type === 'bucket' ? f.resource.name : f.resource.type === 'object' ? f.resource.name?.split('/')[0] : null)
   const acl = d.newAcl ?? d.aclHeaders ?? d.cannedAcl
   return {
     title: f.title,
@@ -65,7 +66,8 @@ function attributes(f: Finding): NonNullable<PublishBatchRequestEntry['MessageAt
 
 function attributeBytes(f: Finding): number {
   let n = 0
-  for (const [name, v] of Object.entries(attributes(f))) n += byteLength(name) + byteLength(v.DataType ?? '') + byteLength(v.StringValue ?? '')
+  for (const [name, v] of Object.entries(attributes(f)))
+    n += byteLength(name) + byteLength(v.DataType ?? '') + byteLength(v.StringValue ?? '')
   return n
 }
 
@@ -120,7 +122,9 @@ export class SnsSink implements DeliverySink {
         const retryable = codeIsThrottling(code) || codeIsTransient(code) || f.SenderFault === false
         return { code, message: f.Message ?? code, retryable, throttled: codeIsThrottling(code) }
       }
-      return ok.has(e.Id) ? undefined : { code: 'NoAnswer', message: 'PublishBatch named this entry neither successful nor failed', retryable: true }
+      return ok.has(e.Id)
+        ? undefined
+        : { code: 'NoAnswer', message: 'PublishBatch named this entry neither successful nor failed', retryable: true }
     })
   }
 

@@ -13,7 +13,12 @@ export const HTTP_TIMEOUT_MS = 30_000
  * A redirect is not followed: a webhook that moved should be configured anew, not followed to wherever it
  * points with the findings.
  */
-export async function postJson(url: string, body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<ItemFailure | undefined> {
+export async function postJson(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<ItemFailure | undefined> {
   const timeout = AbortSignal.timeout(HTTP_TIMEOUT_MS)
   const res = await fetch(url, {
     method: 'POST',
@@ -42,7 +47,12 @@ export class WebhookSink implements DeliverySink {
   async deliver(findings: readonly Finding[], ctx: SinkContext): Promise<SinkOutcome> {
     const outcome: SinkOutcome = { sent: [], failed: [], retries: 0 }
     await inParallel(findings, CONCURRENCY, async (f) => {
-      const r = await sendWithRetries([f], async () => [await postJson(this.url, JSON.stringify(f), { 'idempotency-key': f.id }, ctx.signal)], ctx.retry, ctx.signal)
+      const r = await sendWithRetries(
+        [f],
+        async () => [await postJson(this.url, JSON.stringify(f), { 'idempotency-key': f.id }, ctx.signal)],
+        ctx.retry,
+        ctx.signal,
+      )
       outcome.retries += r.retries
       if (r.sent.length > 0) outcome.sent.push(f)
       for (const { failure } of r.failed) {

@@ -23,13 +23,18 @@ interface Controls<T> {
   stop(): Promise<void>
 }
 
-function controls<T>(server: LoopbackServer): Controls<T> & { state: { throttle: number; fault: ItemFault<T> | undefined } } {
-  const state = { throttle: 0, fault: undefined as ItemFault<T> | undefined }
+interface State<T> {
+  throttle: number
+  fault: ItemFault<T> | undefined
+  violations: string[]
+}
+
+/** The controls of an endpoint, over the state its handler reads. */
+function controls<T>(server: LoopbackServer, state: State<T>): Controls<T> {
   return {
     server,
     url: server.url,
-    violations: [],
-    state,
+    violations: state.violations,
     throttle(n) {
       state.throttle = n
     },
@@ -38,6 +43,10 @@ function controls<T>(server: LoopbackServer): Controls<T> & { state: { throttle:
     },
     stop: () => server.stop(),
   }
+}
+
+function newState<T>(): State<T> {
+  return { throttle: 0, fault: undefined, violations: [] }
 }
 
 // ── Security Hub ────────────────────────────────────────────────────────────────────────────────────────────
@@ -63,7 +72,7 @@ export async function startSecurityHub(): Promise<FakeSecurityHub> {
   const seen = new Map<string, number>()
   const batches: AsffSeen[][] = []
   const stored = new Map<string, { finding: AsffSeen; imports: number }>()
-  let c!: ReturnType<typeof controls<AsffSeen>>
+  const c = newState<AsffSeen>()
   const server = await startLoopback((req: Received): Reply => {
     const json = (status: number, body: unknown, type?: string): Reply => ({
       status,
@@ -71,8 +80,8 @@ export async function startSecurityHub(): Promise<FakeSecurityHub> {
       body: JSON.stringify(body),
     })
     if (req.method !== 'POST' || req.path !== '/findings/import') return json(404, { message: 'no route' }, 'ResourceNotFoundException')
-    if (c.state.throttle > 0) {
-      c.state.throttle--
+    if (c.throttle > 0) {
+      c.throttle--
       return json(429, { message: 'Rate exceeded' }, 'TooManyRequestsException')
     }
     const findings = (JSON.parse(req.body) as { Findings: AsffSeen[] }).Findings
@@ -97,7 +106,7 @@ export async function startSecurityHub(): Promise<FakeSecurityHub> {
     for (const f of findings) {
       const before = seen.get(f.Id) ?? 0
       seen.set(f.Id, before + 1)
-      const fault = c.state.fault?.(f, before)
+      const fault = c.fault?.(f, before)
       if (Buffer.byteLength(JSON.stringify(f)) > 240 * 1024) c.violations.push(`finding ${f.Id} over 240 KB`)
       if (fault) {
         failed.push({ Id: f.Id, ErrorCode: fault.code, ErrorMessage: fault.message ?? fault.code })
@@ -109,8 +118,11 @@ export async function startSecurityHub(): Promise<FakeSecurityHub> {
     }
     return json(200, { SuccessCount: findings.length - failed.length, FailedCount: failed.length, FailedFindings: failed })
   })
-  c = controls<AsffSeen>(server)
-  return Object.assign(c, { batches, stored, denyAccount: (account: string, caller: string) => void denied.set(account, caller) })
+  return Object.assign(controls<AsffSeen>(server, c), {
+    batches,
+    stored,
+    denyAccount: (account: string, caller: string) => void denied.set(account, caller),
+  })
 }
 
 // ── SNS ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -142,7 +154,7 @@ function entriesOf(form: URLSearchParams): SnsMessage[] {
     const m = /^PublishBatchRequestEntries\.member\.(\d+)\.(.+)$/.exec(k)
     if (!m) continue
     const i = Number(m[1])
-    const e = out.get(i) ?? ({ TopicArn: topic, Id: '', Message: '', MessageAttributes: {} } as SnsMessage)
+    const e: SnsMessage = out.get(i) ?? { TopicArn: topic, Id: '', Message: '', MessageAttributes: {} }
     out.set(i, e)
     const attr = /^MessageAttributes\.entry\.(\d+)\.(Name|Value\.DataType|Value\.StringValue)$/.exec(m[2]!)
     if (attr) {
@@ -175,7 +187,7 @@ export async function startSns(): Promise<FakeSns> {
   const seen = new Map<string, number>()
   const batches: SnsMessage[][] = []
   const published: SnsMessage[] = []
-  let c!: ReturnType<typeof controls<SnsMessage>>
+  const c = newState<SnsMessage>()
   const xml = (status: number, body: string): Reply => ({ status, headers: { 'content-type': 'text/xml' }, body })
   const error = (status: number, type: string, code: string, message: string): Reply =>
     xml(
@@ -185,8 +197,8 @@ export async function startSns(): Promise<FakeSns> {
   const server = await startLoopback((req) => {
     const form = new URLSearchParams(req.body)
     if (form.get('Action') !== 'PublishBatch') return error(400, 'Sender', 'InvalidAction', `unsupported action ${form.get('Action')}`)
-    if (c.state.throttle > 0) {
-      c.state.throttle--
+    if (c.throttle > 0) {
+      c.throttle--
       return error(400, 'Sender', 'Throttling', 'Rate exceeded')
     }
     const entries = entriesOf(form)
@@ -213,7 +225,7 @@ export async function startSns(): Promise<FakeSns> {
       const id = (JSON.parse(m.Message) as { findingId: string }).findingId
       const before = seen.get(id) ?? 0
       seen.set(id, before + 1)
-      const fault = c.state.fault?.(m, before)
+      const fault = c.fault?.(m, before)
       if (fault)
         failed.push(
           `<member><Id>${m.Id}</Id><Code>${fault.code}</Code><Message>${xmlEscape(fault.message ?? fault.code)}</Message><SenderFault>${fault.senderFault ?? true}</SenderFault></member>`,
@@ -228,8 +240,7 @@ export async function startSns(): Promise<FakeSns> {
       `<PublishBatchResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishBatchResult><Successful>${ok.join('')}</Successful><Failed>${failed.join('')}</Failed></PublishBatchResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishBatchResponse>`,
     )
   })
-  c = controls<SnsMessage>(server)
-  return Object.assign(c, { batches, published })
+  return Object.assign(controls<SnsMessage>(server, c), { batches, published })
 }
 
 // ── EventBridge ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -265,7 +276,7 @@ export async function startEventBridge(): Promise<FakeEventBridge> {
   const seen = new Map<string, number>()
   const batches: EventEntry[][] = []
   const accepted: EventEntry[] = []
-  let c!: ReturnType<typeof controls<EventEntry>>
+  const c = newState<EventEntry>()
   const json = (status: number, body: unknown): Reply => ({
     status,
     headers: { 'content-type': 'application/x-amz-json-1.1' },
@@ -274,8 +285,8 @@ export async function startEventBridge(): Promise<FakeEventBridge> {
   const server = await startLoopback((req) => {
     if (req.headers['x-amz-target'] !== 'AWSEvents.PutEvents')
       return json(400, { __type: 'UnknownOperationException', message: 'unknown operation' })
-    if (c.state.throttle > 0) {
-      c.state.throttle--
+    if (c.throttle > 0) {
+      c.throttle--
       return json(400, { __type: 'ThrottlingException', message: 'Rate exceeded' })
     }
     const entries = (JSON.parse(req.body) as { Entries: EventEntry[] }).Entries
@@ -294,7 +305,7 @@ export async function startEventBridge(): Promise<FakeEventBridge> {
       const id = (JSON.parse(e.Detail) as { id: string }).id
       const before = seen.get(id) ?? 0
       seen.set(id, before + 1)
-      const fault = c.state.fault?.(e, before)
+      const fault = c.fault?.(e, before)
       if (fault) {
         failedCount++
         return { ErrorCode: fault.code, ErrorMessage: fault.message ?? fault.code }
@@ -304,8 +315,7 @@ export async function startEventBridge(): Promise<FakeEventBridge> {
     })
     return json(200, { FailedEntryCount: failedCount, Entries: results })
   })
-  c = controls<EventEntry>(server)
-  return Object.assign(c, { batches, accepted })
+  return Object.assign(controls<EventEntry>(server, c), { batches, accepted })
 }
 
 /** Environment for the SDK's default chain and service endpoints, pointed at these servers (CLI tests). */

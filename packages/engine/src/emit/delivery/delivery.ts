@@ -93,8 +93,8 @@ export class Delivery {
       const ids = new Set(old.map((f) => f.id))
       const findings = [...old, ...fresh.filter((f) => !ids.has(f.id))]
       let sent = 0
-      let failed: Finding[] = []
-      let failures: DeliveryFailure[] = []
+      let failed: Finding[]
+      let failures: DeliveryFailure[]
       let retries = 0
       try {
         const out = await sink.deliver(findings, ctx)

@@ -88,7 +88,7 @@ export class SecurityHubSink implements DeliverySink {
       let asff: AwsSecurityFinding
       try {
         // The mapping refuses a finding without an account or a region: ASFF requires both.
-        asff = toAsff(f) as AwsSecurityFinding
+        asff = toAsff(f)
       } catch (e) {
         fail(f, 'NotAsff', (e as Error).message)
         continue

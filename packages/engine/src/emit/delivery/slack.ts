@@ -15,7 +15,6 @@ const FIELD_CHARS = 120
  * digest line) become spaces.
  */
 export function slackText(s: string, max = FIELD_CHARS): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
   const flat = s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
   const cut = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
   return cut.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')

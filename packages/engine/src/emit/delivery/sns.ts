@@ -24,6 +24,8 @@ export function snsSubject(f: Finding): string {
   const target = f.resource.name ?? f.resource.arn
   const raw = `[${f.severity.toUpperCase()}] ${f.title}${target ? `: ${target}` : ''}${f.account ? ` (${f.account})` : ''}`
   const ascii = raw
+    // Line breaks and control characters read as spaces; other characters outside ASCII as `?`.
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
     .replace(/[^\x20-\x7e]/g, '?')
     .replace(/ {2,}/g, ' ')
     .trim()

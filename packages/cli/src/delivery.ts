@@ -4,7 +4,7 @@
  * values on their own and forgets which `--to-min-severity` followed which `--to`, so the pairing is read from
  * the command line's order.
  */
-import type { Delivery, DeliveryReport, Severity } from '@trailscan/engine'
+import type { Delivery, DeliveryReport, Outbox, Severity } from '@trailscan/engine'
 import type { ScanArgs } from './commands/scan-command.js'
 import { EXIT } from './exit-codes.js'
 import { CliExit } from './fail.js'
@@ -102,9 +102,9 @@ export async function openDelivery(
   })
 }
 
-/** Runs the deliveries and logs what the outbox keeps. */
-export async function finishDelivery(delivery: Delivery, log: CliLogger): Promise<DeliveryReport> {
-  const report = await delivery.finish()
+/** Runs the deliveries (`pending`: the state's outbox, sent first) and logs what the outbox keeps. */
+export async function finishDelivery(delivery: Delivery, log: CliLogger, pending?: Outbox): Promise<DeliveryReport> {
+  const report = await delivery.finish(pending)
   for (const w of report.summary.waiting)
     log.warn(
       { destination: w.destination, findings: w.findings },

@@ -37,6 +37,9 @@ export interface ScanArgs {
   /** One string, or an array when given more than once (yargs): delivery.ts reads them in command-line order. */
   to?: string | string[]
   'to-min-severity'?: string | string[]
+  state?: string
+  lookback?: string
+  append: boolean
 }
 
 /**
@@ -54,6 +57,7 @@ const FLAGS = new Set([
   'include-insight',
   'progress',
   'allow-empty',
+  'append',
   'help',
   'version',
   'h',
@@ -183,6 +187,22 @@ export const command: CommandModule<object, ScanArgs> = {
         type: 'string',
         describe: 'only findings at or above SEVERITY go to the --to just before this option',
         group: 'Delivery:',
+      })
+      .option('state', {
+        type: 'string',
+        describe: 'remember what was scanned in LOCATION (a directory or s3://bucket/prefix): each run scans only what is new',
+        group: 'Scheduled scans:',
+      })
+      .option('lookback', {
+        type: 'string',
+        describe: 'with --state: days whose prefixes are listed again for late objects, e.g. 2d or 31d (default 2d)',
+        group: 'Scheduled scans:',
+      })
+      .option('append', {
+        type: 'boolean',
+        default: false,
+        describe: 'append to the --out JSONL file, never writing an id it already holds',
+        group: 'Scheduled scans:',
       })
       .option('progress', { type: 'boolean', describe: 'show progress on stderr (default: on when stderr is a terminal and not in CI)' }),
   handler: async (args) => {

@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
-import type { AccountContext, Finding, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
+import type { AccountContext, Finding, Outbox, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
 import { parseInstant, scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/local-scan'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
@@ -15,6 +15,7 @@ import { ACCOUNT_ID, eachMatches, httpUrl, integerInRange, nonEmpty, REGION, sin
 import { s3Limits } from '../s3-limits.js'
 import { openSources } from '../sources.js'
 import { onStopSignals, signalExitCode, type StopSignal } from '../stop-signals.js'
+import { checkStateOptions, heldLinesOf, type StateRun } from '../state/state-options.js'
 import type { ScanArgs } from './scan-command.js'
 
 function instant(v: string | undefined, flag: string): Date | undefined {
@@ -100,13 +101,16 @@ const SINGLE = [
   's3-max-list-pages',
   's3-max-list-keys',
   's3-retry-budget',
+  'state',
+  'lookback',
+  'append',
 ] as const
 
 /** Every option value the scan would trip over later, refused before anything is read (exit 2). */
 function checkOptions(args: ScanArgs): void {
   const a = args as unknown as Record<string, unknown>
   singleValued(a, SINGLE)
-  nonEmpty(a, ['paths', 'rules', 'out', 'summary-json', 'context', 'suppressions', 'profile'])
+  nonEmpty(a, ['paths', 'rules', 'out', 'summary-json', 'context', 'suppressions', 'profile', 'state'])
   integerInRange(a, 'concurrency', 1, 1024)
   integerInRange(a, 'max-object-bytes', 1, Number.MAX_SAFE_INTEGER)
   eachMatches(a, 'account', ACCOUNT_ID, 'a 12-digit account id')
@@ -115,6 +119,7 @@ function checkOptions(args: ScanArgs): void {
   httpUrl(a, 'endpoint-url')
   if (args.out && args.out !== '-' && args['summary-json'] && resolve(args.out) === resolve(args['summary-json']))
     throw new CliExit(EXIT.usage, '--out and --summary-json name the same file')
+  checkStateOptions(args)
 }
 
 /** Stderr may be gone too (a closed terminal): the exit code still tells. */
@@ -143,20 +148,37 @@ export async function runScan(args: ScanArgs, argv: readonly string[] = process.
       { entry: index + 1, reason: suppression.reason, expires: suppression.expires },
       `suppression ${index + 1} expired on ${suppression.expires} and no longer applies`,
     )
+  // A signal, a failed write or a reader gone: stop taking objects, finish with whole lines and a summary.
+  const stop = new AbortController()
+  // A bad --to value is a usage error before anything is read (or leased); findings are sent after the scan.
+  const delivery = await openDelivery(destinations, args, log, stop.signal)
+  // The lease first: a run that loses it changes nothing, not even its outputs.
+  const stateRun: StateRun | undefined = args.state
+    ? await (await import('../state/state-run.js')).StateRun.open(args, log, start)
+    : undefined
+  // The state's outbox is checked now, before anything is scanned: a damaged one is refused (exit 2).
+  let pending: Outbox | undefined
+  try {
+    pending = delivery ? stateRun?.undelivered() : undefined
+  } catch (e) {
+    await stateRun?.abandon()
+    throw e
+  }
   // Both outputs are opened before the scan: a path that cannot be written is a usage error, not a lost scan.
   const summaryOut = args['summary-json'] ? OutputTarget.file(args['summary-json'], '--summary-json') : undefined
-  const output = args.out && args.out !== '-' ? OutputTarget.file(args.out, '--out') : OutputTarget.stdout()
+  const held = stateRun ? stateRun.held : heldLinesOf(args)
+  const output =
+    args.out && args.out !== '-'
+      ? OutputTarget.file(args.out, '--out', { append: args.append, durable: !!stateRun })
+      : OutputTarget.stdout()
+  output.held = held
   // Only now: loading a thousand YAML rule files is a burst of allocation the cap would turn into extra collections.
   boundHeapGrowth()
-  const sources = await openSources(args, log, { start, end }, limits)
+  const sources = await openSources(args, log, stateRun?.window ?? { start, end }, limits)
   const writer = new FindingsWriter(args.format, output)
   const failOn = args['fail-on'] ? SEVERITIES.indexOf(args['fail-on'] as Severity) : -1
   let worst = -1
 
-  // A signal, a failed write or a reader gone: stop taking objects, finish with whole lines and a summary.
-  const stop = new AbortController()
-  // A bad --to value is a usage error before anything is read; findings are sent after the scan.
-  const delivery = await openDelivery(destinations, args, log, stop.signal)
   let stoppedBy: string | undefined
   let signal: StopSignal | undefined
   output.onStop = () => {
@@ -172,12 +194,13 @@ export async function runScan(args: ScanArgs, argv: readonly string[] = process.
   let summary: ScanSummary
   try {
     summary = await scan({
-      objects: sources.objects,
+      objects: stateRun ? stateRun.select(sources.objects) : sources.objects,
       listing: sources.listing,
+      ...(stateRun ? { seenIds: stateRun.seenIds, carry: stateRun.carry } : {}),
       ...(sources.retries ? { retries: sources.retries } : {}),
       rules,
       signal: stop.signal,
-      ...(start ? { start } : {}),
+      ...((stateRun ? stateRun.since : start) ? { start: (stateRun ? stateRun.since : start)! } : {}),
       ...(end ? { end } : {}),
       ...(args.account ? { accounts: args.account } : {}),
       ...(args.region ? { regions: args.region } : {}),
@@ -194,10 +217,15 @@ export async function runScan(args: ScanArgs, argv: readonly string[] = process.
         worst = Math.max(worst, SEVERITIES.indexOf(f.severity))
         writer.finding(f)
         delivery?.offer(f)
+        stateRun?.finding(f)
         sources.progress?.finding()
       },
-      onError: (e) => log.error({ code: e.code, ...e.location }, describeError(e)),
+      onError: (e) => {
+        stateRun?.error(e)
+        log.error({ code: e.code, ...e.location }, describeError(e))
+      },
       onObject: (o) => {
+        stateRun?.objectEmitted(o.uri)
         writer.objectDone()
         sources.progress?.objectDone(o)
       },
@@ -206,15 +234,20 @@ export async function runScan(args: ScanArgs, argv: readonly string[] = process.
     removeSignals()
     sources.progress?.stop()
     await writer.close([])
+    await stateRun?.abandon()
     // Bad credentials, a missing bucket, a listing that cannot go on: stop at once and say why.
     if (e instanceof TrailscanError) throw new CliExit(EXIT.usage, describeError(e))
     throw e
   }
   sources.progress?.stop()
-  await writer.close(summary.alarms)
-  warnSkipped(summary, log)
-  const delivered = delivery ? await finishDelivery(delivery, log) : undefined
+  await writer.close(summary.alarms, summary.remediations)
+  // Delivery is part of the commit: the state keeps what the destinations did not acknowledge, and the
+  // outbox it held is sent first.
+  const delivered = delivery ? await finishDelivery(delivery, log, pending) : undefined
   if (delivered) summary.delivery = delivered.summary
+  // Only now are the findings on disk (closed, fsync'd with --state): the state may say they were written.
+  await stateRun?.commit(summary, output.ok, delivered?.outbox)
+  warnSkipped(summary, log)
   const writeFailure = output.failureMessage()
   if (writeFailure) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message: writeFailure })
   toStderr(summaryText(summary, stoppedBy))
@@ -226,7 +259,7 @@ export async function runScan(args: ScanArgs, argv: readonly string[] = process.
   }
   removeSignals()
   // A job pointed at the wrong path or prefix must not look like a quiet night.
-  const nothing = !signal && !writeFailure && summary.objects.read === 0 && !args['allow-empty']
+  const nothing = !signal && !writeFailure && summary.objects.read === 0 && !args['allow-empty'] && !stateRun?.sawTracked
   if (nothing) throw new CliExit(EXIT.usage, nothingRead(summary))
   const code = signal
     ? signalExitCode(signal)

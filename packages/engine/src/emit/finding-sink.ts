@@ -1,4 +1,5 @@
 import type { AlarmEvaluator } from './alarms.js'
+import type { CarriedExposure } from './carry.js'
 import type { ExposureTracker } from './exposure-tracker.js'
 import { RecordParseError, type TrailscanError } from '../errors.js'
 import type { BuiltFinding, Finding } from './finding.js'
@@ -14,6 +15,11 @@ export interface SinkOptions {
   onFinding(finding: Finding): void
   onSuppressed?(finding: Finding, mark: SuppressionMark): void
   onError?(error: TrailscanError): void
+  /**
+   * Finding ids already emitted by earlier runs (a scheduled scan's state): a finding with one of them is a
+   * duplicate, counted as such and not emitted again. The sink adds the ids of this run's findings to it.
+   */
+  seenIds?: Set<string>
 }
 
 /**
@@ -22,14 +28,14 @@ export interface SinkOptions {
  *   dedup      CloudTrail may deliver an event twice: one finding per id (rule, recipient account, eventID)
  *   severity   account context added, severity decided (emit/severity.ts: the only place)
  *   correlate  public exposures held to the end of the scan, to say whether they were closed again
- *              (emit/exposure-tracker.ts)
+ *              (emit/exposure-tracker.ts); with a carry (emit/carry.ts), also by closing calls of earlier runs
  *   suppress   known benign callers (emit/suppress.ts); after context and severity, so a suppressed finding
  *              shown with --show-suppressed reads as it would have, in the same place
  *   alarms     CloudWatch alarm replay (emit/alarms.ts)
  *   sinks      counted in the summary (emit/summary.ts), handed to `onFinding`: where findings are written
  */
 export class FindingSink {
-  private readonly seen = new Set<string>()
+  private readonly seen: Set<string>
   private readonly held: BuiltFinding[] = []
   /**
    * Own entries only: the account id comes from the record, and a plain-object lookup of `__proto__`,
@@ -43,6 +49,7 @@ export class FindingSink {
     private readonly alarms: AlarmEvaluator | undefined,
   ) {
     this.context = new Map(opts.context ? Object.entries(opts.context) : [])
+    this.seen = opts.seenIds ?? new Set()
   }
 
   error(e: TrailscanError): void {
@@ -60,15 +67,23 @@ export class FindingSink {
     else this.deliver(b.finding)
   }
 
-  /** The held exposures, oldest first, each with when and by whom it was closed again (or null). */
-  finish(tracker: ExposureTracker): void {
+  /**
+   * The held exposures, oldest first, each with when and by whom it was closed again (or null). Returns those
+   * delivered (not suppressed), as the carry keeps them.
+   */
+  finish(tracker: ExposureTracker): CarriedExposure[] {
     const time = (b: BuiltFinding): string => b.finding.eventTime ?? ''
     this.held.sort((a, b) => (time(a) < time(b) ? -1 : time(a) > time(b) ? 1 : 0))
+    const delivered: CarriedExposure[] = []
     for (const { finding: f, hit } of this.held) {
-      f.details = { ...f.details, remediated: tracker.remediationOf(f, hit.exposure!) }
-      this.deliver(f)
+      const exposure = hit.exposure!
+      f.details = { ...f.details, remediated: tracker.remediationOf(f, exposure) }
+      if (!this.deliver(f) || f.eventTime === null || Number.isNaN(Date.parse(f.eventTime))) continue
+      const { id: findingId, ruleId, eventTime, eventId, account } = f
+      delivered.push({ findingId, ruleId, eventTime, eventId, account, actor: { ...f.actor }, exposure: { ...exposure }, run: true })
     }
     this.held.length = 0
+    return delivered
   }
 
   private isDuplicate(f: Finding): boolean {
@@ -88,15 +103,17 @@ export class FindingSink {
     f.status = status
   }
 
-  private deliver(f: Finding): void {
+  /** False when suppressed. */
+  private deliver(f: Finding): boolean {
     const mark = this.opts.suppressor?.match(f)
     if (mark) {
       this.summary.findings.suppressed++
       this.opts.onSuppressed?.(f, mark)
-      return
+      return false
     }
     this.alarms?.add(f)
     countFinding(this.summary, f)
     this.opts.onFinding(f)
+    return true
   }
 }

@@ -1,5 +1,6 @@
 import type { AlarmPeriod } from './alarms.js'
 import type { DeliverySummary } from './delivery/delivery.js'
+import type { RemediationRecord } from './exposure-tracker.js'
 import type { TrailscanError } from '../errors.js'
 import type { Finding } from './finding.js'
 import { SEVERITIES, type Severity } from '../rules/spec.js'
@@ -71,6 +72,11 @@ export interface ScanSummary {
     suppressed: number
   }
   alarms: AlarmPeriod[]
+  /**
+   * Public exposures found by earlier runs that this run saw closed (a scan given `ScanOptions.carry`); absent
+   * when there are none.
+   */
+  remediations?: RemediationRecord[]
   errors: ErrorEntry[]
   /** `--to` destinations: per destination sent and failed, and what the outbox still holds (set by the caller). */
   delivery?: DeliverySummary

@@ -76,19 +76,22 @@ export class Delivery {
     for (const [sink, list] of this.queued) if (sink.minSeverity === undefined || rank >= SEVERITIES.indexOf(sink.minSeverity)) list.push(f)
   }
 
-  /** Sends everything queued (destinations one after another), closes the clients and reports. */
-  async finish(): Promise<DeliveryReport> {
+  /**
+   * Sends everything queued (destinations one after another), closes the clients and reports. `pending`, when
+   * given, is the outbox of earlier runs (in place of the option: a state is often read after the sinks are built).
+   */
+  async finish(pending: Outbox | undefined = this.opts.pending): Promise<DeliveryReport> {
     const outbox = emptyOutbox()
     const summary: DeliverySummary = { destinations: [], waiting: [], undelivered: 0 }
-    const pending = new Map((this.opts.pending?.entries ?? []).map((e) => [e.destination, e.findings]))
+    const waiting = new Map((pending?.entries ?? []).map((e) => [e.destination, e.findings]))
     const ctx = {
       retry: this.opts.retry ?? DEFAULT_RETRY,
       ...(this.opts.signal ? { signal: this.opts.signal } : {}),
       onFailure: (d: string, f: DeliveryFailure) => this.opts.onFailure?.(displayDestination(d), f),
     }
     for (const [sink, fresh] of this.queued) {
-      const old = pending.get(sink.destination) ?? []
-      pending.delete(sink.destination)
+      const old = waiting.get(sink.destination) ?? []
+      waiting.delete(sink.destination)
       // A finding still in the outbox and found again (the same object scanned again) is sent once.
       const ids = new Set(old.map((f) => f.id))
       const findings = [...old, ...fresh.filter((f) => !ids.has(f.id))]
@@ -130,7 +133,7 @@ export class Delivery {
       if (failed.length > 0) outbox.entries.push({ destination: sink.destination, findings: failed })
     }
     // Destinations not given this run keep their findings: nothing leaves the outbox unacknowledged.
-    for (const [destination, findings] of pending) {
+    for (const [destination, findings] of waiting) {
       if (findings.length === 0) continue
       outbox.entries.push({ destination, findings })
       summary.waiting.push({ destination: displayDestination(destination), findings: findings.length })

@@ -3,7 +3,7 @@
  * endpoints through the SDK's own endpoint variables (AWS_ENDPOINT_URL_SNS, …), webhook and Slack at a loopback
  * receiver.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -157,4 +157,43 @@ describe('trailscan scan --to DESTINATION', () => {
     expect(res.stderr).toMatch(/ {2}errors {4}[1-9]/)
     expect(res.code).toBe(5)
   }, 60_000)
+})
+
+describe('scan --state --to: delivery is part of the commit', () => {
+  /** The current generation of a local state directory. */
+  const currentState = (dir: string): { undelivered: { destination: string; findings: Finding[] }[] } => {
+    const gen = readdirSync(dir)
+      .filter((n) => /^state-\d+\.json$/.test(n))
+      .sort()
+      .at(-1)!
+    return JSON.parse(readFileSync(join(dir, gen), 'utf8')) as { undelivered: { destination: string; findings: Finding[] }[] }
+  }
+
+  it('keeps undelivered findings in the state and sends them on the next run, which finds nothing new', async () => {
+    const dir = mkdtempSync(join(tmp, 'state-run-'))
+    const src = join(dir, 'logs')
+    cpSync(join(fixtures, 'public-s3'), src, { recursive: true })
+    let up = false
+    const hook = await receiver(() => (up ? undefined : { status: 400, body: 'down' }))
+    const args = ['scan', src, '--state', join(dir, 'state'), '--out', join(dir, 'findings.jsonl'), '--to', `webhook:${hook.url}/in`]
+
+    const first = await runCli(args)
+    expect(first.code).toBe(5)
+    const found = jsonLines(readFileSync(join(dir, 'findings.jsonl'), 'utf8')) as unknown as Finding[]
+    expect(found.length).toBeGreaterThan(0)
+    const kept = currentState(join(dir, 'state')).undelivered
+    expect(kept.map((e) => [e.destination, e.findings.map((f) => f.id).sort()])).toEqual([
+      [`webhook:${hook.url}/in`, found.map((f) => f.id).sort()],
+    ])
+
+    up = true
+    hook.requests.length = 0
+    const second = await runCli(args)
+    expect(second.code).toBe(0)
+    // Nothing new was scanned; the outbox alone was sent, each finding once, then emptied in the state.
+    expect(second.stderr).toMatch(/ {2}findings {2}0\b/)
+    expect(hook.requests.map((r) => r.headers['idempotency-key']).sort()).toEqual(found.map((f) => f.id).sort())
+    expect(second.stderr).toContain(`${found.length} sent, 0 failed, ${found.length} from earlier runs`)
+    expect(currentState(join(dir, 'state')).undelivered).toEqual([])
+  }, 90_000)
 })

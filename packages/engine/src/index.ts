@@ -94,3 +94,15 @@ export {
 export type { ExpectedFinding, ExpectedError, ExpectedTechnique } from './validate/expectations.js'
 export { coverage, eventPairs, isWatched } from './validate/coverage.js'
 export type { Coverage, EventPair } from './validate/coverage.js'
+
+// Delivery (`--to`): sinks in the emit stage, the shared retry policy, the undelivered outbox
+export { Delivery, DELIVERY_FAILURES_LISTED } from './emit/delivery/delivery.js'
+export type { DeliveryOptions, DeliveryReport, DeliverySummary, DestinationReport } from './emit/delivery/delivery.js'
+export { parseDestination, createSink, isCleartextRemote, displayDestination, DESTINATION_FORMS } from './emit/delivery/destination.js'
+export type { DestinationSpec, SinkOptions } from './emit/delivery/destination.js'
+export type { DeliverySink, DeliveryFailure, SinkContext, SinkOutcome } from './emit/delivery/sink.js'
+export type { AwsClientOptions } from './emit/delivery/aws-clients.js'
+export { DEFAULT_RETRY } from './emit/delivery/retry.js'
+export type { RetryPolicy } from './emit/delivery/retry.js'
+export { emptyOutbox, parseOutbox, outboxSize, OUTBOX_VERSION } from './emit/delivery/outbox.js'
+export type { Outbox, OutboxEntry } from './emit/delivery/outbox.js'

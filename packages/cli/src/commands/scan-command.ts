@@ -39,6 +39,9 @@ export interface ScanArgs {
   plan?: string
   shard?: string
   'out-dir'?: string
+  /** One string, or an array when given more than once (yargs): delivery.ts reads them in command-line order. */
+  to?: string | string[]
+  'to-min-severity'?: string | string[]
   state?: string
   lookback?: string
   append: boolean
@@ -157,6 +160,17 @@ export const command: CommandModule<object, ScanArgs> = {
         type: 'string',
         describe: "with --plan: the directory for this shard's outputs, read by `trailscan merge`",
         group: 'Shards:',
+      })
+      .option('to', {
+        type: 'string',
+        describe:
+          'also deliver findings to DESTINATION: securityhub, sns:TOPIC_ARN, eventbridge:BUS, webhook:URL or slack:URL (repeatable)',
+        group: 'Delivery:',
+      })
+      .option('to-min-severity', {
+        type: 'string',
+        describe: 'only findings at or above SEVERITY go to the --to just before this option',
+        group: 'Delivery:',
       })
       .option('state', {
         type: 'string',

@@ -1,10 +1,11 @@
 import { writeSync } from 'node:fs'
 import { setFlagsFromString } from 'node:v8'
-import type { AccountContext, Finding, RuleDiagnostic, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
+import type { AccountContext, Finding, Outbox, RuleDiagnostic, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
 import { scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/local-scan'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
 import { compiledRulesOrExit, formatDiagnostic } from '../load-rules.js'
+import { deliveryFailed, finishDelivery, openDelivery, planDestinations } from '../delivery.js'
 import { createLogger, type CliLogger } from '../logger.js'
 import { FindingOutputs } from '../output/finding-outputs.js'
 import { outputSpecs } from '../output/output-specs.js'
@@ -132,12 +133,13 @@ function toStderr(text: string): void {
   }
 }
 
-export async function runScan(given: ScanArgs): Promise<number> {
+export async function runScan(given: ScanArgs, argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const shard = given.plan !== undefined ? await (await import('./shard-run.js')).shardRun(given) : undefined
   const args = shard?.args ?? given
   checkOptions(args)
   if (!shard && args.paths.length === 0)
     throw new CliExit(EXIT.usage, 'name what to scan: files, directories, s3://bucket/prefix, - (stdin), or --plan FILE')
+  const destinations = planDestinations(argv, args)
   const specs = outputSpecs(args)
   const log = createLogger(args['log-level'])
   const start = instantOption(args.start, '--start')
@@ -154,10 +156,22 @@ export async function runScan(given: ScanArgs): Promise<number> {
       { entry: index + 1, reason: suppression.reason, expires: suppression.expires },
       `suppression ${index + 1} expired on ${suppression.expires} and no longer applies`,
     )
+  // A signal, a failed write or a reader gone: stop taking objects, finish with whole lines and a summary.
+  const stop = new AbortController()
+  // A bad --to value is a usage error before anything is read (or leased); findings are sent after the scan.
+  const delivery = await openDelivery(destinations, args, log, stop.signal)
   // The lease first: a run that loses it changes nothing, not even its outputs.
   const stateRun: StateRun | undefined = args.state
     ? await (await import('../state/state-run.js')).StateRun.open(args, log, start)
     : undefined
+  // The state's outbox is checked now, before anything is scanned: a damaged one is refused (exit 2).
+  let pending: Outbox | undefined
+  try {
+    pending = delivery ? stateRun?.undelivered() : undefined
+  } catch (e) {
+    await stateRun?.abandon()
+    throw e
+  }
   // Every output is opened before the scan: a path that cannot be written is a usage error, not a lost scan.
   const summaryOut = args['summary-json'] ? OutputTarget.file(args['summary-json'], '--summary-json') : undefined
   const held = stateRun ? stateRun.held : heldLinesOf(args)
@@ -168,8 +182,6 @@ export async function runScan(given: ScanArgs): Promise<number> {
   const failOn = args['fail-on'] ? SEVERITIES.indexOf(args['fail-on'] as Severity) : -1
   let worst = -1
 
-  // A signal, a failed write or a reader gone: stop taking objects, finish with whole lines and a summary.
-  const stop = new AbortController()
   let stoppedBy: string | undefined
   let signal: StopSignal | undefined
   writer.onStop = (why) => {
@@ -209,6 +221,7 @@ export async function runScan(given: ScanArgs): Promise<number> {
       onFinding: (f: Finding) => {
         worst = Math.max(worst, SEVERITIES.indexOf(f.severity))
         writer.finding(f)
+        delivery?.offer(f)
         stateRun?.finding(f)
         sources.progress?.finding()
       },
@@ -233,8 +246,12 @@ export async function runScan(given: ScanArgs): Promise<number> {
   }
   sources.progress?.stop()
   await writer.close(summary.alarms, summary.remediations)
+  // Delivery is part of the commit: the state keeps what the destinations did not acknowledge, and the
+  // outbox it held is sent first.
+  const delivered = delivery ? await finishDelivery(delivery, log, pending) : undefined
+  if (delivered) summary.delivery = delivered.summary
   // Only now are the findings on disk (closed, fsync'd with --state): the state may say they were written.
-  await stateRun?.commit(summary, writer.ok)
+  await stateRun?.commit(summary, writer.ok, delivered?.outbox)
   warnSkipped(summary, log)
   const writeFailures = writer.failureMessages()
   for (const message of writeFailures) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message })
@@ -256,11 +273,13 @@ export async function runScan(given: ScanArgs): Promise<number> {
     ? signalExitCode(signal)
     : writeFailure || summaryOut?.failure
       ? EXIT.writeFailed
-      : summary.errors.length > 0
-        ? EXIT.readErrors
-        : failOn >= 0 && worst >= failOn
-          ? EXIT.findings
-          : EXIT.ok
+      : deliveryFailed(delivered)
+        ? EXIT.deliveryFailed
+        : summary.errors.length > 0
+          ? EXIT.readErrors
+          : failOn >= 0 && worst >= failOn
+            ? EXIT.findings
+            : EXIT.ok
   // Objects still being read when the scan stopped would hold the process open: their results are not wanted.
   if (summary.interrupted) process.exit(code)
   return code

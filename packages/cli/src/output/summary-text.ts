@@ -1,9 +1,10 @@
-import type { ScanSummary, SkipReason } from '@trailscan/engine'
+import type { DeliverySummary, ScanSummary, SkipReason } from '@trailscan/engine'
 import { naturalCompare } from './natural-order.js'
 import { escapeControls } from './terminal-text.js'
 
 const MAX_ERRORS_SHOWN = 20
 const MAX_SKIPPED_SHOWN = 20
+const MAX_DELIVERY_FAILURES_SHOWN = 5
 
 const SKIP_WORDS: Record<SkipReason, string> = {
   'not-cloudtrail': 'not CloudTrail',
@@ -23,6 +24,25 @@ export function skippedWhy(counts: [string, number][]): string {
     .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
     .map(([r, c]) => `${c} ${SKIP_WORDS[r as SkipReason] ?? r}`)
     .join(', ')
+}
+
+/** Per `--to` destination: sent, failed (with the first few failures), and what waits in the outbox. */
+function deliveryLines(d: DeliverySummary): string[] {
+  const lines = [`  delivery  ${d.undelivered > 0 ? `${d.undelivered} undelivered (kept in the outbox)` : 'all delivered'}`]
+  for (const r of d.destinations) {
+    const min = r.minSeverity ? ` (${r.minSeverity} and above)` : ''
+    const retried = r.retries ? `, ${r.retries} retried` : ''
+    const old = r.fromOutbox ? `, ${r.fromOutbox} from earlier runs` : ''
+    lines.push(`    ${escapeControls(r.destination)}${min}: ${r.sent} sent, ${r.failed} failed${retried}${old}`)
+    for (const f of r.failures.slice(0, MAX_DELIVERY_FAILURES_SHOWN))
+      lines.push(
+        `      ${escapeControls(f.findingId)} ${escapeControls(f.ruleId)}: ${escapeControls(f.code)}: ${escapeControls(f.message)}`,
+      )
+    if (r.failed > MAX_DELIVERY_FAILURES_SHOWN)
+      lines.push(`      … ${r.failed - MAX_DELIVERY_FAILURES_SHOWN} more (see the log and --summary-json)`)
+  }
+  for (const w of d.waiting) lines.push(`    ${escapeControls(w.destination)}: ${w.findings} waiting (not a destination of this run)`)
+  return lines
 }
 
 /**
@@ -56,6 +76,7 @@ export function summaryText(s: ScanSummary, stoppedBy?: string): string {
     lines.push(`  rules     ${rs.total} skipped (${why.join(', ')}; listed by rules check)`)
   }
   if (s.alarms.length) lines.push(`  alarms    ${s.alarms.length} alarm periods`)
+  if (s.delivery) lines.push(...deliveryLines(s.delivery))
   if (s.remediations?.length) lines.push(`  remediated ${s.remediations.length} exposures found by an earlier run`)
   if (s.retries)
     lines.push(

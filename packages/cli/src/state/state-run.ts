@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { statSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { resolve } from 'node:path'
-import type { EmitCarry, Finding, Lease, LogObject, ScanState, ScanSummary, StateStore, TrailscanError } from '@trailscan/engine'
+import type { EmitCarry, Finding, Lease, LogObject, Outbox, ScanState, ScanSummary, StateStore, TrailscanError } from '@trailscan/engine'
 import type { ScanArgs } from '../commands/scan-command.js'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError, isTrailscanError } from '../fail.js'
@@ -172,7 +172,23 @@ export class StateRun {
    * Commits what the run completed. Call only once every output is durable; `outputsOk` false (a write failed,
    * the reader left) commits nothing, so the next run redoes this one.
    */
-  async commit(summary: ScanSummary, outputsOk: boolean): Promise<void> {
+  /**
+   * The findings --to destinations had not acknowledged when the last run committed (emit/delivery/outbox.ts),
+   * for this run to send first. A damaged outbox is refused like the rest of a damaged state.
+   */
+  undelivered(): Outbox {
+    try {
+      return this.engine.parseOutbox(
+        { version: this.engine.OUTBOX_VERSION, entries: this.ledger.state.undelivered },
+        `state ${this.store.location}: "undelivered"`,
+      )
+    } catch (e) {
+      throw new CliExit(EXIT.usage, `${(e as Error).message}; the state was left as it is`)
+    }
+  }
+
+  /** `undelivered`: the outbox after this run's deliveries (delivery is part of the commit); none without --to. */
+  async commit(summary: ScanSummary, outputsOk: boolean, undelivered?: Outbox): Promise<void> {
     this.stopRenewing()
     try {
       if (this.lost) throw new CliExit(EXIT.usage, `${describeError(this.lost)}; this run's state was not committed`)
@@ -189,6 +205,7 @@ export class StateRun {
         ...(complete ? { closeBefore: this.engine.firstOpenDay(this.startedAt, this.lookbackDays) } : {}),
         carry: this.carry,
         outputs,
+        ...(undelivered ? { undelivered: undelivered.entries } : {}),
         lastRun: {
           runId: this.lease.holder.runId,
           startedAt: this.startedAt.toISOString(),

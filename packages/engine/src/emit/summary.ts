@@ -1,4 +1,5 @@
 import type { AlarmPeriod } from './alarms.js'
+import type { DeliverySummary } from './delivery/delivery.js'
 import type { RemediationRecord } from './exposure-tracker.js'
 import type { TrailscanError } from '../errors.js'
 import type { Finding } from './finding.js'
@@ -113,6 +114,8 @@ export interface ScanSummary {
    */
   remediations?: RemediationRecord[]
   errors: ErrorEntry[]
+  /** `--to` destinations: per destination sent and failed, and what the outbox still holds (set by the caller). */
+  delivery?: DeliverySummary
   /** The run's retry budget (S3 runs): retries used, the budget, whether a failure went unretried for lack of it. */
   retries?: { used: number; budget: number; exhausted: boolean }
   /**

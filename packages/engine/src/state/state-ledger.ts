@@ -95,7 +95,14 @@ export class StateLedger {
    * listed every open day completely: days before it, which this run listed once more after they ended a lookback
    * ago, are closed: their keys and finding ids are dropped and counted in `closed`.
    */
-  next(run: { closeBefore?: string; carry: unknown; outputs: ScanState['outputs']; lastRun: ScanState['lastRun'] }): ScanState {
+  next(run: {
+    closeBefore?: string
+    carry: unknown
+    outputs: ScanState['outputs']
+    lastRun: ScanState['lastRun']
+    /** The delivery outbox's entries after this run; without it (a run with no --to) the earlier ones are kept. */
+    undelivered?: unknown[]
+  }): ScanState {
     for (const uri of this.done) {
       const o = this.inFlight.get(uri)!
       if (this.broken.has(uri)) continue
@@ -123,6 +130,7 @@ export class StateLedger {
     s.carry = run.carry
     s.outputs = run.outputs
     s.lastRun = run.lastRun
+    if (run.undelivered !== undefined) s.undelivered = run.undelivered
     return s
   }
 }

@@ -54,7 +54,11 @@ export type { CloudTrailRecord, RecordSource } from './record.js'
 export { parseInstant } from './time-window.js'
 export type { TimeWindow } from './time-window.js'
 export { TrailscanError, RuleSyntaxError, RuleSpecError, SourceReadError, RecordParseError, UsageError, lineColumn } from './errors.js'
+export { CorruptStateError, StateConflictError, LeaseHeldError } from './errors.js'
 export type { ErrorCode, Location } from './errors.js'
+
+// State of scheduled scans (issue #14)
+export type { StateStore, StateDocument, Lease, LeaseHolder, AcquireOptions } from './state/state-store.js'
 
 // Validation against labelled datasets
 export { validateDataset } from './validate/dataset.js'

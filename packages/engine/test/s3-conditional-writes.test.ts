@@ -37,10 +37,11 @@ interface Outcome {
   code?: string
 }
 
-async function attempt(run: () => Promise<{ ETag?: string }>): Promise<Outcome> {
+async function attempt(run: () => Promise<{ ETag?: string } | object>): Promise<Outcome> {
   try {
     const out = await run()
-    return { ok: true, ...(out.ETag === undefined ? {} : { etag: out.ETag }) }
+    const etag = 'ETag' in out ? out.ETag : undefined
+    return { ok: true, ...(etag === undefined ? {} : { etag }) }
   } catch (e) {
     const err = e as { name: string; $metadata?: { httpStatusCode?: number } }
     return { ok: false, code: err.name, ...(err.$metadata?.httpStatusCode === undefined ? {} : { status: err.$metadata.httpStatusCode }) }

@@ -29,6 +29,8 @@ export type FaultAction =
   | { type: 'reset'; afterBytes: number }
   /** Sends the headers and `afterBytes` of the body, then goes silent (the client's idle timeout must fire). */
   | { type: 'stall'; afterBytes: number }
+  /** Lets the request reach the store, then drops the connection instead of answering (a write that landed unseen). */
+  | { type: 'lose-answer' }
   /** Passes the response through with another ETag (a store that ignores If-Match, on a changed object). */
   | { type: 'etag'; etag: string }
   /**
@@ -287,6 +289,11 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
     function forward(headers: http.IncomingHttpHeaders): Promise<void> {
       const finished = new Promise<void>((resolve) => res.on('close', resolve))
       const upstream = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers }, (ur) => {
+        if (action?.type === 'lose-answer') {
+          ur.resume()
+          res.socket?.destroy()
+          return
+        }
         const headers = { ...ur.headers }
         if (action?.type === 'etag') headers.etag = action.etag
         if (action !== undefined && REWRITES.has(action.type)) {

@@ -44,7 +44,9 @@ export type { S3ClientOptions, ListS3Options, S3ListRequest, S3Location, RetryRe
 
 // Findings, summary, errors
 export type { Finding, Actor, Resource, UserAgentKind } from './emit/finding.js'
-export type { Remediation } from './emit/exposure-tracker.js'
+export type { Remediation, RemediationRecord } from './emit/exposure-tracker.js'
+export { newEmitCarry, parseEmitCarry, CarryError, EMIT_CARRY_FORMAT, EMIT_CARRY_VERSION, DEFAULT_HORIZON_DAYS } from './emit/carry.js'
+export type { EmitCarry, CarriedAlarmRule, CarriedAlarmPeriod, CarriedExposure, CarriedClosing } from './emit/carry.js'
 export type { ScanSummary, ErrorEntry, SkipReason, SkippedEntry } from './emit/summary.js'
 export { SKIP_WARNS, SKIPPED_LISTED } from './emit/summary.js'
 export type { AlarmPeriod } from './emit/alarms.js'
@@ -59,6 +61,12 @@ export type { ErrorCode, Location } from './errors.js'
 
 // State of scheduled scans (issue #14)
 export type { StateStore, StateDocument, Lease, LeaseHolder, AcquireOptions } from './state/state-store.js'
+export { LocalStateStore } from './state/local-store.js'
+export { STATE_FORMAT, STATE_VERSION, emptyState, parseState, serializeState } from './state/state-model.js'
+export type { ScanState, DayGroup, LastRun, OutputMark } from './state/state-model.js'
+export { StateLedger, changeToken } from './state/state-ledger.js'
+export type { Verdict } from './state/state-ledger.js'
+export { parseLookback, firstOpenDay } from './state/lookback.js'
 
 // Validation against labelled datasets
 export { validateDataset } from './validate/dataset.js'

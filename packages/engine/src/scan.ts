@@ -1,5 +1,6 @@
 import pLimit from 'p-limit'
 import { AlarmEvaluator } from './emit/alarms.js'
+import type { EmitCarry } from './emit/carry.js'
 import { ExposureTracker } from './emit/exposure-tracker.js'
 import { DECODE_DEFAULTS } from './read/decompress.js'
 import type { CompiledRule } from './match/matcher.js'
@@ -48,6 +49,12 @@ export interface ScanOptions extends SinkOptions {
    * `interrupted`. Findings already handed to `onFinding` stay; none is cut.
    */
   signal?: AbortSignal
+  /**
+   * What alarms and exposure tracking remember across runs and shards (emit/carry.ts). Read at the start;
+   * rewritten in place when the scan returns, interrupted or not (not when it throws): it then covers every
+   * object whose findings were handed to `onFinding`.
+   */
+  carry?: EmitCarry
   /** Called after each object, for progress displays. */
   onObject?(info: { uri: string; storedBytes: number; records: number }): void
   logger?: ScanLogger

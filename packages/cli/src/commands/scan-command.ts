@@ -34,6 +34,9 @@ export interface ScanArgs {
   'show-suppressed': boolean
   wildcard: 'aws-2019' | 'glob'
   'allow-empty': boolean
+  state?: string
+  lookback?: string
+  append: boolean
 }
 
 /**
@@ -51,6 +54,7 @@ const FLAGS = new Set([
   'include-insight',
   'progress',
   'allow-empty',
+  'append',
   'help',
   'version',
   'h',
@@ -169,6 +173,22 @@ export const command: CommandModule<object, ScanArgs> = {
         type: 'string',
         describe: 'retries the whole run may spend on S3 failures; then failures are reported unretried (default 1000)',
         group: 'S3:',
+      })
+      .option('state', {
+        type: 'string',
+        describe: 'remember what was scanned in LOCATION (a directory or s3://bucket/prefix): each run scans only what is new',
+        group: 'Scheduled scans:',
+      })
+      .option('lookback', {
+        type: 'string',
+        describe: 'with --state: days whose prefixes are listed again for late objects, e.g. 2d or 31d (default 2d)',
+        group: 'Scheduled scans:',
+      })
+      .option('append', {
+        type: 'boolean',
+        default: false,
+        describe: 'append to the --out JSONL file, never writing an id it already holds',
+        group: 'Scheduled scans:',
       })
       .option('progress', { type: 'boolean', describe: 'show progress on stderr (default: on when stderr is a terminal and not in CI)' }),
   handler: async (args) => {

@@ -1,4 +1,4 @@
-import type { Finding } from './finding.js'
+import type { Actor, Finding } from './finding.js'
 import { obj, str, type CloudTrailRecord } from '../record.js'
 import type { Exposure } from '../match/matcher.js'
 import { bodyGrants, disabledBpaSettings, headerGrants, parsePolicy, publicStatements } from '../match/typed/index.js'
@@ -13,6 +13,30 @@ export interface Remediation {
   eventId: string | null
   eventName: string
   by: string | null
+  how: string
+}
+
+/**
+ * A public exposure found by an earlier run (its finding went out then, `details.remediated: null`) that this run
+ * saw closed: which finding, and when, how and by whom it was closed.
+ */
+export interface RemediationRecord {
+  kind: 'remediation'
+  /** Deterministic: one exposure finding is remediated once. */
+  id: string
+  /** The exposure finding's `id`. */
+  findingId: string
+  ruleId: string
+  account: string | null
+  bucket: string
+  key?: string
+  /** When the exposure happened (the finding's eventTime). */
+  exposedAt: string
+  /** The closing call. */
+  eventTime: string
+  eventId: string | null
+  eventName: string
+  actor: Actor
   how: string
 }
 

@@ -14,6 +14,11 @@ export interface SinkOptions {
   onFinding(finding: Finding): void
   onSuppressed?(finding: Finding, mark: SuppressionMark): void
   onError?(error: TrailscanError): void
+  /**
+   * Finding ids already emitted by earlier runs (a scheduled scan's state): a finding with one of them is a
+   * duplicate, counted as such and not emitted again. The sink adds the ids of this run's findings to it.
+   */
+  seenIds?: Set<string>
 }
 
 /**
@@ -29,7 +34,7 @@ export interface SinkOptions {
  *   sinks      counted in the summary (emit/summary.ts), handed to `onFinding`: where findings are written
  */
 export class FindingSink {
-  private readonly seen = new Set<string>()
+  private readonly seen: Set<string>
   private readonly held: BuiltFinding[] = []
   /**
    * Own entries only: the account id comes from the record, and a plain-object lookup of `__proto__`,
@@ -43,6 +48,7 @@ export class FindingSink {
     private readonly alarms: AlarmEvaluator | undefined,
   ) {
     this.context = new Map(opts.context ? Object.entries(opts.context) : [])
+    this.seen = opts.seenIds ?? new Set()
   }
 
   error(e: TrailscanError): void {

@@ -10,10 +10,10 @@ import { CorruptStateError } from '../errors.js'
  * read it back (source/key-layout.ts parses the day). A file outside CloudTrail's layout is grouped by its directory
  * with no day: such groups never close.
  *
- * Size (ARCHITECTURE.md): a tracked key costs its file name (CloudTrail's is 70–80 characters) plus its change token
- * (an S3 ETag: 34; size-mtime locally: ~20) and JSON punctuation, about 115 bytes; a finding id 35 bytes. CloudTrail
- * delivers about one object per account and region every 5 minutes (288 a day), so 100 accounts × 17 regions with
- * 3 open days track ~1.5 M keys: ~170 MB of state. Closed days cost nothing but a line in `closed`.
+ * Size (measured on generated organization-trail keys): a tracked key costs about 130 bytes (its file name, 70–80
+ * characters, its ETag, 34, indentation and punctuation), a finding id 42. CloudTrail writes at most about one object
+ * per account and region every 5 minutes (288 a day), so 100 accounts × 17 regions with 3 open days track at most
+ * ~1.5 M keys: ~190 MB. Closed days cost nothing but their counts in `closed`.
  */
 export const STATE_FORMAT = 'trailscan-state'
 export const STATE_VERSION = 1

@@ -2,6 +2,8 @@ import { resolve } from 'node:path'
 import type { StateStore } from '@trailscan/engine'
 import { EXIT } from '../exit-codes.js'
 import { CliExit } from '../fail.js'
+import { quietSdkNodeNotice } from '../aws-sdk-notice.js'
+import type { CliLogger } from '../logger.js'
 
 /** The S3 client options a state on S3 is reached with: the same as the scan's own. */
 export interface StateClientOptions {
@@ -14,11 +16,12 @@ export interface StateClientOptions {
  * `--state LOCATION` → its store: `s3://bucket/prefix` is the S3 backend (conditional writes), anything else a
  * local directory. The one place the CLI picks a backend.
  */
-export async function openStateStore(location: string, opts: StateClientOptions): Promise<StateStore> {
+export async function openStateStore(location: string, opts: StateClientOptions, log?: CliLogger): Promise<StateStore> {
   const engine = await import('@trailscan/engine')
   if (engine.isS3Uri(location)) {
     const { bucket, prefix } = engine.parseS3Uri(location)
     if (prefix === '') throw new CliExit(EXIT.usage, `--state ${location}: name a prefix for the state (s3://${bucket}/trailscan-state/)`)
+    quietSdkNodeNotice(log)
     // The scan's own client construction: profile, region, endpoint, retries and timeouts as for the trail.
     const client = engine.createS3Client({
       ...(opts.profile ? { profile: opts.profile } : {}),

@@ -61,7 +61,7 @@ export class StateRun {
         '--end cannot be used with --state: a stateful scan runs up to now, and an object it marks processed must have been scanned in full',
       )
     const lookbackDays = usage(() => engine.parseLookback(args.lookback ?? '2d'))
-    const store = await openStateStore(args.state!, args)
+    const store = await openStateStore(args.state!, args, log)
     const now = Date.now()
     const holder = {
       runId: randomBytes(8).toString('hex'),

@@ -149,8 +149,17 @@ describe('scan --state s3://bucket/prefix', () => {
     const dir = tmp()
     const r = await runCli(scanArgs(join(dir, 'out.jsonl')), { env })
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stderr).toContain('deadbeef')
+    expect(r.stderr).toContain('the lock of run deadbeef (pid 999999 on gone-host')
+    expect(r.stderr).toContain('lease expired at 2026-01-01T00:10:00.000Z); taken over')
     expect(JSON.parse((await raw('state.json'))!)).toMatchObject({ lastRun: { objects: 2 } })
+  })
+
+  it('refuses a TRAILSCAN_STATE_LEASE_SECONDS that is not a positive number, before touching the store', async () => {
+    const dir = tmp()
+    const r = await runCli(scanArgs(join(dir, 'out.jsonl')), { env: { ...env, TRAILSCAN_STATE_LEASE_SECONDS: '10m' } })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('TRAILSCAN_STATE_LEASE_SECONDS must be a positive number of seconds, not "10m"')
+    expect(stack.proxy.requests).toEqual([])
   })
 })
 

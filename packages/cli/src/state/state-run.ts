@@ -75,7 +75,7 @@ export class StateRun {
         onTakeover: (stale) =>
           log.warn(
             { state: store.location, stale },
-            `state ${store.location}: the lock of run ${stale.runId} (pid ${stale.pid} on ${stale.host}, started ${stale.startedAt}) was left by a process that is gone; taken over`,
+            `state ${store.location}: the lock of run ${stale.runId} (pid ${stale.pid} on ${stale.host}, started ${stale.startedAt}) was stale (its process gone, or its lease expired at ${stale.expiresAt}); taken over`,
           ),
       }),
     )

@@ -4,7 +4,7 @@
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { CorruptStateError, LeaseHeldError, StateConflictError } from '../src/errors.js'
+import { CorruptStateError, LeaseHeldError, SourceReadError, StateConflictError } from '../src/errors.js'
 import { S3StateStore } from '../src/state/s3-store.js'
 import type { LeaseHolder } from '../src/state/state-store.js'
 import { startS3Stack, stubS3rverCredentials, type S3Stack } from './support/s3-stack.js'
@@ -192,5 +192,24 @@ describe('the lease', () => {
     expect(err).toBeInstanceOf(CorruptStateError)
     expect((err as Error).message).toContain(`lease s3://state/${prefix}lease.json is not JSON`)
     expect(await raw('lease.json')).toBe('not json')
+  })
+})
+
+describe('S3 failures', () => {
+  it('name the state object and keep the S3 error (a bucket that does not exist)', async () => {
+    const s = new S3StateStore({ client: stack.client({ maxAttempts: 1 }), bucket: 'no-such-state-bucket', prefix: 'p' })
+    const err = await settle(s.read())
+    expect(err).toBeInstanceOf(SourceReadError)
+    expect((err as Error).message).toMatch(
+      /^reading state s3:\/\/no-such-state-bucket\/p\/state\.json: bucket does not exist.*NoSuchBucket/,
+    )
+  })
+
+  it('say so when the store does not implement conditional writes', async () => {
+    stack.proxy.addRule({ method: 'PUT', action: { type: 'error', status: 501, code: 'NotImplemented' } })
+    const err = await settle(store().write(Buffer.from('x'), null))
+    expect(err).toBeInstanceOf(SourceReadError)
+    expect((err as Error).message).toContain('the store does not support conditional writes')
+    expect((err as Error).message).toContain(`s3://state/${prefix}state.json`)
   })
 })

@@ -14,6 +14,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3'
 import { CorruptStateError, LeaseHeldError, StateConflictError } from '../errors.js'
+import { toS3SourceError } from '../source/s3-errors.js'
 import { s3Sdk } from '../source/s3-sdk.js'
 import type { AcquireOptions, Lease, LeaseHolder, StateDocument, StateStore } from './state-store.js'
 
@@ -105,8 +106,15 @@ export class S3StateStore implements StateStore {
       return { body, version: out.ETag }
     } catch (e) {
       if (isNoSuchKey(e)) return null
-      throw e
+      throw this.failure(e, key, 'reading')
     }
+  }
+
+  /** An S3 failure as an error naming the state object, so the CLI reports it like any unreadable source. */
+  private failure(err: unknown, key: string, what: string): Error {
+    if ((err as AwsError | undefined)?.name === 'NotImplemented')
+      return toS3SourceError(err, this.uri(key), `${what} state: the store does not support conditional writes (If-Match / If-None-Match);`)
+    return toS3SourceError(err, this.uri(key), `${what} state`)
   }
 
   /** Writes the object under a condition; the new ETag, or null when S3 said another writer got there first. */
@@ -118,7 +126,7 @@ export class S3StateStore implements StateStore {
       if (out.ETag === undefined) throw new Error(`${this.uri(key)}: the store sent no ETag for a write`)
       return out.ETag
     } catch (e) {
-      if (!lostRace(e)) throw e
+      if (!lostRace(e)) throw this.failure(e, key, 'writing')
       // A retried PUT whose first attempt landed is refused by its own write: the object then holds exactly
       // these bytes, and the write did happen.
       const now = await this.get(key)
@@ -222,7 +230,7 @@ export class S3StateStore implements StateStore {
           await this.client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: this.bucket, Key: this.leaseKey, IfMatch: etag }))
         } catch (e) {
           // Already gone, or another run's now: either way not ours to delete.
-          if (!lostRace(e) && !isNoSuchKey(e)) throw e
+          if (!lostRace(e) && !isNoSuchKey(e)) throw this.failure(e, this.leaseKey, 'releasing the lease of')
         }
       },
     }
@@ -230,7 +238,11 @@ export class S3StateStore implements StateStore {
 
   async reset(): Promise<void> {
     for (const key of [this.stateKey, this.leaseKey]) {
-      await this.client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: this.bucket, Key: key }))
+      try {
+        await this.client.send(new (s3Sdk().DeleteObjectCommand)({ Bucket: this.bucket, Key: key }))
+      } catch (e) {
+        throw this.failure(e, key, 'deleting')
+      }
     }
   }
 }

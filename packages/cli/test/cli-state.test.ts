@@ -54,6 +54,7 @@ describe('scan --state: each run scans what is new', () => {
     expect(third.code, third.stderr).toBe(0)
     expect(findings(w.out)).toEqual([])
     expect(third.stderr).toMatch(/objects\s+0 listed/)
+    expect(third.stderr).toMatch(/^state\s+0 new, 0 changed, 12 already processed, 0 in closed days; 0 objects committed to /m)
   })
 
   it('scans an object again when it changes (size, mtime), and gives an event in two objects one finding across runs', async () => {
@@ -140,10 +141,20 @@ describe('scan --state: one writer, and state it cannot read', () => {
     expect(existsSync(join(w.state, 'lock'))).toBe(false)
   })
 
+  it('exits 2 when the state location cannot be a directory', async () => {
+    const w = world()
+    await w.put(makeCorpus(12, 1, 5))
+    writeFileSync(w.state, 'a file')
+    const r = await runCli(['scan', w.src, '--state', w.state])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(/^trailscan: state: EEXIST/m)
+  })
+
   it.each([
     [['--end', '2026-12-01'], /--end cannot be used with --state/],
     [['--lookback', 'two days'], /--lookback two days: expected a number of days/],
     [['--append'], /--append needs --out FILE/],
+    [['-'], /`-` \(stdin\) cannot be scanned with --state/],
   ])('refuses %j (exit 2)', async (extra, why) => {
     const w = world()
     await w.put(makeCorpus(12, 1, 5))

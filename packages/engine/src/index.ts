@@ -46,6 +46,8 @@ export type { S3ClientOptions, ListS3Options, S3ListRequest, S3Location, RetryRe
 export type { Finding, Actor, Resource, UserAgentKind } from './emit/finding.js'
 export type { Remediation, RemediationRecord } from './emit/exposure-tracker.js'
 export { newEmitCarry, parseEmitCarry, CarryError, EMIT_CARRY_FORMAT, EMIT_CARRY_VERSION, DEFAULT_HORIZON_DAYS } from './emit/carry.js'
+export { mergeEmitCarries } from './emit/carry-merge.js'
+export type { CarryMerge } from './emit/carry-merge.js'
 export type { EmitCarry, CarriedAlarmRule, CarriedAlarmPeriod, CarriedExposure, CarriedClosing } from './emit/carry.js'
 export type { ScanSummary, ErrorEntry, SkipReason, SkippedEntry } from './emit/summary.js'
 export { SKIP_WARNS, SKIPPED_LISTED } from './emit/summary.js'

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit'
 import { AlarmEvaluator } from './emit/alarms.js'
 import type { EmitCarry } from './emit/carry.js'
+import { floorOf, newestOf, remediationRecords, startFrom, unionExposures } from './emit/carry-settle.js'
 import { ExposureTracker } from './emit/exposure-tracker.js'
 import { DECODE_DEFAULTS } from './read/decompress.js'
 import type { CompiledRule } from './match/matcher.js'
@@ -71,7 +72,9 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
   const t0 = performance.now()
   const summary = options.listing?.summary ?? emptySummary()
   const filter = new RecordFilter(options, options.deliveryMarginDays ?? DEFAULTS.deliveryMarginDays)
-  const tracker = new ExposureTracker()
+  // A carry is read once, here, and written once, at the end: nothing mid-scan sees it half-updated.
+  const base = options.carry ? startFrom(options.carry) : undefined
+  const tracker = new ExposureTracker(base?.closings)
   const decode = { ...DECODE_DEFAULTS, ...(options.maxObjectBytes ? { maxBytes: options.maxObjectBytes } : {}) }
   const scanner = new ObjectScanner(
     { index: new RuleIndex(options.rules), filter, watched: tracker.events, reader: new RawFieldReader() },
@@ -79,7 +82,11 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     decode,
   )
   const alarms = options.alarms
-    ? new AlarmEvaluator(options.rules.map((r) => ({ id: r.id, title: r.spec.title, alarm: r.spec.alarm })))
+    ? new AlarmEvaluator(
+        options.rules.map((r) => ({ id: r.id, title: r.spec.title, alarm: r.spec.alarm })),
+        base?.alarms,
+        base ? floorOf(base) : -Infinity,
+      )
     : undefined
   const sink = new FindingSink(options, summary, alarms)
 
@@ -167,9 +174,26 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     // The listing may be waiting on the network: ask it to end, but do not wait for it.
     void (async () => listing.return?.(undefined))().catch(() => undefined)
   }
-  sink.finish(tracker)
+  const exposures = sink.finish(tracker)
 
-  if (alarms) summary.alarms = alarms.periods()
+  if (alarms) summary.alarms = alarms.settle()
+  if (base && options.carry) {
+    const closings = tracker.seen()
+    const remediations = remediationRecords(base.exposures, closings)
+    if (remediations.length > 0) summary.remediations = remediations
+    const carried = unionExposures(base.exposures, exposures)
+    const times = [alarms?.latest ?? null, ...exposures.map((e) => e.eventTime), ...closings.map((c) => c.eventTime)]
+    Object.assign(options.carry, {
+      ...base,
+      newest: newestOf(
+        base.newest,
+        times.filter((t): t is string => t !== null),
+      ),
+      alarms: alarms ? alarms.carried() : base.alarms,
+      exposures: carried,
+      closings,
+    } satisfies EmitCarry)
+  }
   options.listing?.fillIn(summary)
   if (options.retries) summary.retries = options.retries.report()
   finishSummary(summary, t0, performance.now())

@@ -227,13 +227,14 @@ export async function runScan(args: ScanArgs): Promise<number> {
     throw e
   }
   sources.progress?.stop()
-  await writer.close(summary.alarms)
+  await writer.close(summary.alarms, summary.remediations)
   // Only now are the findings on disk (closed, fsync'd with --state): the state may say they were written.
   await stateRun?.commit(summary, output.ok)
   warnSkipped(summary, log)
   const writeFailure = output.failureMessage()
   if (writeFailure) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message: writeFailure })
   toStderr(summaryText(summary, stoppedBy))
+  if (stateRun) toStderr(stateRun.summaryLine())
   if (summaryOut) {
     summaryOut.write(`${JSON.stringify(summary, null, 2)}\n`)
     summaryOut.close()

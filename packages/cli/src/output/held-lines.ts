@@ -2,8 +2,9 @@ import { closeSync, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs
 
 /**
  * What an `--append` JSONL file already holds beyond the part committed runs wrote: lines written by a run that
- * was killed before it committed its state. The next run redoes those objects and would write the same findings
- * again; it writes none whose `id` is here, and no other line (an alarm period) that is here word for word.
+ * was killed before it committed its state. The next run redoes those objects and would write the same lines
+ * again; it writes no finding, alarm period or remediation record whose kind and `id` are here (an alarm period
+ * redone may count more events, the same period still), and no line without an id that is here word for word.
  *
  * Only the uncommitted tail is read, so the cost stays the size of one run's output however long the file grows;
  * ids in the committed part are the state's (`findingIds`), which the scan's dedup starts from. A file the state
@@ -69,11 +70,12 @@ export class HeldLines {
   }
 }
 
+/** `kind:id` of a JSON line that has both. */
 function idOf(line: string): string | undefined {
-  if (!line.startsWith('{"kind":"finding"')) return undefined
+  if (!line.startsWith('{"kind":')) return undefined
   try {
-    const v = (JSON.parse(line) as { id?: unknown }).id
-    return typeof v === 'string' ? v : undefined
+    const { kind, id } = JSON.parse(line) as { kind?: unknown; id?: unknown }
+    return typeof kind === 'string' && typeof id === 'string' ? `${kind}:${id}` : undefined
   } catch {
     return undefined
   }

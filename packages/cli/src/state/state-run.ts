@@ -36,6 +36,8 @@ export class StateRun {
   private renewTimer: NodeJS.Timeout | undefined
   private lost: TrailscanError | undefined
   private readonly startedAt = new Date()
+  /** Objects the commit marked processed; undefined until it succeeded. */
+  private committed: number | undefined
   /** Errors scan() reported for objects; the summary's others are the listing's (ListingReport). */
   private objectErrors = 0
 
@@ -80,7 +82,7 @@ export class StateRun {
       }),
     )
     try {
-      const doc = await store.read()
+      const doc = await usage(() => store.read())
       const sources = args.paths.map((p) => (engine.isS3Uri(p) ? p : resolve(p)))
       let state: ScanState
       if (doc === null) state = engine.emptyState(sources, start?.toISOString() ?? null)
@@ -102,7 +104,7 @@ export class StateRun {
         if (!held.empty)
           log.warn(
             { out: path, ids: held.ids.size },
-            `--out ${args.out}: ${held.ids.size} findings written by a run that did not commit will not be written again`,
+            `--out ${args.out}: ${held.ids.size} lines (findings, alarm periods, remediations) written by a run that did not commit will not be written again`,
           )
         append = { path, held }
       }
@@ -197,6 +199,7 @@ export class StateRun {
         },
       })
       await usage(() => this.store.write(this.engine.serializeState(next), this.version))
+      this.committed = next.lastRun!.objects
       this.log.debug(
         { state: this.store.location, ...this.counts, committed: next.lastRun!.objects },
         `state ${this.store.location}: ${this.counts.new} new and ${this.counts.changed} changed objects scanned, ${this.counts.processed} already processed; ${next.lastRun!.objects} committed`,
@@ -204,6 +207,13 @@ export class StateRun {
     } finally {
       await this.lease.release().catch(() => undefined)
     }
+  }
+
+  /** The state's line under the run's summary: what the listing held and what this run committed. */
+  summaryLine(): string {
+    const c = this.counts
+    const committed = this.committed === undefined ? 'nothing committed' : `${this.committed} objects committed`
+    return `state     ${c.new} new, ${c.changed} changed, ${c.processed} already processed, ${c.closed} in closed days; ${committed} to ${this.store.location}\n`
   }
 
   /** Gives the lease up without committing (the scan failed). */
@@ -237,12 +247,17 @@ export class StateRun {
   }
 }
 
-/** Engine errors from the state (lease held, corrupt, conflict, bad --lookback) are exit 2 with their message. */
+/**
+ * Engine errors from the state (lease held, corrupt, conflict, bad --lookback) are exit 2 with their message, and
+ * so is a location the store cannot use (a file where the directory should be, no permission).
+ */
 function usage<T>(f: () => Promise<T>): Promise<T>
 function usage<T>(f: () => T): T
 function usage<T>(f: () => T | Promise<T>): T | Promise<T> {
   const fail = (e: unknown): never => {
     if (isTrailscanError(e)) throw new CliExit(EXIT.usage, describeError(e))
+    const code = (e as NodeJS.ErrnoException | undefined)?.code
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new CliExit(EXIT.usage, `state: ${(e as Error).message}`)
     throw e
   }
   try {

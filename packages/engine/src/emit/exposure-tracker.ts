@@ -1,12 +1,14 @@
-import type { Actor, Finding } from './finding.js'
+import { actorOf, type Actor, type Finding } from './finding.js'
+import type { CarriedClosing } from './carry.js'
 import { obj, str, type CloudTrailRecord } from '../record.js'
 import type { Exposure } from '../match/matcher.js'
 import { bodyGrants, disabledBpaSettings, headerGrants, parsePolicy, publicStatements } from '../match/typed/index.js'
 
 /**
- * Remembers, within one scan, the calls that close a public exposure again, so that a "bucket made public"
- * finding can say when and by whom it was made private. Objects arrive in no time order (CloudTrail files are not
- * ordered either), so closings are collected during the scan and matched to exposures by event time at the end.
+ * Remembers the calls that close a public exposure again, so that a "bucket made public" finding can say when and
+ * by whom it was made private. Objects arrive in no time order (CloudTrail files are not ordered either), so
+ * closings are collected during the scan (and carried from earlier runs, emit/carry.ts) and matched to exposures
+ * by event time at the end.
  */
 export interface Remediation {
   eventTime: string
@@ -40,14 +42,8 @@ export interface RemediationRecord {
   how: string
 }
 
-interface Closing extends Remediation {
-  ms: number
-  /** Which exposure kinds this call closes. */
-  closes: ReadonlySet<Exposure['kind']>
-  bucket?: string
-  key?: string
-  account?: string
-}
+/** A closing call, with its time in ms for the comparisons. */
+type Closing = CarriedClosing & { ms: number }
 
 const ALL: ReadonlySet<Exposure['kind']> = new Set(['acl', 'object-acl', 'policy'])
 const ACLS: ReadonlySet<Exposure['kind']> = new Set(['acl', 'object-acl'])
@@ -103,23 +99,28 @@ export class ExposureTracker {
   /** The records it must see (RecordObserver): select never skips them. */
   readonly events: ReadonlySet<string> = CLOSING_EVENTS
   private readonly closings: Closing[] = []
+  private readonly keys = new Set<string>()
+
+  /** `carried`: the closing calls earlier runs saw (an exposure delivered late may have been closed by one). */
+  constructor(carried: readonly CarriedClosing[] = []) {
+    for (const c of carried) this.keep(c)
+  }
 
   /** Looks at a record whose eventName is one of `events`; keeps it if it closed something. */
   observe(r: CloudTrailRecord): void {
     if (r.errorCode !== undefined && r.errorCode !== null) return
     const closes = closingKinds(r)
     if (!closes) return
-    const ms = Date.parse(str(r.eventTime) ?? '')
-    if (Number.isNaN(ms)) return
+    const eventTime = str(r.eventTime)
+    if (eventTime === undefined || Number.isNaN(Date.parse(eventTime))) return
     const rp = obj(r.requestParameters)
-    const c: Closing = {
-      ms,
-      closes,
-      eventTime: str(r.eventTime)!,
+    const c: CarriedClosing = {
+      eventTime,
       eventId: str(r.eventID) ?? null,
       eventName: str(r.eventName)!,
-      by: str(obj(r.userIdentity)?.arn) ?? null,
+      actor: actorOf(r),
       how: describe(str(r.eventName)!),
+      closes: [...closes],
     }
     const bucket = str(rp?.bucketName)
     const key = str(rp?.key)
@@ -128,25 +129,71 @@ export class ExposureTracker {
       if (account) c.account = account
     } else if (bucket) c.bucket = bucket
     if (key) c.key = key
-    this.closings.push(c)
+    this.keep(c)
   }
 
   /** The earliest call after the finding that closed its exposure, or null. */
-  remediationOf(f: Finding, exposure: Exposure): Remediation | null {
-    const t = Date.parse(f.eventTime ?? '')
-    let best: Closing | undefined
-    for (const c of this.closings) {
-      if (!(c.ms > t) || !c.closes.has(exposure.kind)) continue
-      const sameTarget =
-        c.account !== undefined
-          ? c.account === f.account
-          : c.bucket === exposure.bucket && (exposure.kind !== 'object-acl' || c.key === undefined || c.key === exposure.key)
-      if (sameTarget && (!best || c.ms < best.ms)) best = c
-    }
-    if (!best) return null
-    const { ms: _ms, closes: _c, bucket: _b, key: _k, account: _a, ...rem } = best
-    return rem
+  remediationOf(f: Pick<Finding, 'eventTime' | 'account'>, exposure: Exposure): Remediation | null {
+    const c = closingOf(this.closings, exposure, f.account, f.eventTime ?? '')
+    return c ? remediation(c) : null
   }
+
+  /** Every closing call seen or carried, in time order: what the carry keeps. */
+  seen(): CarriedClosing[] {
+    return this.closings.map(({ ms: _ms, ...c }) => c).sort(byClosingOrder)
+  }
+
+  /** The same event delivered twice (in two objects, or carried and seen again) is one closing. */
+  private keep(c: CarriedClosing): void {
+    const key = c.eventId !== null ? `id\u0000${c.eventId}` : `at\u0000${JSON.stringify(c)}`
+    if (this.keys.has(key)) return
+    this.keys.add(key)
+    this.closings.push({ ...c, closes: [...c.closes], ms: Date.parse(c.eventTime) })
+  }
+}
+
+/**
+ * The closing call that made `exposure` (found at `eventTime`) private again: the earliest one after it on the
+ * same bucket, object or account; equal times are ordered by eventID, so every run and every merge of shards
+ * names the same one.
+ */
+export function closingOf<C extends CarriedClosing>(
+  closings: readonly (C & { ms?: number })[],
+  exposure: Exposure,
+  account: string | null,
+  eventTime: string,
+): C | undefined {
+  const t = Date.parse(eventTime)
+  let best: C | undefined
+  let bestMs = Infinity
+  for (const c of closings) {
+    const ms = c.ms ?? Date.parse(c.eventTime)
+    if (!(ms > t) || !c.closes.includes(exposure.kind)) continue
+    const sameTarget =
+      c.account !== undefined
+        ? c.account === account
+        : c.bucket === exposure.bucket && (exposure.kind !== 'object-acl' || c.key === undefined || c.key === exposure.key)
+    if (!sameTarget) continue
+    if (!best || ms < bestMs || (ms === bestMs && byClosingOrder(c, best) < 0)) {
+      best = c
+      bestMs = ms
+    }
+  }
+  return best
+}
+
+/** What an exposure finding's `details.remediated` says about its closing call. */
+export function remediation(c: CarriedClosing): Remediation {
+  return { eventTime: c.eventTime, eventId: c.eventId, eventName: c.eventName, by: c.actor.arn, how: c.how }
+}
+
+/** Time, then eventID, then the rest: a total order, so carries and merges list closings the same way. */
+export function byClosingOrder(a: CarriedClosing, b: CarriedClosing): number {
+  const d = Date.parse(a.eventTime) - Date.parse(b.eventTime)
+  if (d !== 0) return d
+  const ka = `${a.eventId ?? ''}\u0000${JSON.stringify(a)}`
+  const kb = `${b.eventId ?? ''}\u0000${JSON.stringify(b)}`
+  return ka < kb ? -1 : ka > kb ? 1 : 0
 }
 
 function describe(eventName: string): string {

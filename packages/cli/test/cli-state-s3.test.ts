@@ -154,6 +154,13 @@ describe('scan --state s3://bucket/prefix', () => {
     expect(JSON.parse((await raw('state.json'))!)).toMatchObject({ lastRun: { objects: 2 } })
   })
 
+  it('refuses a state location without a prefix (the bucket root), before touching the store', async () => {
+    const r = await runCli(['scan', `s3://trail/${trail}`, '--state', 's3://state', '--endpoint-url', stack.proxy.endpoint], { env })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('--state s3://state: name a prefix for the state')
+    expect(stack.proxy.requests).toEqual([])
+  })
+
   it('refuses a TRAILSCAN_STATE_LEASE_SECONDS that is not a positive number, before touching the store', async () => {
     const dir = tmp()
     const r = await runCli(scanArgs(join(dir, 'out.jsonl')), { env: { ...env, TRAILSCAN_STATE_LEASE_SECONDS: '10m' } })

@@ -81,7 +81,7 @@ afterAll(async () => {
 })
 
 describe('deploy/trailscan-iam-policy.json', () => {
-  it('allows every S3 request of scheduled runs, state show and state reset, and no more buckets than it names', async () => {
+  it('allows every S3 request of scheduled runs, state show and state reset (action, resource ARN and s3:prefix)', async () => {
     const policy = (JSON.parse(readFileSync(POLICY, 'utf8')) as { Statement: Statement[] }).Statement
     const corpus = makeCorpus(21, 6, 10)
     await uploadAll(stack.s3.endpoint, TRAIL, corpus.slice(0, 4))

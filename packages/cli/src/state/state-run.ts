@@ -104,7 +104,7 @@ export class StateRun {
         if (!held.empty)
           log.warn(
             { out: path, ids: held.ids.size },
-            `--out ${args.out}: ${held.ids.size} lines (findings, alarm periods, remediations) written by a run that did not commit will not be written again`,
+            `--out ${args.out}: ${held.ids.size} lines beyond what the state committed (a run stopped before its commit, or a file new to this state) will not be written again`,
           )
         append = { path, held }
       }

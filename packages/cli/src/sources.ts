@@ -6,6 +6,7 @@ import { CliExit, describeError } from './fail.js'
 import type { CliLogger } from './logger.js'
 import { Progress, progressWanted } from './progress.js'
 import type { S3Limits } from './s3-limits.js'
+import { quietSdkNodeNotice } from './aws-sdk-notice.js'
 
 export interface ProgressSink {
   listed(size: number): void
@@ -47,7 +48,7 @@ export async function openSources(
   const s3Args = args.paths.filter((p) => core.isS3Uri(p))
   const s3 = s3Args.length > 0 ? await import('@trailscan/engine') : undefined
   const locations = s3 ? s3Args.map((p) => s3.parseS3Uri(p)) : []
-  if (locations.length > 0) quietSdkNotice(log)
+  if (locations.length > 0) quietSdkNodeNotice(log)
   // One budget for every retry of the run: the SDK's and the object reader's resumes.
   const retryBudget = s3 && locations.length > 0 ? new s3.RetryBudget(limits.retryBudget ?? s3.DEFAULT_RETRY_BUDGET) : undefined
   const client = s3 && locations.length > 0 ? s3ClientFor(s3, args, limits, retryBudget) : undefined
@@ -100,17 +101,6 @@ export async function openSources(
   if (progress) opened.progress = progress
   if (retryBudget) opened.retries = retryBudget
   return opened
-}
-
-/**
- * Trailscan supports Node 20 and 22 with an SDK release that runs on both. The SDK's own multi-line notice
- * (releases after January 2027 need Node 22) would land in the middle of the logs; it becomes one log line.
- */
-export function quietSdkNotice(log: CliLogger): void {
-  if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED !== undefined) return
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-  if (Number(process.versions.node.split('.')[0]) < 22)
-    log.debug({ node: process.versions.node }, 'AWS SDK releases after January 2027 require Node 22; this one supports Node 20')
 }
 
 /** The run's S3 client, from the options every S3-reading command shares. */

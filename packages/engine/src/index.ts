@@ -71,6 +71,8 @@ export type { ErrorCode, Location } from './errors.js'
 // State of scheduled scans (issue #14)
 export type { StateStore, StateDocument, Lease, LeaseHolder, AcquireOptions } from './state/state-store.js'
 export { LocalStateStore } from './state/local-store.js'
+export { S3StateStore, DEFAULT_LEASE_MS, STATE_OBJECT, LEASE_OBJECT } from './state/s3-store.js'
+export type { S3StateStoreOptions } from './state/s3-store.js'
 export { STATE_FORMAT, STATE_VERSION, emptyState, parseState, serializeState } from './state/state-model.js'
 export type { ScanState, DayGroup, LastRun, OutputMark } from './state/state-model.js'
 export { StateLedger } from './state/state-ledger.js'

@@ -5,7 +5,8 @@ import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
 import type { CliLogger } from '../logger.js'
 import type { S3Limits } from '../s3-limits.js'
-import { quietSdkNotice, s3ClientFor, type OpenedSources } from '../sources.js'
+import { quietSdkNodeNotice } from '../aws-sdk-notice.js'
+import { s3ClientFor, type OpenedSources } from '../sources.js'
 import type { ScanArgs } from './scan-command.js'
 
 /**
@@ -116,7 +117,7 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
     openSources: async (log, limits) => {
       const listing = new engine.ListingReport({ onError: (e) => log.error({ code: e.code, ...e.location }, describeError(e)) })
       const hasS3 = plan.shards[index]!.objects.some((p) => engine.isS3Uri(p.uri))
-      if (hasS3) quietSdkNotice(log)
+      if (hasS3) quietSdkNodeNotice(log)
       const retries = hasS3 ? new engine.RetryBudget(limits.retryBudget ?? engine.DEFAULT_RETRY_BUDGET) : undefined
       const client = hasS3 ? s3ClientFor(engine, args, limits, retries) : undefined
       const objects = engine.plannedObjects(plan, index, {

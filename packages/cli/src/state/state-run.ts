@@ -63,7 +63,7 @@ export class StateRun {
         '--end cannot be used with --state: a stateful scan runs up to now, and an object it marks processed must have been scanned in full',
       )
     const lookbackDays = usage(() => engine.parseLookback(args.lookback ?? '2d'))
-    const store = await openStateStore(args.state!, args)
+    const store = await openStateStore(args.state!, args, log)
     const now = Date.now()
     const holder = {
       runId: randomBytes(8).toString('hex'),
@@ -77,7 +77,7 @@ export class StateRun {
         onTakeover: (stale) =>
           log.warn(
             { state: store.location, stale },
-            `state ${store.location}: the lock of run ${stale.runId} (pid ${stale.pid} on ${stale.host}, started ${stale.startedAt}) was left by a process that is gone; taken over`,
+            `state ${store.location}: the lock of run ${stale.runId} (pid ${stale.pid} on ${stale.host}, started ${stale.startedAt}) was stale (its process gone, or its lease expired at ${stale.expiresAt}); taken over`,
           ),
       }),
     )

@@ -26,6 +26,8 @@ export interface StateWorld {
   args: string[]
   /** Adds one object under the source; `key` starts at `AWSLogs/`. */
   put(key: string, body: Buffer): Promise<void>
+  /** Awaited before each run (S3: until a killed run's lease has expired, as the next scheduled run would find it). */
+  beforeRun?(): Promise<void>
 }
 
 export interface CorpusObject {
@@ -189,6 +191,10 @@ export async function centralScenario(
 
   const args = ['scan', world.source, '--state', world.state, '--out', opts.out, '--append', '--concurrency', '1', ...world.args]
   const runs: RunRecord[] = []
+  const run = async (o: Parameters<typeof runOnce>[1] = {}): Promise<RunRecord> => {
+    await world.beforeRun?.()
+    return runOnce(args, o)
+  }
   const arrive = async (n: number): Promise<void> => {
     for (const o of arrivals.splice(0, n)) await world.put(o.key, o.body)
   }
@@ -205,17 +211,17 @@ export async function centralScenario(
   for (let i = 0; killed < kills || !completedWithArrivals; i++) {
     if (i > 40) throw new Error(`seed ${opts.seed}: after 40 runs, ${killed} were killed mid-run (wanted ${kills})`)
     if (killed >= 2 && !completedWithArrivals) {
-      runs.push(await runOnce(args, { during: arriveDuring }))
+      runs.push(await run({ during: arriveDuring }))
       completedWithArrivals = true
       continue
     }
-    const r = await runOnce(args, { killAfterMs: Math.floor(rnd() * fullMs * 1.2), during: arriveDuring })
+    const r = await run({ killAfterMs: Math.floor(rnd() * fullMs * 1.2), during: arriveDuring })
     runs.push(r)
     if (r.code === null) killed++
     if (arrivals.length === 0) await arrive(0)
   }
   await arrive(arrivals.length)
-  runs.push(await runOnce(args))
+  runs.push(await run())
   return { runs, ids: idsOf(opts.out), expected, seed: opts.seed }
 }
 

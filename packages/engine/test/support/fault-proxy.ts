@@ -3,10 +3,13 @@
  * (503 SlowDown, 403 AccessDenied / InvalidAccessKeyId …), cuts or stalls a response body after some bytes, or
  * rewrites the ETag. It also plays a store that never ends: listings whose continuation tokens cycle or never
  * repeat, keys out of order, sizes that lie, bodies that never end, run past their length or drip.
+ * Object PUTs and DELETEs get S3's conditional-write semantics (`If-None-Match: *`, `If-Match: <etag>`), which
+ * s3rver lacks: see conditional-writes.ts.
  * Path-style requests only (`/bucket/key?query`), which is what the client sends with an endpoint URL.
  */
 import http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { checkPreconditions, currentEtag, isObjectWrite, KeyLocks, withoutPreconditions } from './conditional-writes.js'
 
 export interface SeenRequest {
   method: string
@@ -16,6 +19,7 @@ export interface SeenRequest {
   query: Record<string, string>
   range: string | undefined
   ifMatch: string | undefined
+  ifNoneMatch: string | undefined
 }
 
 export type FaultAction =
@@ -25,6 +29,8 @@ export type FaultAction =
   | { type: 'reset'; afterBytes: number }
   /** Sends the headers and `afterBytes` of the body, then goes silent (the client's idle timeout must fire). */
   | { type: 'stall'; afterBytes: number }
+  /** Lets the request reach the store, then drops the connection instead of answering (a write that landed unseen). */
+  | { type: 'lose-answer' }
   /** Passes the response through with another ETag (a store that ignores If-Match, on a changed object). */
   | { type: 'etag'; etag: string }
   /**
@@ -223,6 +229,7 @@ function rewrite(
 export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy> {
   const requests: SeenRequest[] = []
   let rules: FaultRule[] = []
+  const locks = new KeyLocks()
   const sockets = new Set<Socket>()
 
   const server = http.createServer((req, res) => {
@@ -235,6 +242,7 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
       query: Object.fromEntries(url.searchParams),
       range: req.headers.range,
       ifMatch: req.headers['if-match'],
+      ifNoneMatch: req.headers['if-none-match'],
     }
     if (seen.key === '') seen.key = undefined
     requests.push(seen)
@@ -259,9 +267,33 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
         .end(listingXml(seen, { keys: [], prefixes: [] }, nextToken(action.tokens, token)))
       return
     }
-    const upstream = http.request(
-      { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers },
-      (ur) => {
+    if (!isObjectWrite(seen.method, seen.key, seen.query)) {
+      void forward(req.headers)
+      return
+    }
+    void locks
+      .run(`${seen.bucket}/${seen.key ?? ''}`, async () => {
+        const failure = checkPreconditions(seen.method, req.headers, await currentEtag(upstreamPort, url.pathname, req.headers))
+        if (failure === null) return forward(withoutPreconditions(req.headers))
+        req.resume()
+        res.writeHead(failure.status, { 'content-type': 'application/xml' }).end(errorXml(failure.code, failure.message))
+      })
+      .catch((e: unknown) => {
+        // The store could not say what is there: a 500, which the client retries, as S3's own InternalError.
+        req.resume()
+        if (res.headersSent) res.destroy()
+        else res.writeHead(500, { 'content-type': 'application/xml' }).end(errorXml('InternalError', String(e)))
+      })
+
+    /** Sends the request on to s3rver; settles when the answer to the client is finished or torn down. */
+    function forward(headers: http.IncomingHttpHeaders): Promise<void> {
+      const finished = new Promise<void>((resolve) => res.on('close', resolve))
+      const upstream = http.request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers }, (ur) => {
+        if (action?.type === 'lose-answer') {
+          ur.resume()
+          res.socket?.destroy()
+          return
+        }
         const headers = { ...ur.headers }
         if (action?.type === 'etag') headers.etag = action.etag
         if (action !== undefined && REWRITES.has(action.type)) {
@@ -288,10 +320,11 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
         ur.on('end', () => {
           if (sent < action.afterBytes) res.end()
         })
-      },
-    )
-    upstream.on('error', () => res.destroy())
-    req.pipe(upstream)
+      })
+      upstream.on('error', () => res.destroy())
+      req.pipe(upstream)
+      return finished
+    }
   })
   server.on('connection', (socket: Socket) => {
     sockets.add(socket)

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { S3RVER_CREDENTIALS } from './s3rver.js'
 
 export interface KeySpec {
@@ -90,6 +90,20 @@ export async function uploadAll(endpoint: string, bucket: string, uploads: Uploa
       }
     }
     await Promise.all(Array.from({ length: inFlight }, worker))
+  } finally {
+    client.destroy()
+  }
+}
+
+/** An object's body as text straight from s3rver, or null when there is none (tests outside the engine lack the SDK). */
+export async function readObjectText(endpoint: string, bucket: string, key: string): Promise<string | null> {
+  const client = uploaderClient(endpoint)
+  try {
+    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+    return (await out.Body?.transformToString()) ?? ''
+  } catch (e) {
+    if ((e as Error).name === 'NoSuchKey') return null
+    throw e
   } finally {
     client.destroy()
   }

@@ -17,6 +17,7 @@ export interface ScanArgs {
   alarms: boolean
   'max-object-bytes'?: number
   concurrency?: number
+  workers?: number
   profile?: string
   's3-region'?: string
   'endpoint-url'?: string
@@ -132,7 +133,11 @@ export const command: CommandModule<object, ScanArgs> = {
       })
       .option('alarms', { type: 'boolean', default: false, describe: "replay each rule's CloudWatch alarm over event time" })
       .option('max-object-bytes', { type: 'number', describe: 'cap on decompressed bytes per object (default 2 GiB)' })
-      .option('concurrency', { type: 'number', describe: 'objects read at once (default 8 local, 16 S3)' })
+      .option('concurrency', { type: 'number', describe: 'objects read at once, over all workers (default 8 local, 16 S3)' })
+      .option('workers', {
+        type: 'number',
+        describe: 'worker threads that read and match objects (default: the cores available; 1: all on the main thread)',
+      })
       .option('profile', { type: 'string', describe: 'AWS profile for S3 (default credential chain otherwise)', group: 'S3:' })
       .option('s3-region', { type: 'string', describe: 'region of the S3 client (default from the environment/profile)', group: 'S3:' })
       .option('endpoint-url', { type: 'string', describe: 'S3-compatible endpoint (path-style addressing)', group: 'S3:' })

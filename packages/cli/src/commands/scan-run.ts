@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import type { AccountContext, Finding, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
@@ -85,6 +86,7 @@ const SINGLE = [
   'alarms',
   'max-object-bytes',
   'concurrency',
+  'workers',
   'profile',
   's3-region',
   'endpoint-url',
@@ -107,6 +109,7 @@ function checkOptions(args: ScanArgs): void {
   singleValued(a, SINGLE)
   nonEmpty(a, ['paths', 'rules', 'out', 'summary-json', 'context', 'suppressions', 'profile'])
   integerInRange(a, 'concurrency', 1, 1024)
+  integerInRange(a, 'workers', 1, 1024)
   integerInRange(a, 'max-object-bytes', 1, Number.MAX_SAFE_INTEGER)
   eachMatches(a, 'account', ACCOUNT_ID, 'a 12-digit account id')
   eachMatches(a, 'region', REGION, 'an AWS region name (e.g. eu-west-1)')
@@ -184,6 +187,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
         if (args['show-suppressed']) writer.finding({ ...f, suppressed: { reason: mark.reason, expires: mark.expires } })
       },
       concurrency: args.concurrency ?? sources.defaultConcurrency,
+      workers: args.workers ?? availableParallelism(),
       alarms: args.alarms,
       logger: log,
       onFinding: (f: Finding) => {

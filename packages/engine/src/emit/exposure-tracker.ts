@@ -16,7 +16,11 @@ export interface Remediation {
   how: string
 }
 
-interface Closing extends Remediation {
+/**
+ * One call that closed an exposure again, as plain data: the object scanner (a worker thread, with --workers)
+ * makes it from the record, and the scan adds it to the tracker in listing order on the main thread.
+ */
+export interface Closing extends Remediation {
   ms: number
   /** Which exposure kinds this call closes. */
   closes: ReadonlySet<Exposure['kind']>
@@ -29,7 +33,7 @@ const ALL: ReadonlySet<Exposure['kind']> = new Set(['acl', 'object-acl', 'policy
 const ACLS: ReadonlySet<Exposure['kind']> = new Set(['acl', 'object-acl'])
 
 /** Event names whose records may close an exposure: select lets these through even when no rule asks. */
-const CLOSING_EVENTS: ReadonlySet<string> = new Set([
+export const CLOSING_EVENTS: ReadonlySet<string> = new Set([
   'PutBucketAcl',
   'PutObjectAcl',
   'PutBucketPolicy',
@@ -75,35 +79,49 @@ function closingKinds(r: CloudTrailRecord): ReadonlySet<Exposure['kind']> | unde
   }
 }
 
+/** The closing a record makes, when its eventName is one of ExposureTracker.events and it closed something. */
+export function closingOf(r: CloudTrailRecord): Closing | undefined {
+  if (r.errorCode !== undefined && r.errorCode !== null) return undefined
+  const closes = closingKinds(r)
+  if (!closes) return undefined
+  const ms = Date.parse(str(r.eventTime) ?? '')
+  if (Number.isNaN(ms)) return undefined
+  const rp = obj(r.requestParameters)
+  const c: Closing = {
+    ms,
+    closes,
+    eventTime: str(r.eventTime)!,
+    eventId: str(r.eventID) ?? null,
+    eventName: str(r.eventName)!,
+    by: str(obj(r.userIdentity)?.arn) ?? null,
+    how: describe(str(r.eventName)!),
+  }
+  const bucket = str(rp?.bucketName)
+  const key = str(rp?.key)
+  const account = str(r.recipientAccountId)
+  if (r.eventName === 'PutAccountPublicAccessBlock') {
+    if (account) c.account = account
+  } else if (bucket) c.bucket = bucket
+  if (key) c.key = key
+  return c
+}
+
 export class ExposureTracker {
-  /** The records it must see (RecordObserver): select never skips them. */
+  /** The records it must see (RecordWatch): select never skips them. */
   readonly events: ReadonlySet<string> = CLOSING_EVENTS
   private readonly closings: Closing[] = []
 
   /** Looks at a record whose eventName is one of `events`; keeps it if it closed something. */
   observe(r: CloudTrailRecord): void {
-    if (r.errorCode !== undefined && r.errorCode !== null) return
-    const closes = closingKinds(r)
-    if (!closes) return
-    const ms = Date.parse(str(r.eventTime) ?? '')
-    if (Number.isNaN(ms)) return
-    const rp = obj(r.requestParameters)
-    const c: Closing = {
-      ms,
-      closes,
-      eventTime: str(r.eventTime)!,
-      eventId: str(r.eventID) ?? null,
-      eventName: str(r.eventName)!,
-      by: str(obj(r.userIdentity)?.arn) ?? null,
-      how: describe(str(r.eventName)!),
-    }
-    const bucket = str(rp?.bucketName)
-    const key = str(rp?.key)
-    const account = str(r.recipientAccountId)
-    if (r.eventName === 'PutAccountPublicAccessBlock') {
-      if (account) c.account = account
-    } else if (bucket) c.bucket = bucket
-    if (key) c.key = key
+    const c = closingOf(r)
+    if (c) this.add(c)
+  }
+
+  /**
+   * Keeps a closing made by `closingOf`. Among closings at the same millisecond the first added wins, so the scan
+   * adds them in listing order, whichever thread read them.
+   */
+  add(c: Closing): void {
     this.closings.push(c)
   }
 

@@ -7,13 +7,23 @@ import { compileTypedRule } from './typed/index.js'
 
 const HIT: RuleHit = Object.freeze({})
 
+/** What each rule was compiled from: a worker thread compiles its own copy from this data (scan/scan-worker.ts). */
+const origins = new WeakMap<CompiledRule, { spec: RuleSpec; options: CompileOptions }>()
+
+/** The spec and options `rule` was compiled from by compileRule, or undefined for a rule built some other way. */
+export function compiledFrom(rule: CompiledRule): { spec: RuleSpec; options: CompileOptions } | undefined {
+  return origins.get(rule)
+}
+
 /**
  * Compiles one rule spec by its language. Throws RuleSyntaxError (pattern) or RuleSpecError (shape). `options`
  * reach the CWL compiler (`wildcard`); other languages have none.
  */
 export function compileRule(spec: RuleSpec, options: CompileOptions = {}): CompiledRule {
   try {
-    return compileByLanguage(spec, options)
+    const rule = compileByLanguage(spec, options)
+    origins.set(rule, { spec, options })
+    return rule
   } catch (err) {
     if (err instanceof TrailscanError) throw withRule(err, spec)
     throw new RuleSpecError(`rule ${spec.id}: ${(err as Error).message}`, { location: { ruleId: spec.id }, cause: err })

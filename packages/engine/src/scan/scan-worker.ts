@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { compileRule } from '../match/compile.js'
+import { wasmModule } from '../read/json-scan-wasm.js'
 import { objectFromRef } from '../source/object-from-ref.js'
 import { objectScanner } from './scanner-setup.js'
 import { outcomeToWire, toWire, type ScanReply, type ScanRequest, type WorkerSetup } from './worker-protocol.js'
@@ -16,6 +17,9 @@ const scanner = objectScanner(
   setup.scanner,
 )
 const port = parentPort!
+// Compiled now rather than on the first object's first chunk: that object's S3 GETs, and those of every object
+// sent with it, would otherwise wait out the compile inside their deadlines.
+wasmModule()
 
 async function answer({ id, ref }: ScanRequest): Promise<void> {
   let reply: ScanReply

@@ -8,8 +8,7 @@ import {
   type ErrorCode,
   type Location,
 } from '../errors.js'
-import type { CompileOptions } from '../match/cwl-filter/index.js'
-import type { RuleSpec } from '../rules/spec.js'
+import type { compiledFrom } from '../match/compile.js'
 import type { ObjectRef } from '../source/object-ref.js'
 import { FatalS3Error } from '../source/s3-errors.js'
 import type { ObjectOutcome } from './object-scanner.js'
@@ -22,7 +21,8 @@ import type { ScannerSetup } from './scanner-setup.js'
  * and a fatal S3 error by its `fatal` flag, which structured clone would drop).
  */
 export interface WorkerSetup {
-  rules: { spec: RuleSpec; options: CompileOptions }[]
+  /** What each rule was compiled from (its spec and compile options): each worker compiles its own copy. */
+  rules: NonNullable<ReturnType<typeof compiledFrom>>[]
   scanner: ScannerSetup
 }
 

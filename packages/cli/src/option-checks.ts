@@ -1,5 +1,6 @@
+import { parseInstant } from '@trailscan/engine/local-scan'
 import { EXIT } from './exit-codes.js'
-import { CliExit } from './fail.js'
+import { CliExit, describeError } from './fail.js'
 
 /**
  * Option values yargs lets through but a command cannot use, checked before any work starts so that each is a
@@ -50,5 +51,15 @@ export function nonEmpty(args: Record<string, unknown>, names: readonly string[]
     const v = args[n]
     for (const x of v === undefined ? [] : Array.isArray(v) ? v : [v])
       if (typeof x === 'string' && x.trim() === '') throw new CliExit(EXIT.usage, `--${n} needs a value`)
+  }
+}
+
+/** An ISO 8601 instant option (--start, --end) as a Date; a bad one is a usage error naming the flag. */
+export function instantOption(v: string | undefined, flag: string): Date | undefined {
+  if (v === undefined) return undefined
+  try {
+    return parseInstant(v, flag)
+  } catch (e) {
+    throw new CliExit(EXIT.usage, describeError(e))
   }
 }

@@ -16,7 +16,7 @@ type LimitFlag = 's3-idle-timeout' | 's3-object-timeout' | 's3-max-list-pages' |
 const SECONDS_RE = /^(?:\d+(?:\.\d*)?|\.\d+)$/
 const COUNT_RE = /^\d+$/
 
-function raw(args: ScanArgs, flag: LimitFlag): string | undefined {
+function raw(args: Pick<ScanArgs, LimitFlag>, flag: LimitFlag): string | undefined {
   const v: unknown = args[flag]
   if (v === undefined) return undefined
   if (Array.isArray(v)) throw new CliExit(EXIT.usage, `--${flag} is given more than once`)
@@ -25,7 +25,7 @@ function raw(args: ScanArgs, flag: LimitFlag): string | undefined {
 }
 
 /** Seconds above 0 (decimals allowed), as milliseconds. */
-function seconds(args: ScanArgs, flag: LimitFlag): number | undefined {
+function seconds(args: Pick<ScanArgs, LimitFlag>, flag: LimitFlag): number | undefined {
   const v = raw(args, flag)
   if (v === undefined) return undefined
   const ms = SECONDS_RE.test(v) ? Math.round(Number(v) * 1000) : NaN
@@ -34,7 +34,7 @@ function seconds(args: ScanArgs, flag: LimitFlag): number | undefined {
   return ms
 }
 
-function count(args: ScanArgs, flag: LimitFlag, min: number): number | undefined {
+function count(args: Pick<ScanArgs, LimitFlag>, flag: LimitFlag, min: number): number | undefined {
   const v = raw(args, flag)
   if (v === undefined) return undefined
   const n = COUNT_RE.test(v) ? Number(v) : NaN
@@ -44,7 +44,7 @@ function count(args: ScanArgs, flag: LimitFlag, min: number): number | undefined
 }
 
 /** Checks the S3 limit options before anything is scanned (exit 2 with one line on a bad value). */
-export function s3Limits(args: ScanArgs): S3Limits {
+export function s3Limits(args: Pick<ScanArgs, LimitFlag>): S3Limits {
   const limits: S3Limits = {}
   const idleMs = seconds(args, 's3-idle-timeout')
   const objectTimeoutMs = seconds(args, 's3-object-timeout')

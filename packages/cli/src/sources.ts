@@ -1,4 +1,5 @@
 import type { ListingReport, LogObject, RetryBudget, TrailscanError } from '@trailscan/engine'
+import type { ListingArgs } from './commands/listing-options.js'
 import { STDIN_ARG, type ScanArgs } from './commands/scan-command.js'
 import { EXIT } from './exit-codes.js'
 import { CliExit, describeError } from './fail.js'
@@ -28,7 +29,7 @@ export interface OpenedSources {
  * it) is imported only when an s3:// argument is present, so local scans never pay for loading it.
  */
 export async function openSources(
-  args: ScanArgs,
+  args: ListingArgs,
   log: CliLogger,
   window: { start: Date | undefined; end: Date | undefined },
   limits: S3Limits = {},
@@ -46,28 +47,10 @@ export async function openSources(
   const s3Args = args.paths.filter((p) => core.isS3Uri(p))
   const s3 = s3Args.length > 0 ? await import('@trailscan/engine') : undefined
   const locations = s3 ? s3Args.map((p) => s3.parseS3Uri(p)) : []
-  if (locations.length > 0 && process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
-    // Trailscan supports Node 20 and 22 with an SDK release that runs on both. The SDK's own multi-line notice
-    // (releases after January 2027 need Node 22) would land in the middle of the logs; it becomes one log line.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
-    if (Number(process.versions.node.split('.')[0]) < 22)
-      log.debug({ node: process.versions.node }, 'AWS SDK releases after January 2027 require Node 22; this one supports Node 20')
-  }
+  if (locations.length > 0) quietSdkNotice(log)
   // One budget for every retry of the run: the SDK's and the object reader's resumes.
   const retryBudget = s3 && locations.length > 0 ? new s3.RetryBudget(limits.retryBudget ?? s3.DEFAULT_RETRY_BUDGET) : undefined
-  const client =
-    s3 && locations.length > 0
-      ? s3.createS3Client({
-          ...(retryBudget ? { retryBudget } : {}),
-          ...(limits.idleMs !== undefined ? { timeouts: { idleMs: limits.idleMs } } : {}),
-          ...(args.profile ? { profile: args.profile } : {}),
-          ...(args['s3-region'] ? { region: args['s3-region'] } : {}),
-          // With no region configured anywhere, the first --region is as good a guess as any for the client;
-          // redirects then find the bucket's own region.
-          ...(args.region?.[0] ? { fallbackRegion: args.region[0] } : {}),
-          ...(args['endpoint-url'] ? { endpointUrl: args['endpoint-url'] } : {}),
-        })
-      : undefined
+  const client = s3 && locations.length > 0 ? s3ClientFor(s3, args, limits, retryBudget) : undefined
   const progress = progressWanted(args.progress) ? new Progress() : undefined
 
   async function* one(path: string): AsyncGenerator<LogObject> {
@@ -117,4 +100,34 @@ export async function openSources(
   if (progress) opened.progress = progress
   if (retryBudget) opened.retries = retryBudget
   return opened
+}
+
+/**
+ * Trailscan supports Node 20 and 22 with an SDK release that runs on both. The SDK's own multi-line notice
+ * (releases after January 2027 need Node 22) would land in the middle of the logs; it becomes one log line.
+ */
+export function quietSdkNotice(log: CliLogger): void {
+  if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED !== undefined) return
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
+  if (Number(process.versions.node.split('.')[0]) < 22)
+    log.debug({ node: process.versions.node }, 'AWS SDK releases after January 2027 require Node 22; this one supports Node 20')
+}
+
+/** The run's S3 client, from the options every S3-reading command shares. */
+export function s3ClientFor(
+  s3: typeof import('@trailscan/engine'),
+  args: Pick<ScanArgs, 'profile' | 's3-region' | 'region' | 'endpoint-url'>,
+  limits: S3Limits,
+  retryBudget: RetryBudget | undefined,
+): ReturnType<typeof import('@trailscan/engine').createS3Client> {
+  return s3.createS3Client({
+    ...(retryBudget ? { retryBudget } : {}),
+    ...(limits.idleMs !== undefined ? { timeouts: { idleMs: limits.idleMs } } : {}),
+    ...(args.profile ? { profile: args.profile } : {}),
+    ...(args['s3-region'] ? { region: args['s3-region'] } : {}),
+    // With no region configured anywhere, the first --region is as good a guess as any for the client;
+    // redirects then find the bucket's own region.
+    ...(args.region?.[0] ? { fallbackRegion: args.region[0] } : {}),
+    ...(args['endpoint-url'] ? { endpointUrl: args['endpoint-url'] } : {}),
+  })
 }

@@ -5,19 +5,14 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { uploadAll } from '../../engine/test/support/s3-fixtures.js'
 import { startS3Stack, type S3Stack } from '../../engine/test/support/s3-stack.js'
-import { S3RVER_CREDENTIALS } from '../../engine/test/support/s3rver.js'
+import { S3RVER_ENV } from '../../engine/test/support/s3rver.js'
 import { jsonLines, runCli } from './run-cli.js'
 
 // The real S3-compatible server (s3rver, a dev dependency) on loopback, with the fixture datasets uploaded
 // under their real key layouts; the CLI under test is a child process using the SDK's default credential chain.
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url))
 const datasets = ['cis-controls', 'cis-org-trail', 'public-s3']
-const env = {
-  AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-}
+const env = S3RVER_ENV
 
 let stack: S3Stack
 

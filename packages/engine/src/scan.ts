@@ -1,7 +1,10 @@
 import pLimit from 'p-limit'
 import { AlarmEvaluator } from './emit/alarms.js'
+import type { EmitCarry } from './emit/carry.js'
+import { endRun, floorOf, startFrom } from './emit/carry-settle.js'
 import { ExposureTracker } from './emit/exposure-tracker.js'
 import { DECODE_DEFAULTS } from './read/decompress.js'
+import { DELIVERY_MARGIN_DAYS } from './source/key-filter.js'
 import { compiledFrom } from './match/compile.js'
 import type { CompiledRule } from './match/matcher.js'
 import { FindingSink, type SinkOptions } from './emit/finding-sink.js'
@@ -42,7 +45,10 @@ export interface ScanOptions extends SinkOptions {
   maxObjectBytes?: number
   /** Margin, in days, between a key's delivery date and the event times it may hold. */
   deliveryMarginDays?: number
-  /** Evaluate CIS-style alarms over event time; the periods land in the summary. */
+  /**
+   * Evaluate CIS-style alarms over event time; the periods land in the summary. With a `carry`, only periods no
+   * earlier run reported, counted with the earlier runs' events.
+   */
   alarms?: boolean
   /**
    * What the listers met (source/listing-report.ts): its skipped files and listing errors land in the summary,
@@ -57,12 +63,18 @@ export interface ScanOptions extends SinkOptions {
    * `interrupted`. Findings already handed to `onFinding` stay; none is cut.
    */
   signal?: AbortSignal
+  /**
+   * What alarms and exposure tracking remember across runs and shards (emit/carry.ts). Read at the start;
+   * rewritten in place when the scan returns, interrupted or not (not when it throws): it then covers every
+   * object whose findings were handed to `onFinding`.
+   */
+  carry?: EmitCarry
   /** Called after each object, for progress displays. */
   onObject?(info: { uri: string; storedBytes: number; records: number }): void
   logger?: ScanLogger
 }
 
-const DEFAULTS = { concurrency: 8, deliveryMarginDays: 1 } as const
+const DEFAULTS = { concurrency: 8, deliveryMarginDays: DELIVERY_MARGIN_DAYS } as const
 
 /**
  * Sources × compiled rules → findings, in listing order, with a summary of everything read, skipped and failed.
@@ -82,7 +94,6 @@ export async function scanWith(
   const summary = options.listing?.summary ?? emptySummary()
   const marginDays = options.deliveryMarginDays ?? DEFAULTS.deliveryMarginDays
   const filter = new RecordFilter(options, marginDays)
-  const tracker = new ExposureTracker()
   const setup: ScannerSetup = {
     filter: {
       ...(options.start ? { start: options.start } : {}),
@@ -100,7 +111,7 @@ export async function scanWith(
     return ref ? workers.scan(ref) : (local ??= objectScanner(options.rules, setup)).scan(o)
   }
   try {
-    return await run(options, summary, filter, tracker, scanObject, t0)
+    return await run(options, summary, filter, scanObject, t0)
   } finally {
     // Stopped, the scan does not wait for objects still in the workers; finished, there are none.
     const closed = workers?.close()
@@ -128,12 +139,18 @@ async function run(
   options: ScanOptions,
   summary: ScanSummary,
   filter: RecordFilter,
-  tracker: ExposureTracker,
   scanObject: (o: LogObject) => Promise<ObjectOutcome>,
   t0: number,
 ): Promise<ScanSummary> {
+  // A carry is read once, here, and written once, at the end: nothing mid-scan sees it half-updated.
+  const base = options.carry ? startFrom(options.carry) : undefined
+  const tracker = new ExposureTracker(base?.closings)
   const alarms = options.alarms
-    ? new AlarmEvaluator(options.rules.map((r) => ({ id: r.id, title: r.spec.title, alarm: r.spec.alarm })))
+    ? new AlarmEvaluator(
+        options.rules.map((r) => ({ id: r.id, title: r.spec.title, alarm: r.spec.alarm })),
+        base?.alarms,
+        base ? floorOf(base) : -Infinity,
+      )
     : undefined
   const sink = new FindingSink(options, summary, alarms)
 
@@ -162,7 +179,7 @@ async function run(
     else summary.objects.read++
     if (r.failed) summary.objects.failed++
     options.onObject?.({ uri: o.uri, storedBytes: r.stats.storedBytes, records: r.records })
-    // In listing order, whichever thread read the object: ties between closings are then settled the same way.
+    // In listing order, whichever thread read the object.
     for (const c of out.closings) tracker.add(c)
     for (const e of out.errors) sink.error(e)
     for (const f of out.findings) sink.finding(f)
@@ -223,9 +240,14 @@ async function run(
     // The listing may be waiting on the network: ask it to end, but do not wait for it.
     void (async () => listing.return?.(undefined))().catch(() => undefined)
   }
-  sink.finish(tracker)
+  const exposures = sink.finish(tracker)
 
-  if (alarms) summary.alarms = alarms.periods()
+  if (alarms) summary.alarms = alarms.settle()
+  if (base && options.carry) {
+    const { carry, remediations } = endRun(base, { alarms, exposures, closings: tracker.seen() })
+    if (remediations.length > 0) summary.remediations = remediations
+    Object.assign(options.carry, carry)
+  }
   options.listing?.fillIn(summary)
   if (options.retries) summary.retries = options.retries.report()
   finishSummary(summary, t0, performance.now())

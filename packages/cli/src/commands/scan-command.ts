@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs'
 import { LOG_LEVELS, type LogLevel } from '../log-levels.js'
 import { runCommand } from '../fail.js'
+import { listingOptions } from './listing-options.js'
 
 export interface ScanArgs {
   paths: string[]
@@ -35,6 +36,9 @@ export interface ScanArgs {
   'show-suppressed': boolean
   wildcard: 'aws-2019' | 'glob'
   'allow-empty': boolean
+  plan?: string
+  shard?: string
+  'out-dir'?: string
 }
 
 /**
@@ -87,14 +91,14 @@ export function stdinFirst(argv: readonly string[]): string[] {
 }
 
 export const command: CommandModule<object, ScanArgs> = {
-  command: 'scan <paths..>',
+  command: 'scan [paths..]',
   describe: 'Scan CloudTrail logs (files, directories or s3://bucket/prefix) and print findings',
   builder: (y) =>
-    y
+    listingOptions(y)
       .positional('paths', {
         type: 'string',
         array: true,
-        demandOption: true,
+        default: [],
         describe: 'files, directories (recursive), s3://bucket[/prefix], or - for one object on stdin (gzipped or not)',
       })
       .option('rules', {
@@ -107,10 +111,6 @@ export const command: CommandModule<object, ScanArgs> = {
       .option('summary-json', { type: 'string', describe: 'also write the run summary as JSON to FILE' })
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- it is needed: yargs infers the option's type from the default
       .option('log-level', { choices: LOG_LEVELS, default: 'info' as LogLevel, describe: 'log level (logs go to stderr)' })
-      .option('start', { type: 'string', describe: 'only events at or after this time (ISO 8601, UTC)' })
-      .option('end', { type: 'string', describe: 'only events before this time (ISO 8601, UTC)' })
-      .option('account', { type: 'string', array: true, describe: 'only these account ids (repeatable)' })
-      .option('region', { type: 'string', array: true, describe: 'only these regions (repeatable)' })
       .option('fail-on', {
         choices: ['info', 'low', 'medium', 'high', 'critical'],
         describe: 'exit 1 when a finding is at or above SEVERITY',
@@ -138,42 +138,20 @@ export const command: CommandModule<object, ScanArgs> = {
         type: 'number',
         describe: 'worker threads that read and match objects (default: the cores available; 1: all on the main thread)',
       })
-      .option('profile', { type: 'string', describe: 'AWS profile for S3 (default credential chain otherwise)', group: 'S3:' })
-      .option('s3-region', { type: 'string', describe: 'region of the S3 client (default from the environment/profile)', group: 'S3:' })
-      .option('endpoint-url', { type: 'string', describe: 'S3-compatible endpoint (path-style addressing)', group: 'S3:' })
-      .option('request-payer', { type: 'boolean', default: false, describe: 'send x-amz-request-payer: requester', group: 'S3:' })
-      .option('include-digest', {
-        type: 'boolean',
-        default: false,
-        describe: 'list CloudTrail-Digest objects too (counted, never scanned as events)',
-        group: 'S3:',
-      })
-      .option('include-insight', { type: 'boolean', default: false, describe: 'list CloudTrail-Insight objects too', group: 'S3:' })
-      .option('s3-idle-timeout', {
+      .option('plan', {
         type: 'string',
-        describe: 'seconds an S3 connection may stay silent before the request is retried (default 30)',
-        group: 'S3:',
+        describe: 'scan one shard of the plan FILE (from `trailscan plan`) instead of PATHS',
+        group: 'Shards:',
       })
-      .option('s3-object-timeout', {
+      .option('shard', {
         type: 'string',
-        describe:
-          'seconds one S3 request (an object GET, a listing page) may take, first to last byte; a late GET is resumed (default 120)',
-        group: 'S3:',
+        describe: 'which shard of --plan (default: $JOB_COMPLETION_INDEX, then $AWS_BATCH_JOB_ARRAY_INDEX)',
+        group: 'Shards:',
       })
-      .option('s3-max-list-pages', {
+      .option('out-dir', {
         type: 'string',
-        describe: 'pages one listing (one prefix) may have before it is reported and left (default 100000)',
-        group: 'S3:',
-      })
-      .option('s3-max-list-keys', {
-        type: 'string',
-        describe: 'keys one listing (one prefix) may have before it is reported and left (default 10000000)',
-        group: 'S3:',
-      })
-      .option('s3-retry-budget', {
-        type: 'string',
-        describe: 'retries the whole run may spend on S3 failures; then failures are reported unretried (default 1000)',
-        group: 'S3:',
+        describe: "with --plan: the directory for this shard's outputs, read by `trailscan merge`",
+        group: 'Shards:',
       })
       .option('progress', { type: 'boolean', describe: 'show progress on stderr (default: on when stderr is a terminal and not in CI)' }),
   handler: async (args) => {

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import type { AccountContext, Finding, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
-import { parseInstant, scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/local-scan'
+import { scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/local-scan'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
 import { compiledRulesOrExit } from '../load-rules.js'
@@ -11,20 +11,11 @@ import { createLogger, type CliLogger } from '../logger.js'
 import { FindingsWriter } from '../output/findings-writer.js'
 import { OutputTarget } from '../output/output-target.js'
 import { skippedWhy, summaryText } from '../output/summary-text.js'
-import { ACCOUNT_ID, eachMatches, httpUrl, integerInRange, nonEmpty, REGION, singleValued } from '../option-checks.js'
+import { ACCOUNT_ID, eachMatches, httpUrl, instantOption, integerInRange, nonEmpty, REGION, singleValued } from '../option-checks.js'
 import { s3Limits } from '../s3-limits.js'
 import { openSources } from '../sources.js'
 import { onStopSignals, signalExitCode, type StopSignal } from '../stop-signals.js'
 import type { ScanArgs } from './scan-command.js'
-
-function instant(v: string | undefined, flag: string): Date | undefined {
-  if (v === undefined) return undefined
-  try {
-    return parseInstant(v, flag)
-  } catch (e) {
-    throw new CliExit(EXIT.usage, describeError(e))
-  }
-}
 
 /**
  * A scan allocates a few hundred MB/s of short-lived text. V8's default heap growth lets that garbage reach
@@ -96,6 +87,9 @@ const SINGLE = [
   'progress',
   'wildcard',
   'allow-empty',
+  'plan',
+  'shard',
+  'out-dir',
   's3-idle-timeout',
   's3-object-timeout',
   's3-max-list-pages',
@@ -128,11 +122,15 @@ function toStderr(text: string): void {
   }
 }
 
-export async function runScan(args: ScanArgs): Promise<number> {
+export async function runScan(given: ScanArgs): Promise<number> {
+  const shard = given.plan !== undefined ? await (await import('./shard-run.js')).shardRun(given) : undefined
+  const args = shard?.args ?? given
   checkOptions(args)
+  if (!shard && args.paths.length === 0)
+    throw new CliExit(EXIT.usage, 'name what to scan: files, directories, s3://bucket/prefix, - (stdin), or --plan FILE')
   const log = createLogger(args['log-level'])
-  const start = instant(args.start, '--start')
-  const end = instant(args.end, '--end')
+  const start = instantOption(args.start, '--start')
+  const end = instantOption(args.end, '--end')
   if (start && end && start >= end) throw new CliExit(EXIT.usage, '--start must be before --end')
   const limits = s3Limits(args)
   const { rules } = await compiledRulesOrExit(args.rules, { wildcard: args.wildcard })
@@ -149,7 +147,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
   const output = args.out && args.out !== '-' ? OutputTarget.file(args.out, '--out') : OutputTarget.stdout()
   // Only now: loading a thousand YAML rule files is a burst of allocation the cap would turn into extra collections.
   boundHeapGrowth()
-  const sources = await openSources(args, log, { start, end }, limits)
+  const sources = shard ? await shard.openSources(log, limits) : await openSources(args, log, { start, end }, limits)
   const writer = new FindingsWriter(args.format, output)
   const failOn = args['fail-on'] ? SEVERITIES.indexOf(args['fail-on'] as Severity) : -1
   let worst = -1
@@ -176,6 +174,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
       ...(sources.retries ? { retries: sources.retries } : {}),
       rules,
       signal: stop.signal,
+      ...(shard ? { carry: shard.carry } : {}),
       ...(start ? { start } : {}),
       ...(end ? { end } : {}),
       ...(args.account ? { accounts: args.account } : {}),
@@ -210,7 +209,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
     throw e
   }
   sources.progress?.stop()
-  await writer.close(summary.alarms)
+  await writer.close(summary.alarms, summary.remediations)
   warnSkipped(summary, log)
   const writeFailure = output.failureMessage()
   if (writeFailure) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message: writeFailure })
@@ -221,6 +220,7 @@ export async function runScan(args: ScanArgs): Promise<number> {
     const failed = summaryOut.failureMessage('the summary')
     if (failed) toStderr(`trailscan: ${failed}\n`)
   }
+  if (shard && !writeFailure && !summaryOut?.failure) shard.finish(summary)
   removeSignals()
   // A job pointed at the wrong path or prefix must not look like a quiet night.
   const nothing = !signal && !writeFailure && summary.objects.read === 0 && !args['allow-empty']

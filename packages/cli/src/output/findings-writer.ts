@@ -1,4 +1,4 @@
-import type { AlarmPeriod, Finding } from '@trailscan/engine'
+import type { AlarmPeriod, Finding, RemediationRecord } from '@trailscan/engine'
 import type { OutputTarget } from './output-target.js'
 import { jsonForTerminal } from './terminal-text.js'
 
@@ -6,7 +6,8 @@ export type OutputFormat = 'jsonl' | 'table'
 
 /**
  * Findings to stdout (or --out FILE) as they arrive: JSON Lines, one object per finding, or a table printed
- * at the end. Alarm periods (with --alarms) follow the findings, marked `"kind":"alarm"`.
+ * at the end. Alarm periods (with --alarms) follow the findings, marked `"kind":"alarm"`, then remediation
+ * records (exposures an earlier run found, closed in this one), marked `"kind":"remediation"`.
  */
 export class FindingsWriter {
   private readonly rows: string[][] = []
@@ -36,9 +37,10 @@ export class FindingsWriter {
     this.target.flush()
   }
 
-  async close(alarms: readonly AlarmPeriod[]): Promise<void> {
+  async close(alarms: readonly AlarmPeriod[], remediations: readonly RemediationRecord[] = []): Promise<void> {
     if (this.format === 'jsonl') {
       for (const a of alarms) this.target.write(`${jsonForTerminal(JSON.stringify(a))}\n`)
+      for (const r of remediations) this.target.write(`${jsonForTerminal(JSON.stringify(r))}\n`)
     } else {
       // Loaded here: JSON Lines, the default, never needs it.
       const { renderTable } = await import('./table.js')
@@ -52,6 +54,25 @@ export class FindingsWriter {
             alarms.map((a) => [a.periodStart, a.periodEnd, a.ruleId, String(a.count)]),
           ),
           alarms.length,
+        )
+      }
+      if (remediations.length > 0) {
+        this.target.write('\nRemediated (public exposures found by an earlier run, closed since):\n', 0)
+        this.target.write(
+          renderTable(
+            ['CLOSED AT', 'RULE', 'ACCOUNT', 'RESOURCE', 'BY', 'EXPOSED AT', 'FINDING'],
+            remediations.map((r) => [
+              r.eventTime,
+              r.ruleId,
+              r.account ?? '',
+              r.key !== undefined ? `${r.bucket}/${r.key}` : r.bucket,
+              r.actor.arn ?? r.actor.type ?? '',
+              r.exposedAt,
+              r.findingId,
+            ]),
+            34,
+          ),
+          remediations.length,
         )
       }
     }

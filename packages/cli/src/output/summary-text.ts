@@ -47,6 +47,7 @@ export function summaryText(s: ScanSummary, stoppedBy?: string): string {
       lines.push(`    … ${o.skipped - MAX_SKIPPED_SHOWN} more (the first ${s.skipped.first.length} in --summary-json)`)
   }
   if (s.alarms.length) lines.push(`  alarms    ${s.alarms.length} alarm periods`)
+  if (s.remediations?.length) lines.push(`  remediated ${s.remediations.length} exposures found by an earlier run`)
   if (s.retries)
     lines.push(
       `  retries   ${s.retries.used} of ${s.retries.budget} (S3 retry budget)${s.retries.exhausted ? ', exhausted: later failures were not retried' : ''}`,

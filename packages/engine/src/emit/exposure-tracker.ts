@@ -1,12 +1,14 @@
-import type { Finding } from './finding.js'
+import { actorOf, type Actor, type Finding } from './finding.js'
+import type { CarriedClosing } from './carry.js'
 import { obj, str, type CloudTrailRecord } from '../record.js'
 import type { Exposure } from '../match/matcher.js'
 import { bodyGrants, disabledBpaSettings, headerGrants, parsePolicy, publicStatements } from '../match/typed/index.js'
 
 /**
- * Remembers, within one scan, the calls that close a public exposure again, so that a "bucket made public"
- * finding can say when and by whom it was made private. Objects arrive in no time order (CloudTrail files are not
- * ordered either), so closings are collected during the scan and matched to exposures by event time at the end.
+ * Remembers the calls that close a public exposure again, so that a "bucket made public" finding can say when and
+ * by whom it was made private. Objects arrive in no time order (CloudTrail files are not ordered either), so
+ * closings are collected during the scan (and carried from earlier runs, emit/carry.ts) and matched to exposures
+ * by event time at the end.
  */
 export interface Remediation {
   eventTime: string
@@ -17,17 +19,31 @@ export interface Remediation {
 }
 
 /**
- * One call that closed an exposure again, as plain data: the object scanner (a worker thread, with --workers)
- * makes it from the record, and the scan adds it to the tracker in listing order on the main thread.
+ * A public exposure found by an earlier run (its finding went out then, `details.remediated: null`) that this run
+ * saw closed: which finding, and when, how and by whom it was closed.
  */
-export interface Closing extends Remediation {
-  ms: number
-  /** Which exposure kinds this call closes. */
-  closes: ReadonlySet<Exposure['kind']>
-  bucket?: string
+export interface RemediationRecord {
+  kind: 'remediation'
+  /** Deterministic: one exposure finding is remediated once. */
+  id: string
+  /** The exposure finding's `id`. */
+  findingId: string
+  ruleId: string
+  account: string | null
+  bucket: string
   key?: string
-  account?: string
+  /** When the exposure happened (the finding's eventTime). */
+  exposedAt: string
+  /** The closing call. */
+  eventTime: string
+  eventId: string | null
+  eventName: string
+  actor: Actor
+  how: string
 }
+
+/** A closing call, with its time in ms for the comparisons. */
+type Closing = CarriedClosing & { ms: number }
 
 const ALL: ReadonlySet<Exposure['kind']> = new Set(['acl', 'object-acl', 'policy'])
 const ACLS: ReadonlySet<Exposure['kind']> = new Set(['acl', 'object-acl'])
@@ -79,22 +95,25 @@ function closingKinds(r: CloudTrailRecord): ReadonlySet<Exposure['kind']> | unde
   }
 }
 
-/** The closing a record makes, when its eventName is one of ExposureTracker.events and it closed something. */
-export function closingOf(r: CloudTrailRecord): Closing | undefined {
+/**
+ * The closing a record makes, when its eventName is one of ExposureTracker.events and it closed something: plain
+ * data, so the object scanner (a worker thread, with --workers) makes it and the scan hands it to the tracker on
+ * the main thread (`add`), in listing order.
+ */
+export function closingFrom(r: CloudTrailRecord): CarriedClosing | undefined {
   if (r.errorCode !== undefined && r.errorCode !== null) return undefined
   const closes = closingKinds(r)
   if (!closes) return undefined
-  const ms = Date.parse(str(r.eventTime) ?? '')
-  if (Number.isNaN(ms)) return undefined
+  const eventTime = str(r.eventTime)
+  if (eventTime === undefined || Number.isNaN(Date.parse(eventTime))) return undefined
   const rp = obj(r.requestParameters)
-  const c: Closing = {
-    ms,
-    closes,
-    eventTime: str(r.eventTime)!,
+  const c: CarriedClosing = {
+    eventTime,
     eventId: str(r.eventID) ?? null,
     eventName: str(r.eventName)!,
-    by: str(obj(r.userIdentity)?.arn) ?? null,
+    actor: actorOf(r),
     how: describe(str(r.eventName)!),
+    closes: [...closes],
   }
   const bucket = str(rp?.bucketName)
   const key = str(rp?.key)
@@ -110,37 +129,86 @@ export class ExposureTracker {
   /** The records it must see (RecordWatch): select never skips them. */
   readonly events: ReadonlySet<string> = CLOSING_EVENTS
   private readonly closings: Closing[] = []
+  private readonly keys = new Set<string>()
+
+  /** `carried`: the closing calls earlier runs saw (an exposure delivered late may have been closed by one). */
+  constructor(carried: readonly CarriedClosing[] = []) {
+    for (const c of carried) this.keep(c)
+  }
 
   /** Looks at a record whose eventName is one of `events`; keeps it if it closed something. */
   observe(r: CloudTrailRecord): void {
-    const c = closingOf(r)
-    if (c) this.add(c)
+    const c = closingFrom(r)
+    if (c) this.keep(c)
   }
 
-  /**
-   * Keeps a closing made by `closingOf`. Among closings at the same millisecond the first added wins, so the scan
-   * adds them in listing order, whichever thread read them.
-   */
-  add(c: Closing): void {
-    this.closings.push(c)
+  /** Keeps a closing made by `closingFrom` (in an object scanner, on any thread). */
+  add(c: CarriedClosing): void {
+    this.keep(c)
   }
 
   /** The earliest call after the finding that closed its exposure, or null. */
-  remediationOf(f: Finding, exposure: Exposure): Remediation | null {
-    const t = Date.parse(f.eventTime ?? '')
-    let best: Closing | undefined
-    for (const c of this.closings) {
-      if (!(c.ms > t) || !c.closes.has(exposure.kind)) continue
-      const sameTarget =
-        c.account !== undefined
-          ? c.account === f.account
-          : c.bucket === exposure.bucket && (exposure.kind !== 'object-acl' || c.key === undefined || c.key === exposure.key)
-      if (sameTarget && (!best || c.ms < best.ms)) best = c
-    }
-    if (!best) return null
-    const { ms: _ms, closes: _c, bucket: _b, key: _k, account: _a, ...rem } = best
-    return rem
+  remediationOf(f: Pick<Finding, 'eventTime' | 'account'>, exposure: Exposure): Remediation | null {
+    const c = closingOf(this.closings, exposure, f.account, f.eventTime ?? '')
+    return c ? remediation(c) : null
   }
+
+  /** Every closing call seen or carried, in time order: what the carry keeps. */
+  seen(): CarriedClosing[] {
+    return this.closings.map(({ ms: _ms, ...c }) => c).sort(byClosingOrder)
+  }
+
+  /** The same event delivered twice (in two objects, or carried and seen again) is one closing. */
+  private keep(c: CarriedClosing): void {
+    const key = c.eventId !== null ? `id\u0000${c.eventId}` : `at\u0000${JSON.stringify(c)}`
+    if (this.keys.has(key)) return
+    this.keys.add(key)
+    this.closings.push({ ...c, closes: [...c.closes], ms: Date.parse(c.eventTime) })
+  }
+}
+
+/**
+ * The closing call that made `exposure` (found at `eventTime`) private again: the earliest one after it on the
+ * same bucket, object or account; equal times are ordered by eventID, so every run and every merge of shards
+ * names the same one.
+ */
+export function closingOf<C extends CarriedClosing>(
+  closings: readonly (C & { ms?: number })[],
+  exposure: Exposure,
+  account: string | null,
+  eventTime: string,
+): C | undefined {
+  const t = Date.parse(eventTime)
+  let best: C | undefined
+  let bestMs = Infinity
+  for (const c of closings) {
+    const ms = c.ms ?? Date.parse(c.eventTime)
+    if (!(ms > t) || !c.closes.includes(exposure.kind)) continue
+    const sameTarget =
+      c.account !== undefined
+        ? c.account === account
+        : c.bucket === exposure.bucket && (exposure.kind !== 'object-acl' || c.key === undefined || c.key === exposure.key)
+    if (!sameTarget) continue
+    if (!best || ms < bestMs || (ms === bestMs && byClosingOrder(c, best) < 0)) {
+      best = c
+      bestMs = ms
+    }
+  }
+  return best
+}
+
+/** What an exposure finding's `details.remediated` says about its closing call. */
+export function remediation(c: CarriedClosing): Remediation {
+  return { eventTime: c.eventTime, eventId: c.eventId, eventName: c.eventName, by: c.actor.arn, how: c.how }
+}
+
+/** Time, then eventID, then the rest: a total order, so carries and merges list closings the same way. */
+export function byClosingOrder(a: CarriedClosing, b: CarriedClosing): number {
+  const d = Date.parse(a.eventTime) - Date.parse(b.eventTime)
+  if (d !== 0) return d
+  const ka = `${a.eventId ?? ''}\u0000${JSON.stringify(a)}`
+  const kb = `${b.eventId ?? ''}\u0000${JSON.stringify(b)}`
+  return ka < kb ? -1 : ka > kb ? 1 : 0
 }
 
 function describe(eventName: string): string {

@@ -23,3 +23,13 @@ export function findingId(
   else h.update('at\u0000').update(where.uri).update('\u0000').update(String(where.recordIndex))
   return h.digest('hex').slice(0, 32)
 }
+
+/**
+ * The id of another record derived from findings (an alarm period, a remediation): the same hash over a tag
+ * and its parts, so it cannot equal a finding id or another kind's.
+ */
+export function derivedId(tag: string, parts: readonly string[]): string {
+  const h = createHash('sha256').update(`trailscan-${tag}-v1\u0000`)
+  for (const p of parts) h.update(p).update('\u0000')
+  return h.digest('hex').slice(0, 32)
+}

@@ -1,4 +1,5 @@
 import type { AlarmEvaluator } from './alarms.js'
+import type { CarriedExposure } from './carry.js'
 import type { ExposureTracker } from './exposure-tracker.js'
 import { RecordParseError, type TrailscanError } from '../errors.js'
 import type { BuiltFinding, Finding } from './finding.js'
@@ -22,7 +23,7 @@ export interface SinkOptions {
  *   dedup      CloudTrail may deliver an event twice: one finding per id (rule, recipient account, eventID)
  *   severity   account context added, severity decided (emit/severity.ts: the only place)
  *   correlate  public exposures held to the end of the scan, to say whether they were closed again
- *              (emit/exposure-tracker.ts)
+ *              (emit/exposure-tracker.ts); with a carry (emit/carry.ts), also by closing calls of earlier runs
  *   suppress   known benign callers (emit/suppress.ts); after context and severity, so a suppressed finding
  *              shown with --show-suppressed reads as it would have, in the same place
  *   alarms     CloudWatch alarm replay (emit/alarms.ts)
@@ -60,15 +61,23 @@ export class FindingSink {
     else this.deliver(b.finding)
   }
 
-  /** The held exposures, oldest first, each with when and by whom it was closed again (or null). */
-  finish(tracker: ExposureTracker): void {
+  /**
+   * The held exposures, oldest first, each with when and by whom it was closed again (or null). Returns those
+   * delivered (not suppressed), as the carry keeps them.
+   */
+  finish(tracker: ExposureTracker): CarriedExposure[] {
     const time = (b: BuiltFinding): string => b.finding.eventTime ?? ''
     this.held.sort((a, b) => (time(a) < time(b) ? -1 : time(a) > time(b) ? 1 : 0))
+    const delivered: CarriedExposure[] = []
     for (const { finding: f, hit } of this.held) {
-      f.details = { ...f.details, remediated: tracker.remediationOf(f, hit.exposure!) }
-      this.deliver(f)
+      const exposure = hit.exposure!
+      f.details = { ...f.details, remediated: tracker.remediationOf(f, exposure) }
+      if (!this.deliver(f) || f.eventTime === null || Number.isNaN(Date.parse(f.eventTime))) continue
+      const { id: findingId, ruleId, eventTime, eventId, account } = f
+      delivered.push({ findingId, ruleId, eventTime, eventId, account, actor: { ...f.actor }, exposure: { ...exposure }, run: true })
     }
     this.held.length = 0
+    return delivered
   }
 
   private isDuplicate(f: Finding): boolean {
@@ -88,15 +97,17 @@ export class FindingSink {
     f.status = status
   }
 
-  private deliver(f: Finding): void {
+  /** False when suppressed. */
+  private deliver(f: Finding): boolean {
     const mark = this.opts.suppressor?.match(f)
     if (mark) {
       this.summary.findings.suppressed++
       this.opts.onSuppressed?.(f, mark)
-      return
+      return false
     }
     this.alarms?.add(f)
     countFinding(this.summary, f)
     this.opts.onFinding(f)
+    return true
   }
 }

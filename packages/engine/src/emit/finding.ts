@@ -107,7 +107,8 @@ function resourceOf(record: CloudTrailRecord): Resource {
   return { type: null, name: null, arn: firstArn }
 }
 
-function actorOf(record: CloudTrailRecord): Actor {
+/** The caller of a record, as findings and remediation records name it. */
+export function actorOf(record: CloudTrailRecord): Actor {
   const ui = obj(record.userIdentity) ?? {}
   const issuer = obj(obj(ui.sessionContext)?.sessionIssuer)
   return {

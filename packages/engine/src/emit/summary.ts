@@ -1,4 +1,5 @@
 import type { AlarmPeriod } from './alarms.js'
+import type { RemediationRecord } from './exposure-tracker.js'
 import type { TrailscanError } from '../errors.js'
 import type { Finding } from './finding.js'
 import { SEVERITIES, type Severity } from '../rules/spec.js'
@@ -70,6 +71,11 @@ export interface ScanSummary {
     suppressed: number
   }
   alarms: AlarmPeriod[]
+  /**
+   * Public exposures found by earlier runs that this run saw closed (a scan given `ScanOptions.carry`); absent
+   * when there are none.
+   */
+  remediations?: RemediationRecord[]
   errors: ErrorEntry[]
   /** The run's retry budget (S3 runs): retries used, the budget, whether a failure went unretried for lack of it. */
   retries?: { used: number; budget: number; exhausted: boolean }

@@ -1,5 +1,5 @@
 import { RecordParseError, type TrailscanError } from '../errors.js'
-import type { Closing } from '../emit/exposure-tracker.js'
+import type { CarriedClosing } from '../emit/carry.js'
 import { buildFinding, type BuiltFinding } from '../emit/finding.js'
 import { recordContext } from '../match/context.js'
 import type { CompiledRule, MatchContext } from '../match/matcher.js'
@@ -16,7 +16,7 @@ export interface ObjectOutcome {
   /** Records outside the filters (with a filter set, every readable record is checked). */
   filteredOut: number
   /** Calls that closed a public exposure, in record order: the scan hands them to the tracker in listing order. */
-  closings: Closing[]
+  closings: CarriedClosing[]
 }
 
 /**
@@ -28,7 +28,7 @@ export interface ObjectOutcome {
  */
 export interface RecordWatch {
   readonly events: ReadonlySet<string>
-  closingOf(record: CloudTrailRecord): Closing | undefined
+  closingFrom(record: CloudTrailRecord): CarriedClosing | undefined
 }
 
 /**
@@ -45,7 +45,7 @@ export class ObjectScanner {
   async scan(o: LogObject): Promise<ObjectOutcome> {
     const findings: BuiltFinding[] = []
     const errors: TrailscanError[] = []
-    const closings: Closing[] = []
+    const closings: CarriedClosing[] = []
     const selector = new Selector(this.plan)
     const observed = this.watch.events
     const onRecord = (rt: RecordText): void => {
@@ -60,7 +60,7 @@ export class ObjectScanner {
         return
       }
       if (typeof record.eventName === 'string' && observed.has(record.eventName)) {
-        const c = this.watch.closingOf(record)
+        const c = this.watch.closingFrom(record)
         if (c) closings.push(c)
       }
       const rules = selection.rules(record)

@@ -1,4 +1,4 @@
-import { CLOSING_EVENTS, closingOf } from '../emit/exposure-tracker.js'
+import { CLOSING_EVENTS, closingFrom } from '../emit/exposure-tracker.js'
 import type { CompiledRule } from '../match/matcher.js'
 import type { DecodeOptions } from '../read/decompress.js'
 import { RawFieldReader } from '../select/raw-fields.js'
@@ -21,5 +21,5 @@ export function objectScanner(rules: readonly CompiledRule[], setup: ScannerSetu
     watched: CLOSING_EVENTS,
     reader: new RawFieldReader(),
   }
-  return new ObjectScanner(plan, { events: CLOSING_EVENTS, closingOf }, setup.decode)
+  return new ObjectScanner(plan, { events: CLOSING_EVENTS, closingFrom }, setup.decode)
 }

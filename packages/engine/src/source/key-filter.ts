@@ -25,6 +25,9 @@ export interface KeyFilter {
 
 const DAY_MS = 86_400_000
 
+/** The default margin, in days, between the end of the event-time window and the last delivery day read. */
+export const DELIVERY_MARGIN_DAYS = 1
+
 /** Day (UTC) of the instant `ms`, as `YYYY-MM-DD`. */
 function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10)

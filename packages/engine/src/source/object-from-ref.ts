@@ -36,6 +36,7 @@ export async function objectFromRef(ref: ObjectRef): Promise<LogObject> {
         key: origin.key,
         info: ref.key,
         ...(origin.listedSize !== undefined ? { size: origin.listedSize } : {}),
+        ...(origin.pinned ? { pinned: true } : {}),
         ...(ref.etag !== undefined ? { etag: ref.etag } : {}),
         ...(ref.mtime !== undefined ? { mtime: ref.mtime } : {}),
       },

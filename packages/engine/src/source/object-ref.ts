@@ -16,6 +16,8 @@ export type ObjectOrigin =
       key: string
       /** The listed size, when the listing gave one (the body is never read past it). */
       listedSize?: number
+      /** Read only at the ETag (a plan's object): a changed object is an error, not scanned (source/s3-object.ts). */
+      pinned?: boolean
       /** What the worker builds its own client from (source/s3-client.ts), and the run's shared retry budget. */
       client: Omit<S3ClientOptions, 'retryBudget'>
       budget?: SharedRetryBudget
@@ -35,17 +37,23 @@ export interface ObjectRef {
   origin: ObjectOrigin
 }
 
-const origins = new WeakMap<LogObject, ObjectOrigin>()
+const origins = new WeakMap<LogObject, { origin: ObjectOrigin; open: LogObject['open']; read: LogObject['read'] }>()
 
 /** Called by the sources that build LogObjects (local files, S3 objects made with createS3Client). */
 export function rememberOrigin(o: LogObject, origin: ObjectOrigin): void {
-  origins.set(o, origin)
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be compared with, never called
+  origins.set(o, { origin, open: o.open, read: o.read })
 }
 
-/** The object as a reference, or undefined when its source cannot be opened elsewhere (stdin, a caller's own object). */
+/**
+ * The object as a reference, or undefined when its source cannot be opened elsewhere: stdin, a caller's own
+ * object, or one whose `open`/`read` were replaced after it was made (a plan's local file checked against its
+ * recorded size and time first, source/planned-objects.ts), since a worker would open it the plain way.
+ */
 export function refOf(o: LogObject): ObjectRef | undefined {
-  const origin = origins.get(o)
-  if (!origin) return undefined
+  const made = origins.get(o)
+  if (!made || made.open !== o.open || made.read !== o.read) return undefined
+  const origin = made.origin
   const ref: ObjectRef = { uri: o.uri, size: o.size, key: o.key, origin }
   if (o.byContent) ref.byContent = true
   if (o.etag !== undefined) ref.etag = o.etag

@@ -33,6 +33,7 @@ import {
   type WalkNode,
 } from './s3-prune.js'
 import { parseCloudTrailKey } from './key-layout.js'
+import { DELIVERY_MARGIN_DAYS } from './key-filter.js'
 
 /** One ListObjectsV2 request, as reported to `onList`. `page` counts continuation requests from 0. */
 export interface S3ListRequest {
@@ -386,7 +387,7 @@ async function* search(ctx: Ctx, prefix: string): AsyncGenerator<Listed> {
 
 function makeFilter(opts: ListS3Options): ListFilter {
   const filter: ListFilter = {
-    window: dayWindow(opts.start, opts.end, opts.marginDays ?? 1),
+    window: dayWindow(opts.start, opts.end, opts.marginDays ?? DELIVERY_MARGIN_DAYS),
     includeDigest: opts.includeDigest === true,
     includeInsight: opts.includeInsight === true,
   }

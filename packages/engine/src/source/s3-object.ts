@@ -46,6 +46,11 @@ export interface S3ObjectEntry {
   size?: number
   etag?: string
   mtime?: Date
+  /**
+   * Read only the version with `etag` (a shard reading what its plan listed): the first GET asks with If-Match,
+   * and an object changed since is reported, never read as if it were the one listed.
+   */
+  pinned?: boolean
 }
 
 const RESUME_DEFAULTS = { attempts: 5, baseDelayMs: 200 } as const
@@ -86,7 +91,7 @@ export function s3LogObject(ctx: S3ObjectContext, entry: S3ObjectEntry): LogObje
     uri: s3Uri(ctx.bucket, entry.key),
     size: entry.size ?? 0,
     key: entry.info ?? parseCloudTrailKey(entry.key),
-    open: () => openS3Object(ctx, entry.key, entry.size),
+    open: () => openS3Object(ctx, entry.key, entry.size, entry.pinned === true ? entry.etag : undefined),
   }
   if (entry.etag !== undefined) obj.etag = entry.etag.replaceAll('"', '')
   if (entry.mtime !== undefined) obj.mtime = entry.mtime
@@ -94,6 +99,7 @@ export function s3LogObject(ctx: S3ObjectContext, entry: S3ObjectEntry): LogObje
   if (client) {
     const origin: ObjectOrigin = { kind: 's3', bucket: ctx.bucket, key: entry.key, client }
     if (entry.size !== undefined) origin.listedSize = entry.size
+    if (entry.pinned === true) origin.pinned = true
     if (ctx.retryBudget) origin.budget = ctx.retryBudget.share()
     if (ctx.requestPayer !== undefined) origin.requestPayer = ctx.requestPayer
     if (ctx.resume) origin.resume = ctx.resume
@@ -151,6 +157,7 @@ async function send(
   key: string,
   deadline: RequestDeadline,
   from?: { offset: number; etag: string },
+  pin?: string,
 ): Promise<GetObjectCommandOutput> {
   try {
     return await ctx.client.send(
@@ -159,6 +166,7 @@ async function send(
         Key: key,
         ...(ctx.requestPayer === true ? { RequestPayer: 'requester' as const } : {}),
         ...(from === undefined ? {} : { Range: `bytes=${from.offset}-`, IfMatch: from.etag }),
+        ...(from === undefined && pin !== undefined ? { IfMatch: pin } : {}),
       }),
       { abortSignal: deadline.signal },
     )
@@ -168,6 +176,10 @@ async function send(
   }
 }
 
+function statusOf(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode
+}
+
 function bodyOf(out: GetObjectCommandOutput, uri: string): Readable {
   // In Node the SDK body is an IncomingMessage (a Readable) with SDK helpers mixed in.
   if (out.Body instanceof Readable) return out.Body
@@ -175,9 +187,9 @@ function bodyOf(out: GetObjectCommandOutput, uri: string): Readable {
 }
 
 /** GetObject streamed, resumed with Range + If-Match when the body is cut or late. Throws SourceReadError. */
-export async function openS3Object(ctx: S3ObjectContext, key: string, listedSize?: number): Promise<Readable> {
+export async function openS3Object(ctx: S3ObjectContext, key: string, listedSize?: number, pinnedEtag?: string): Promise<Readable> {
   const reader = new ObjectReader(ctx, key, listedSize)
-  await reader.open()
+  await reader.open(pinnedEtag)
   return Readable.from(reader.bytes(), { objectMode: false })
 }
 
@@ -207,16 +219,24 @@ class ObjectReader {
   }
 
   /** The first GET; a late answer is asked for again (within the attempts and the budget), any other error thrown. */
-  async open(): Promise<void> {
+  async open(pinnedEtag?: string): Promise<void> {
+    const pin = pinnedEtag === undefined ? undefined : `"${pinnedEtag.replaceAll('"', '')}"`
     for (;;) {
       const deadline = new RequestDeadline(this.timeoutMs)
       let out: GetObjectCommandOutput
       try {
-        out = await send(this.ctx, this.key, deadline)
+        out = await send(this.ctx, this.key, deadline, undefined, pin)
       } catch (err) {
+        if (pin !== undefined && statusOf(err) === 412) throw this.changed(pin, undefined)
         if (!(err instanceof ObjectTimeoutError)) throw toS3SourceError(err, this.uri, 'cannot open')
         await this.backoff(err, 'cannot open')
         continue
+      }
+      // A store that ignores If-Match hands back whatever is there now: compare ourselves.
+      if (pin !== undefined && out.ETag !== undefined && out.ETag !== pin) {
+        deadline.clear()
+        if (out.Body instanceof Readable) out.Body.destroy()
+        throw this.changed(pin, out.ETag)
       }
       this.total = out.ContentLength
       this.etag = out.ETag
@@ -235,6 +255,13 @@ class ObjectReader {
     }
     deadline.watch(this.body)
     this.deadline = deadline
+  }
+
+  private changed(planned: string, now: string | undefined): SourceReadError {
+    const was = now === undefined ? '' : `, now ${now}`
+    return new SourceReadError(`${this.uri} changed since it was planned (ETag ${planned}${was}): not scanned; make the plan again`, {
+      location: { object: this.uri },
+    })
   }
 
   /** Waits before the next attempt, or throws the failure when the object's attempts or the run's budget are spent. */

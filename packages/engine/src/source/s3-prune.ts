@@ -9,7 +9,7 @@
  * (source/key-filter.ts), the same one scan() prunes objects by.
  */
 import { UsageError } from '../errors.js'
-import { deliveryDays, keyRejection, overlap, windowIsOpen, type DayWindow, type KeyFilter } from './key-filter.js'
+import { DELIVERY_MARGIN_DAYS, deliveryDays, keyRejection, overlap, windowIsOpen, type DayWindow, type KeyFilter } from './key-filter.js'
 import { ACCOUNT_RE, ORG_RE, PRODUCTS, REGION_RE, TWO_DIGITS_RE, YEAR_RE, type KeyInfo } from './key-layout.js'
 
 export { ACCOUNT_RE, REGION_RE }
@@ -93,7 +93,7 @@ export function startPoint(prefix: string): StartPoint {
 }
 
 /** The delivery-day window to list for an event-time window (key-filter.ts's deliveryDays), checked as a request. */
-export function dayWindow(start: Date | undefined, end: Date | undefined, marginDays = 1): DayWindow {
+export function dayWindow(start: Date | undefined, end: Date | undefined, marginDays = DELIVERY_MARGIN_DAYS): DayWindow {
   if (!Number.isInteger(marginDays) || marginDays < 0) throw new UsageError(`marginDays must be a whole number ≥ 0`)
   for (const d of [start, end]) {
     if (d !== undefined && Number.isNaN(d.getTime())) throw new UsageError('start/end is not a valid date')

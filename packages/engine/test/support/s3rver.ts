@@ -75,6 +75,14 @@ type S3rverCtor = new (opts: Record<string, unknown>) => S3rverInstance
 
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const
 
+/** The environment a CLI child process needs to reach s3rver through the SDK's default chain, and nothing else. */
+export const S3RVER_ENV = {
+  AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+} as const
+
 export interface RunningS3rver {
   endpoint: string
   port: number

@@ -95,7 +95,7 @@ describe('scan({ workers }): a worker that throws or exits loses no object silen
 })
 
 describe('public exposures with workers', () => {
-  it('a remediation tie (two closing calls at the same instant) goes to the object listed first, whichever worker finishes first', async () => {
+  it('a remediation tie (two closing calls at the same instant) is settled as on one thread, whichever worker finishes first', async () => {
     const logs = join(dir, 'exposure')
     await mkdir(logs)
     const call = (eventName: string, who: string, time: string, rp: object, id: string): object => ({
@@ -118,7 +118,7 @@ describe('public exposures with workers', () => {
         Records: [call('PutBucketPolicy', 'mallory', '2024-05-01T10:00:00Z', { bucketName: 'b', bucketPolicy: publicPolicy }, 'x')],
       }),
     )
-    // Listed first and slow to read (many records): a closing fed to the tracker as workers answer would lose the tie.
+    // Listed first and slow to read (many records): the worker reading the second object answers first.
     const filler = rootRecords('fill', 40_000)
     const closeBy = (who: string): object => call('DeleteBucketPolicy', who, '2024-05-01T11:00:00Z', { bucketName: 'b' }, `close-${who}`)
     await writeFile(join(logs, '1-first.json.gz'), gzipSync(JSON.stringify({ Records: [...filler, closeBy('first')] })))

@@ -10,6 +10,8 @@ import { scanWith, type ScanOptions } from '../src/scan.js'
 import { FatalS3Error } from '../src/source/s3-errors.js'
 import { RetryBudget } from '../src/source/s3-retry.js'
 import { fromWire, toWire } from '../src/scan/worker-protocol.js'
+import { localObject } from '../src/source/local.js'
+import { refOf } from '../src/source/object-ref.js'
 import { RecordParseError, SourceReadError } from '../src/errors.js'
 
 const CRASHING = new URL('./support/crashing-scan-worker.mjs', import.meta.url)
@@ -136,6 +138,17 @@ describe('public exposures with workers', () => {
 })
 
 describe('what crosses the thread boundary', () => {
+  it('an object whose open() was replaced after it was made (a check before reading) is not sent by reference', () => {
+    const plain = localObject('/logs/a.json.gz', 10)
+    expect(refOf(plain)).toMatchObject({ uri: '/logs/a.json.gz', size: 10, origin: { kind: 'local', path: '/logs/a.json.gz' } })
+    const checked = localObject('/logs/a.json.gz', 10)
+    checked.open = async () => {
+      await Promise.resolve()
+      return plain.open()
+    }
+    expect(refOf(checked)).toBeUndefined()
+  })
+
   it('errors come back as the same classes, with their location and the fatal flag (structured clone keeps neither)', () => {
     const back = (e: Error): Error => fromWire(structuredClone(toWire(e)))
     const parse = back(new RecordParseError('record 3 is not valid JSON', { location: { object: 'a.json', recordIndex: 3, offset: 10 } }))

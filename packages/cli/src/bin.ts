@@ -21,13 +21,14 @@ const commands = await Promise.all([
   import('./commands/validate-command.js'),
   import('./commands/plan-command.js'),
   import('./commands/merge-command.js'),
+  import('./commands/state-command.js'),
 ])
 
 const cli = yargs(commands[0].stdinFirst(hideBin(process.argv)))
   .scriptName('trailscan')
   .version(VERSION)
   .strict()
-  .demandCommand(1, 'Name a command: scan, plan, merge, test-metric-filter, test-event-pattern, rules, validate.')
+  .demandCommand(1, 'Name a command: scan, plan, merge, state, test-metric-filter, test-event-pattern, rules, validate.')
   .recommendCommands()
   .wrap(Math.min(110, process.stdout.columns || 110))
   .fail((msg, err) => {

@@ -41,7 +41,7 @@ describe('trailscan rules', () => {
   it('runs the embedded examples of the shipped packs and of a user rule directory', async () => {
     const shipped = await runCli(['rules', 'test'])
     expect(shipped.code).toBe(0)
-    expect(shipped.stdout).toMatch(/^30 rules passed, 0 failed$/m)
+    expect(shipped.stdout).toMatch(/^60 rules passed, 0 failed$/m)
     const dir = join(tmp, 'ok')
     rmSync(dir, { recursive: true, force: true })
     cpSync(join(fixtures, '..', 'packages/rules/rules/s3-hardening'), dir, { recursive: true })
@@ -112,6 +112,58 @@ describe('trailscan rules', () => {
   })
 })
 
+describe('Sigma rules', () => {
+  const sigmaRule = (id: string, detection: string, logsource = '  product: aws\n  service: cloudtrail'): string =>
+    `title: ${id}\nid: ${id}\nlogsource:\n${logsource}\ndetection:\n${detection}\nlevel: high\n`
+  const dirOf = (name: string, files: Record<string, string>): string => {
+    const dir = join(tmp, name)
+    rmSync(dir, { recursive: true, force: true })
+    cpSync(join(fixtures, '..', 'examples/sigma'), dir, { recursive: true })
+    for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text)
+    return dir
+  }
+  const windows = sigmaRule(
+    'win',
+    "  selection:\n    Image|endswith: '\\\\cmd.exe'\n  condition: selection",
+    '  product: windows\n  category: process_creation',
+  )
+  const aggregation = sigmaRule('agg', '  selection:\n    eventName: GetSecretValue\n  condition: selection | count() > 10')
+  const undefinedId = sigmaRule('undef', '  selection:\n    eventName: A\n  condition: selection and filter')
+
+  it('rules check counts rules for another logsource and passes on them', async () => {
+    const r = await runCli(['rules', 'check', dirOf('sigma-win', { 'win.yml': windows })])
+    expect(r.stdout).toMatch(/win\.yml: warning: .*product: windows/)
+    expect(r.stdout).toMatch(/^6 rules compiled, 0 errors, 0 warnings, 1 skipped \(1 for another logsource\)$/m)
+    expect(r.code).toBe(0)
+  })
+
+  it('rules check exits 2 on an unsupported rule unless --allow-unsupported, and always on an invalid one', async () => {
+    const dir = dirOf('sigma-agg', { 'agg.yml': aggregation })
+    const r = await runCli(['rules', 'check', dir])
+    expect(r.stdout).toMatch(/agg\.yml:9:24: warning: .*aggregations/)
+    expect(r.stdout).toMatch(/1 skipped \(1 unsupported\)/)
+    expect(r.code).toBe(2)
+    expect((await runCli(['rules', 'check', dir, '--allow-unsupported'])).code).toBe(0)
+    const invalid = await runCli(['rules', 'check', dirOf('sigma-undef', { 'undef.yml': undefinedId }), '--allow-unsupported'])
+    expect(invalid.stdout).toMatch(/undef\.yml:9:\d+: warning: .*'filter' is not a search identifier/)
+    expect(invalid.code).toBe(2)
+  })
+
+  it('a scan runs the Sigma rules that compile, names the ones skipped and counts them in the summary', async () => {
+    const dir = dirOf('sigma-scan', { 'win.yml': windows, 'agg.yml': aggregation })
+    const summary = join(tmp, 'sigma-summary.json')
+    const r = await runCli(['scan', join(fixtures, 'cis-controls'), '--rules', dir, '--summary-json', summary])
+    expect(r.code).toBe(0)
+    const ids = new Set(jsonLines(r.stdout).map((f) => f.ruleId))
+    expect(ids.has('5f1c0c2e-7a41-4d35-9d0e-3b8a6c2f4e01')).toBe(true)
+    expect(r.stderr).toMatch(/agg\.yml:9:24: warning: .*aggregations/)
+    expect(r.stderr).not.toMatch(/win\.yml/)
+    expect(r.stderr).toMatch(/rules {5}2 skipped \(1 for another logsource, 1 unsupported; listed by rules check\)/)
+    const s = JSON.parse(readFileSync(summary, 'utf8')) as { rulesSkipped: { total: number; byReason: Record<string, number> } }
+    expect(s.rulesSkipped).toMatchObject({ total: 2, byReason: { logsource: 1, unsupported: 1 } })
+  })
+})
+
 describe('trailscan validate', () => {
   it('validates every fixture dataset clean and exits 0', async () => {
     const r = await runCli(['validate'], { cwd: join(fixtures, '..') })
@@ -139,6 +191,27 @@ describe('trailscan validate', () => {
     expect(out.coverage.neverFired).not.toContain('cis-4.3')
     expect(out.coverage.unwatched.length).toBeGreaterThan(0)
     expect(out.coverage.unwatched.every((p) => p.eventName !== 'StopLogging')).toBe(true)
+  })
+
+  it('reports, per attack technique of expected-techniques.jsonl, the rules that fired on its records', async () => {
+    const json = await runCli(['validate', join(fixtures, 'stratus'), '--coverage', '--format', 'json'])
+    expect(json.code).toBe(0)
+    const out = JSON.parse(json.stdout) as { datasets: { techniques: { technique: string; rules: string[] }[] }[] }
+    const techniques = out.datasets[0]!.techniques
+    expect(techniques).toHaveLength(35)
+    expect(techniques.find((t) => t.technique === 'aws.persistence.iam-create-backdoor-role')?.rules).toEqual([
+      'atd-iam-admin-policy-attached',
+      'atd-iam-role-trust-external',
+      'cis-4.4',
+    ])
+    expect(techniques.filter((t) => t.rules.length === 0).map((t) => t.technique)).toEqual([
+      'aws.credential-access.secretsmanager-retrieve-secrets',
+    ])
+    const table = await runCli(['validate', join(fixtures, 'stratus'), '--coverage'])
+    expect(table.stdout).toMatch(/Techniques covered: 34 of 35/)
+    expect(table.stdout).toMatch(/aws\.credential-access\.secretsmanager-retrieve-secrets +NOT COVERED/)
+    // Without --coverage, the technique view stays out of the way.
+    expect((await runCli(['validate', join(fixtures, 'stratus')])).stdout).not.toMatch(/Techniques covered/)
   })
 })
 

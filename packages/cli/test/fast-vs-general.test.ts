@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { compileRule, listLocalObjects, scan, type CompiledRule, type RuleSpec } from '@trailscan/engine'
+import { compileRule, listLocalObjects, loadRuleSet, scan, type CompiledRule, type RuleSpec } from '@trailscan/engine'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { anchorCases, concatCases, layouts } from '../../engine/test/support/crafted-layouts.mjs'
 import { compiledRulesOrExit } from '../src/load-rules.js'
@@ -96,6 +96,57 @@ describe('the same with rules that use field tests, many literals and implied li
     const fast = await fastPathHits(dir, all)
     expect(fast).toEqual(general)
     if (name !== 'benign') expect(fast.some((h) => h.ruleId.startsWith('x-block'))).toBe(true)
+  })
+})
+
+/**
+ * Sigma rules (examples/sigma, and a few more that key the index by every raw field): Sigma compares strings
+ * case-insensitively, so these rules are keyed by field tests that fold case, never by exact eventName keys.
+ */
+const sigmaExtra: RuleSpec[] = [
+  sigma('s-name-folded', { selection: { eventName: 'stoplogging' }, condition: 'selection' }),
+  sigma('s-source-names', {
+    selection: { eventSource: 'IAM.amazonaws.com', 'eventName|startswith': ['Create', 'Attach'] },
+    condition: 'selection',
+  }),
+  sigma('s-denied', { selection: { 'errorCode|contains': 'denied' }, condition: 'selection' }),
+  sigma('s-root-or-block', {
+    root: { 'userIdentity.type': 'root' },
+    block: { 'sourceIPAddress|cidr': ['198.51.100.0/24', '203.0.113.0/24'] },
+    condition: '1 of them',
+  }),
+  sigma('s-not-service', {
+    selection: { 'userIdentity.type': '*' },
+    filter: { 'userIdentity.type': 'AWSService' },
+    condition: 'selection and not filter',
+  }),
+  sigma('s-cli-regex', { selection: { 'userAgent|re|i': '^aws-cli/2\\.' }, condition: 'selection' }),
+  sigma('s-keyword', { keywords: ['0.0.0.0/0', 'AdministratorAccess'], condition: 'keywords' }),
+  sigma('s-put-wild', { selection: { eventName: 'Put*Polic?', 'errorCode|exists': false }, condition: 'selection' }),
+]
+
+function sigma(id: string, detection: Record<string, unknown>): RuleSpec {
+  const pattern = { logsource: { product: 'aws', service: 'cloudtrail' }, detection }
+  return { id, title: id, severity: 'low', language: 'sigma', pattern, examples: { match: [], noMatch: [] } }
+}
+
+describe('the same with Sigma rules', () => {
+  let sigmaRules: CompiledRule[]
+  beforeAll(async () => {
+    const set = await loadRuleSet([join(fixtures, '..', 'examples/sigma')])
+    expect(set.diagnostics).toEqual([])
+    sigmaRules = [...set.rules, ...sigmaExtra.map((spec) => compileRule(spec))]
+  })
+
+  it.each(datasets)('%s', async (name) => {
+    expect(sigmaRules.filter((r) => r.fieldTests?.length).length).toBeGreaterThan(8)
+    const all = [...rules, ...sigmaRules]
+    const dir = join(fixtures, name)
+    const general = generalPathHits(dir, all)
+    const fast = await fastPathHits(dir, all)
+    expect(fast).toEqual(general)
+    const sigmaIds = new Set(sigmaRules.map((r) => r.id))
+    if (name !== 'benign') expect(fast.filter((h) => sigmaIds.has(h.ruleId)).length).toBeGreaterThan(0)
   })
 })
 

@@ -48,7 +48,13 @@ export function generalPathHits(dir: string, rules: readonly CompiledRule[]): Hi
       for (const rule of rules) {
         const h = rule.match(recordContext(rec, stringifyAnyDepth(rec)))
         if (!h) continue
-        const hit = { ruleId: rule.id, eventId: String(rec.eventID), severity: severityOf(rule.spec.severity, h).severity }
+        // A failed call is an attempt whatever the rule: the record's errorCode goes to the one severity rule too.
+        const errorCode = typeof rec.errorCode === 'string' ? rec.errorCode : null
+        const hit = {
+          ruleId: rule.id,
+          eventId: String(rec.eventID),
+          severity: severityOf(rule.spec.severity, h, undefined, errorCode).severity,
+        }
         hits.set(`${hit.ruleId} ${hit.eventId}`, hit)
       }
     }

@@ -1,9 +1,18 @@
+import type { LeaseHolder } from './state/state-store.js'
+
 /**
  * One root error class with a stable `code` per phase. Locations are structured data; only the CLI formats them,
  * so a library user can map an error back to a rule line or an object record without parsing a message.
  */
 export type ErrorCode =
-  'TRAILSCAN_RULE_SYNTAX' | 'TRAILSCAN_RULE_SPEC' | 'TRAILSCAN_SOURCE_READ' | 'TRAILSCAN_RECORD_PARSE' | 'TRAILSCAN_USAGE'
+  | 'TRAILSCAN_RULE_SYNTAX'
+  | 'TRAILSCAN_RULE_SPEC'
+  | 'TRAILSCAN_SOURCE_READ'
+  | 'TRAILSCAN_RECORD_PARSE'
+  | 'TRAILSCAN_USAGE'
+  | 'TRAILSCAN_STATE_CORRUPT'
+  | 'TRAILSCAN_STATE_CONFLICT'
+  | 'TRAILSCAN_LEASE_HELD'
 
 export interface Location {
   ruleId?: string
@@ -78,4 +87,37 @@ export function lineColumn(text: string, offset: number): { line: number; column
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(x)}`)
+}
+
+/** A state document that cannot be read as Trailscan state (bad JSON, wrong shape, unknown version). Never overwritten. */
+export class CorruptStateError extends TrailscanError {
+  readonly stateLocation: string
+  constructor(stateLocation: string, message: string, opts: { cause?: unknown } = {}) {
+    super('TRAILSCAN_STATE_CORRUPT', message, opts)
+    this.stateLocation = stateLocation
+  }
+}
+
+/** A compare-and-swap write whose expected version was not the current one: another run committed in between. */
+export class StateConflictError extends TrailscanError {
+  readonly stateLocation: string
+  constructor(stateLocation: string, message: string, opts: { cause?: unknown } = {}) {
+    super('TRAILSCAN_STATE_CONFLICT', message, opts)
+    this.stateLocation = stateLocation
+  }
+}
+
+/** Another live run holds the state's lease. `holder` says who, so the message can name it. */
+export class LeaseHeldError extends TrailscanError {
+  readonly stateLocation: string
+  readonly holder: LeaseHolder
+  constructor(stateLocation: string, holder: LeaseHolder, opts: { cause?: unknown } = {}) {
+    super(
+      'TRAILSCAN_LEASE_HELD',
+      `state ${stateLocation} is held by run ${holder.runId} (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}, lease until ${holder.expiresAt})`,
+      opts,
+    )
+    this.stateLocation = stateLocation
+    this.holder = holder
+  }
 }

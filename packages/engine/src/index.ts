@@ -40,7 +40,7 @@ export { streamObject } from './source/stream.js'
 export { ListingReport } from './source/listing-report.js'
 export { createS3Client, listS3Objects, s3Object, parseS3Uri, isS3Uri, FatalS3Error, isFatalS3Error } from './source/s3.js'
 export { ListingFault, RetryBudget, LIST_DEFAULTS, DEFAULT_OBJECT_TIMEOUT_MS, DEFAULT_RETRY_BUDGET } from './source/s3.js'
-export { planShards, parsePlan, changeToken, PLAN_VERSION } from './source/shard-plan.js'
+export { planShards, parsePlan, PLAN_VERSION } from './source/shard-plan.js'
 export type { ShardPlan, PlannedShard, PlannedObject, PlanFilters } from './source/shard-plan.js'
 export { plannedObjects } from './source/planned-objects.js'
 export type { PlannedObjectsOptions } from './source/planned-objects.js'
@@ -53,7 +53,7 @@ export { newEmitCarry, parseEmitCarry, CarryError, EMIT_CARRY_FORMAT, EMIT_CARRY
 export { mergeEmitCarries } from './emit/carry-merge.js'
 export type { CarryMerge } from './emit/carry-merge.js'
 export type { EmitCarry, CarriedAlarmRule, CarriedAlarmPeriod, CarriedExposure, CarriedClosing } from './emit/carry.js'
-export type { ScanSummary, ErrorEntry, SkipReason, SkippedEntry } from './emit/summary.js'
+export type { ScanSummary, ErrorEntry, SkipReason, SkippedEntry, RuleSkipReason, SkippedRule } from './emit/summary.js'
 export { SKIP_WARNS, SKIPPED_LISTED } from './emit/summary.js'
 export type { AlarmPeriod } from './emit/alarms.js'
 export { mergeShards } from './emit/shard-merge.js'
@@ -64,14 +64,32 @@ export type { CloudTrailRecord, RecordSource } from './record.js'
 export { parseInstant } from './time-window.js'
 export type { TimeWindow } from './time-window.js'
 export { TrailscanError, RuleSyntaxError, RuleSpecError, SourceReadError, RecordParseError, UsageError, lineColumn } from './errors.js'
+export { CorruptStateError, StateConflictError, LeaseHeldError } from './errors.js'
 export type { ErrorCode, Location } from './errors.js'
 
+// State of scheduled scans (issue #14)
+export type { StateStore, StateDocument, Lease, LeaseHolder, AcquireOptions } from './state/state-store.js'
+export { LocalStateStore } from './state/local-store.js'
+export { STATE_FORMAT, STATE_VERSION, emptyState, parseState, serializeState } from './state/state-model.js'
+export type { ScanState, DayGroup, LastRun, OutputMark } from './state/state-model.js'
+export { StateLedger } from './state/state-ledger.js'
+export { changeToken } from './source/log-object.js'
+export type { Verdict } from './state/state-ledger.js'
+export { parseLookback, firstOpenDay } from './state/lookback.js'
+
 // Validation against labelled datasets
-export { validateDataset } from './validate/dataset.js'
-export type { DatasetOptions, DatasetReport } from './validate/dataset.js'
+export { validateDataset, techniqueCoverage } from './validate/dataset.js'
+export type { DatasetOptions, DatasetReport, TechniqueCoverage } from './validate/dataset.js'
 export { compareFindings } from './validate/compare.js'
 export type { Comparison, RuleScore } from './validate/compare.js'
-export { readExpectedFindings, readExpectedErrors, FINDINGS_FILE, ERRORS_FILE } from './validate/expectations.js'
-export type { ExpectedFinding, ExpectedError } from './validate/expectations.js'
+export {
+  readExpectedFindings,
+  readExpectedErrors,
+  readExpectedTechniques,
+  FINDINGS_FILE,
+  ERRORS_FILE,
+  TECHNIQUES_FILE,
+} from './validate/expectations.js'
+export type { ExpectedFinding, ExpectedError, ExpectedTechnique } from './validate/expectations.js'
 export { coverage, eventPairs, isWatched } from './validate/coverage.js'
 export type { Coverage, EventPair } from './validate/coverage.js'

@@ -16,7 +16,8 @@ import { refOf } from './source/object-ref.js'
 import type { ListingReport } from './source/listing-report.js'
 import type { LogObject } from './source/log-object.js'
 import type { RetryReport } from './source/s3-retry.js'
-import { countSkipped, emptySummary, finishSummary, type ScanSummary } from './emit/summary.js'
+import type { RuleDiagnostic } from './rules/schema.js'
+import { countSkipped, countSkippedRules, emptySummary, finishSummary, type ScanSummary } from './emit/summary.js'
 
 export type { AccountContext } from './emit/severity.js'
 
@@ -63,6 +64,8 @@ export interface ScanOptions extends SinkOptions {
    * `interrupted`. Findings already handed to `onFinding` stay; none is cut.
    */
   signal?: AbortSignal
+  /** The rule set's diagnostics (RuleSet.diagnostics): the rules it skipped are counted in the summary. */
+  ruleDiagnostics?: readonly RuleDiagnostic[]
   /**
    * What alarms and exposure tracking remember across runs and shards (emit/carry.ts). Read at the start;
    * rewritten in place when the scan returns, interrupted or not (not when it throws): it then covers every
@@ -92,6 +95,7 @@ export async function scanWith(
 ): Promise<ScanSummary> {
   const t0 = performance.now()
   const summary = options.listing?.summary ?? emptySummary()
+  if (options.ruleDiagnostics) countSkippedRules(summary, options.ruleDiagnostics)
   const marginDays = options.deliveryMarginDays ?? DEFAULTS.deliveryMarginDays
   const filter = new RecordFilter(options, marginDays)
   const setup: ScannerSetup = {

@@ -6,6 +6,7 @@ interface RulesArgs {
   id?: string
   paths?: string[]
   format?: 'table' | 'json'
+  'allow-unsupported'?: boolean
 }
 
 const rulesOption = {
@@ -68,12 +69,19 @@ export const command: CommandModule = {
           'check [paths..]',
           'Lint rule files without running them: schema, pattern syntax (line and column), unknown fields, duplicate ids, missing examples',
           (b) =>
-            b.positional('paths', {
-              type: 'string',
-              array: true,
-              describe: 'rule files, directories or pack ids (default: shipped packs)',
-            }),
-          async (a) => (await import('./rules-lint.js')).checkRules(a.paths),
+            b
+              .positional('paths', {
+                type: 'string',
+                array: true,
+                describe: 'rule files, directories or pack ids (default: shipped packs)',
+              })
+              .option('allow-unsupported', {
+                type: 'boolean',
+                default: false,
+                describe:
+                  'exit 0 when Sigma rules use what Trailscan does not run (correlations, aggregations, unknown modifiers); they are still listed and skipped',
+              }),
+          async (a) => (await import('./rules-lint.js')).checkRules(a.paths, a['allow-unsupported']),
         ),
       )
       .demandCommand(1),

@@ -3,13 +3,28 @@ import { EXIT } from '../exit-codes.js'
 import { formatDiagnostic, loadAndCompile, resolveRuleSources } from '../load-rules.js'
 import { renderTable } from '../output/table.js'
 
-/** `rules check`: lint without running: schema, unknown fields, duplicate ids, examples, pattern syntax. */
-export async function checkRules(paths: string[] | undefined): Promise<number> {
+/**
+ * `rules check`: lint without running: schema, unknown fields, duplicate ids, examples, pattern syntax. Skipped
+ * rules are counted: those for another logsource never fail the check; an invalid Sigma rule always does, and one
+ * using what Trailscan does not run does unless `allowUnsupported` (`--allow-unsupported`).
+ */
+export async function checkRules(paths: string[] | undefined, allowUnsupported = false): Promise<number> {
   const set = await loadAndCompile(await resolveRuleSources(paths))
   for (const d of set.diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`)
   const errors = set.diagnostics.filter((d) => d.severity === 'error').length
-  process.stdout.write(`${set.rules.length} rules compiled, ${errors} errors, ${set.diagnostics.length - errors} warnings\n`)
-  return errors > 0 ? EXIT.usage : EXIT.ok
+  const skipped = { logsource: 0, unsupported: 0, invalid: 0 }
+  for (const d of set.diagnostics) if (d.skipped) skipped[d.skipped]++
+  const skippedTotal = skipped.logsource + skipped.unsupported + skipped.invalid
+  const warnings = set.diagnostics.length - errors - skippedTotal
+  const why = [
+    skipped.logsource ? `${skipped.logsource} for another logsource` : '',
+    skipped.unsupported ? `${skipped.unsupported} unsupported` : '',
+    skipped.invalid ? `${skipped.invalid} not valid Sigma` : '',
+  ].filter(Boolean)
+  process.stdout.write(
+    `${set.rules.length} rules compiled, ${errors} errors, ${warnings} warnings${skippedTotal ? `, ${skippedTotal} skipped (${why.join(', ')})` : ''}\n`,
+  )
+  return errors > 0 || skipped.invalid > 0 || (skipped.unsupported > 0 && !allowUnsupported) ? EXIT.usage : EXIT.ok
 }
 
 /** `rules test`: each rule's embedded match and no-match examples, as a pass/fail table. */

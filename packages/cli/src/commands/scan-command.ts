@@ -39,6 +39,9 @@ export interface ScanArgs {
   plan?: string
   shard?: string
   'out-dir'?: string
+  state?: string
+  lookback?: string
+  append: boolean
 }
 
 /**
@@ -56,6 +59,7 @@ const FLAGS = new Set([
   'include-insight',
   'progress',
   'allow-empty',
+  'append',
   'help',
   'version',
   'h',
@@ -152,6 +156,22 @@ export const command: CommandModule<object, ScanArgs> = {
         type: 'string',
         describe: "with --plan: the directory for this shard's outputs, read by `trailscan merge`",
         group: 'Shards:',
+      })
+      .option('state', {
+        type: 'string',
+        describe: 'remember what was scanned in LOCATION (a directory or s3://bucket/prefix): each run scans only what is new',
+        group: 'Scheduled scans:',
+      })
+      .option('lookback', {
+        type: 'string',
+        describe: 'with --state: days whose prefixes are listed again for late objects, e.g. 2d or 31d (default 2d)',
+        group: 'Scheduled scans:',
+      })
+      .option('append', {
+        type: 'boolean',
+        default: false,
+        describe: 'append to the --out JSONL file, never writing an id it already holds',
+        group: 'Scheduled scans:',
       })
       .option('progress', { type: 'boolean', describe: 'show progress on stderr (default: on when stderr is a terminal and not in CI)' }),
   handler: async (args) => {

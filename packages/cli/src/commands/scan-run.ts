@@ -2,11 +2,11 @@ import { writeSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
-import type { AccountContext, Finding, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
+import type { AccountContext, Finding, RuleDiagnostic, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
 import { scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/local-scan'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
-import { compiledRulesOrExit } from '../load-rules.js'
+import { compiledRulesOrExit, formatDiagnostic } from '../load-rules.js'
 import { createLogger, type CliLogger } from '../logger.js'
 import { FindingsWriter } from '../output/findings-writer.js'
 import { OutputTarget } from '../output/output-target.js'
@@ -15,6 +15,7 @@ import { ACCOUNT_ID, eachMatches, httpUrl, instantOption, integerInRange, nonEmp
 import { s3Limits } from '../s3-limits.js'
 import { openSources } from '../sources.js'
 import { onStopSignals, signalExitCode, type StopSignal } from '../stop-signals.js'
+import { checkStateOptions, heldLinesOf, type StateRun } from '../state/state-options.js'
 import type { ScanArgs } from './scan-command.js'
 
 /**
@@ -47,6 +48,16 @@ function warnSkipped(s: ScanSummary, log: CliLogger): void {
     { skipped: Object.fromEntries(counts) },
     `${n} file${n === 1 ? '' : 's'} skipped (${skippedWhy(counts)}): listed under "skipped" in the summary`,
   )
+}
+
+/**
+ * A rule that was meant to run but does not (unsupported or not valid Sigma) is named, one line each; rules for
+ * another logsource (a whole SigmaHQ checkout holds thousands) are only counted, in the summary.
+ */
+function warnSkippedRules(diagnostics: readonly RuleDiagnostic[], log: CliLogger): void {
+  for (const d of diagnostics)
+    if (d.skipped === 'unsupported' || d.skipped === 'invalid')
+      log.warn({ ruleId: d.ruleId, file: d.file, line: d.line, column: d.column }, formatDiagnostic(d))
 }
 
 /** The one line that says why a scan that read nothing exits 2. */
@@ -95,13 +106,16 @@ const SINGLE = [
   's3-max-list-pages',
   's3-max-list-keys',
   's3-retry-budget',
+  'state',
+  'lookback',
+  'append',
 ] as const
 
 /** Every option value the scan would trip over later, refused before anything is read (exit 2). */
 function checkOptions(args: ScanArgs): void {
   const a = args as unknown as Record<string, unknown>
   singleValued(a, SINGLE)
-  nonEmpty(a, ['paths', 'rules', 'out', 'summary-json', 'context', 'suppressions', 'profile'])
+  nonEmpty(a, ['paths', 'rules', 'out', 'summary-json', 'context', 'suppressions', 'profile', 'state'])
   integerInRange(a, 'concurrency', 1, 1024)
   integerInRange(a, 'workers', 1, 1024)
   integerInRange(a, 'max-object-bytes', 1, Number.MAX_SAFE_INTEGER)
@@ -111,6 +125,7 @@ function checkOptions(args: ScanArgs): void {
   httpUrl(a, 'endpoint-url')
   if (args.out && args.out !== '-' && args['summary-json'] && resolve(args.out) === resolve(args['summary-json']))
     throw new CliExit(EXIT.usage, '--out and --summary-json name the same file')
+  checkStateOptions(args)
 }
 
 /** Stderr may be gone too (a closed terminal): the exit code still tells. */
@@ -133,8 +148,9 @@ export async function runScan(given: ScanArgs): Promise<number> {
   const end = instantOption(args.end, '--end')
   if (start && end && start >= end) throw new CliExit(EXIT.usage, '--start must be before --end')
   const limits = s3Limits(args)
-  const { rules } = await compiledRulesOrExit(args.rules, { wildcard: args.wildcard })
+  const { rules, diagnostics } = await compiledRulesOrExit(args.rules, { wildcard: args.wildcard })
   log.debug({ rules: rules.length }, 'rules compiled')
+  warnSkippedRules(diagnostics, log)
   const context = args.context ? await accountContext(args.context) : undefined
   const suppressor = args.suppressions ? await suppressorFor(args.suppressions) : undefined
   for (const { index, suppression } of suppressor?.expired ?? [])
@@ -142,12 +158,21 @@ export async function runScan(given: ScanArgs): Promise<number> {
       { entry: index + 1, reason: suppression.reason, expires: suppression.expires },
       `suppression ${index + 1} expired on ${suppression.expires} and no longer applies`,
     )
+  // The lease first: a run that loses it changes nothing, not even its outputs.
+  const stateRun: StateRun | undefined = args.state
+    ? await (await import('../state/state-run.js')).StateRun.open(args, log, start)
+    : undefined
   // Both outputs are opened before the scan: a path that cannot be written is a usage error, not a lost scan.
   const summaryOut = args['summary-json'] ? OutputTarget.file(args['summary-json'], '--summary-json') : undefined
-  const output = args.out && args.out !== '-' ? OutputTarget.file(args.out, '--out') : OutputTarget.stdout()
+  const held = stateRun ? stateRun.held : heldLinesOf(args)
+  const output =
+    args.out && args.out !== '-'
+      ? OutputTarget.file(args.out, '--out', { append: args.append, durable: !!stateRun })
+      : OutputTarget.stdout()
+  output.held = held
   // Only now: loading a thousand YAML rule files is a burst of allocation the cap would turn into extra collections.
   boundHeapGrowth()
-  const sources = shard ? await shard.openSources(log, limits) : await openSources(args, log, { start, end }, limits)
+  const sources = shard ? await shard.openSources(log, limits) : await openSources(args, log, stateRun?.window ?? { start, end }, limits)
   const writer = new FindingsWriter(args.format, output)
   const failOn = args['fail-on'] ? SEVERITIES.indexOf(args['fail-on'] as Severity) : -1
   let worst = -1
@@ -169,13 +194,15 @@ export async function runScan(given: ScanArgs): Promise<number> {
   let summary: ScanSummary
   try {
     summary = await scan({
-      objects: sources.objects,
+      objects: stateRun ? stateRun.select(sources.objects) : sources.objects,
       listing: sources.listing,
+      ...(stateRun ? { seenIds: stateRun.seenIds, carry: stateRun.carry } : {}),
       ...(sources.retries ? { retries: sources.retries } : {}),
       rules,
+      ruleDiagnostics: diagnostics,
       signal: stop.signal,
       ...(shard ? { carry: shard.carry } : {}),
-      ...(start ? { start } : {}),
+      ...((stateRun ? stateRun.since : start) ? { start: (stateRun ? stateRun.since : start)! } : {}),
       ...(end ? { end } : {}),
       ...(args.account ? { accounts: args.account } : {}),
       ...(args.region ? { regions: args.region } : {}),
@@ -192,10 +219,15 @@ export async function runScan(given: ScanArgs): Promise<number> {
       onFinding: (f: Finding) => {
         worst = Math.max(worst, SEVERITIES.indexOf(f.severity))
         writer.finding(f)
+        stateRun?.finding(f)
         sources.progress?.finding()
       },
-      onError: (e) => log.error({ code: e.code, ...e.location }, describeError(e)),
+      onError: (e) => {
+        stateRun?.error(e)
+        log.error({ code: e.code, ...e.location }, describeError(e))
+      },
       onObject: (o) => {
+        stateRun?.objectEmitted(o.uri)
         writer.objectDone()
         sources.progress?.objectDone(o)
       },
@@ -204,16 +236,20 @@ export async function runScan(given: ScanArgs): Promise<number> {
     removeSignals()
     sources.progress?.stop()
     await writer.close([])
+    await stateRun?.abandon()
     // Bad credentials, a missing bucket, a listing that cannot go on: stop at once and say why.
     if (e instanceof TrailscanError) throw new CliExit(EXIT.usage, describeError(e))
     throw e
   }
   sources.progress?.stop()
   await writer.close(summary.alarms, summary.remediations)
+  // Only now are the findings on disk (closed, fsync'd with --state): the state may say they were written.
+  await stateRun?.commit(summary, output.ok)
   warnSkipped(summary, log)
   const writeFailure = output.failureMessage()
   if (writeFailure) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message: writeFailure })
   toStderr(summaryText(summary, stoppedBy))
+  if (stateRun) toStderr(stateRun.summaryLine())
   if (summaryOut) {
     summaryOut.write(`${JSON.stringify(summary, null, 2)}\n`)
     summaryOut.close()
@@ -223,7 +259,7 @@ export async function runScan(given: ScanArgs): Promise<number> {
   if (shard && !writeFailure && !summaryOut?.failure) shard.finish(summary)
   removeSignals()
   // A job pointed at the wrong path or prefix must not look like a quiet night.
-  const nothing = !signal && !writeFailure && summary.objects.read === 0 && !args['allow-empty']
+  const nothing = !signal && !writeFailure && summary.objects.read === 0 && !args['allow-empty'] && !stateRun?.sawTracked
   if (nothing) throw new CliExit(EXIT.usage, nothingRead(summary))
   const code = signal
     ? signalExitCode(signal)

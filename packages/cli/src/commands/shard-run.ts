@@ -76,6 +76,8 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
   for (const name of FIXED_BY_PLAN)
     if (a[name] !== undefined && a[name] !== false)
       throw new CliExit(EXIT.usage, `--${name} cannot be given with --plan: the plan fixed what is scanned, and --out-dir where it goes`)
+  if (given.state !== undefined || given.append)
+    throw new CliExit(EXIT.usage, '--state and --append cannot be given with --plan: a shard writes its outputs to --out-dir for merge')
   if (given.format !== 'jsonl')
     throw new CliExit(EXIT.usage, '--plan writes JSON Lines for `trailscan merge`; give --format to merge instead')
   const outDir = given['out-dir']

@@ -62,12 +62,16 @@ export async function runValidate(args: ValidateArgs): Promise<number> {
         clean: report.clean,
         rules: report.comparison.rules,
         errors: report.errors,
+        ...(cov && report.techniques ? { techniques: report.techniques } : {}),
       })),
       ...(cov ? { coverage: cov } : {}),
     }
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
   } else {
-    for (const { name, report } of runs) process.stdout.write(datasetText(name, report))
+    for (const { name, report } of runs) {
+      process.stdout.write(datasetText(name, report))
+      if (cov && report.techniques) process.stdout.write(techniquesText(report.techniques))
+    }
     if (cov) process.stdout.write(coverageText(cov))
     process.stdout.write(
       `\n${clean ? 'All datasets validate clean.' : 'Mismatches found.'} (${runs.length} runs, ${dirs.length} datasets)\n`,
@@ -94,6 +98,18 @@ function datasetText(name: string, r: DatasetReport): string {
     text += `  expected read error not met: ${escapeControls(e.object ?? '')}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}\n`
   for (const e of r.errors.unexpected)
     text += `  unexpected read error: ${escapeControls(e.object ?? '')}${e.recordIndex === undefined ? '' : ` record ${e.recordIndex}`}\n`
+  return text
+}
+
+/** Per technique, the rules that fired on its records: the attack-technique view of `--coverage`. */
+function techniquesText(techniques: NonNullable<DatasetReport['techniques']>): string {
+  const covered = techniques.filter((t) => t.rules.length > 0).length
+  let text = `\n  Techniques covered: ${covered} of ${techniques.length}\n`
+  text += renderTable(
+    ['TECHNIQUE', 'RULES THAT FIRED'],
+    techniques.map((t) => [t.technique, t.rules.length > 0 ? t.rules.join(', ') : 'NOT COVERED']),
+    120,
+  )
   return text
 }
 

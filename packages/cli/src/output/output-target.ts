@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from 'node:fs'
 import { EXIT } from '../exit-codes.js'
 import { CliExit } from '../fail.js'
 
@@ -22,6 +22,11 @@ export class OutputTarget {
   /** Lines (findings, alarm periods, table rows) that never reached the output. */
   unwritten = 0
   onStop: (() => void) | undefined
+  /**
+   * Lines the file already holds from a run that did not commit its state (`--append` after a crash): not written
+   * again (output/held-lines.ts).
+   */
+  held: { has(line: string): boolean } | undefined
   private buffer = ''
   private lines = 0
 
@@ -30,11 +35,14 @@ export class OutputTarget {
     /** How the target is named in messages: "--out PATH" or "stdout". */
     readonly name: string,
     private readonly owned: boolean,
+    /** Fsync'd on close: a scheduled scan commits its state only after its outputs are on disk. */
+    private readonly durable = false,
   ) {}
 
-  static file(path: string, flag: string): OutputTarget {
+  /** `append`: keep what the file holds and write after it; `durable`: fsync on close. */
+  static file(path: string, flag: string, opts: { append?: boolean; durable?: boolean } = {}): OutputTarget {
     try {
-      return new OutputTarget(openSync(path, 'w'), `${flag} ${path}`, true)
+      return new OutputTarget(openSync(path, opts.append ? 'a' : 'w'), `${flag} ${path}`, true, opts.durable ?? false)
     } catch (e) {
       throw new CliExit(EXIT.usage, `${flag} ${path}: cannot be written (${(e as Error).message})`)
     }
@@ -57,6 +65,7 @@ export class OutputTarget {
 
   /** `text` is one or more whole lines. */
   write(text: string, lines = 1): void {
+    if (this.held?.has(text)) return
     if (!this.ok) {
       this.unwritten += lines
       return
@@ -95,8 +104,23 @@ export class OutputTarget {
     }
   }
 
-  close(): void {
+  /**
+   * Everything written so far is on disk: flushed, and fsync'd when the target is a file. Every output a scheduled
+   * scan writes goes through this before the state commits; a failure is the target's failure.
+   */
+  sync(): void {
     this.flush()
+    if (!this.owned || !this.ok) return
+    try {
+      fsyncSync(this.fd)
+    } catch (e) {
+      this.failure ??= e as NodeJS.ErrnoException
+    }
+  }
+
+  close(): void {
+    if (this.durable) this.sync()
+    else this.flush()
     if (this.owned)
       try {
         closeSync(this.fd)

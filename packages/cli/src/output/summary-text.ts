@@ -14,6 +14,8 @@ const SKIP_WORDS: Record<SkipReason, string> = {
   'dataset-file': 'dataset expectation file',
 }
 
+const RULE_SKIP_WORDS = { logsource: 'for another logsource', unsupported: 'unsupported', invalid: 'not valid Sigma' } as const
+
 /** "2 not CloudTrail, 1 not a regular file" from counts by reason. */
 export function skippedWhy(counts: [string, number][]): string {
   const order = Object.keys(SKIP_WORDS)
@@ -45,6 +47,13 @@ export function summaryText(s: ScanSummary, stoppedBy?: string): string {
     for (const k of s.skipped.first.slice(0, MAX_SKIPPED_SHOWN)) lines.push(`    ${escapeControls(k.object)}: ${escapeControls(k.detail)}`)
     if (o.skipped > MAX_SKIPPED_SHOWN)
       lines.push(`    … ${o.skipped - MAX_SKIPPED_SHOWN} more (the first ${s.skipped.first.length} in --summary-json)`)
+  }
+  const rs = s.rulesSkipped
+  if (rs) {
+    const why = (['logsource', 'unsupported', 'invalid'] as const).flatMap((r) =>
+      rs.byReason[r] ? [`${rs.byReason[r]} ${RULE_SKIP_WORDS[r]}`] : [],
+    )
+    lines.push(`  rules     ${rs.total} skipped (${why.join(', ')}; listed by rules check)`)
   }
   if (s.alarms.length) lines.push(`  alarms    ${s.alarms.length} alarm periods`)
   if (s.remediations?.length) lines.push(`  remediated ${s.remediations.length} exposures found by an earlier run`)

@@ -15,6 +15,11 @@ export interface SinkOptions {
   onFinding(finding: Finding): void
   onSuppressed?(finding: Finding, mark: SuppressionMark): void
   onError?(error: TrailscanError): void
+  /**
+   * Finding ids already emitted by earlier runs (a scheduled scan's state): a finding with one of them is a
+   * duplicate, counted as such and not emitted again. The sink adds the ids of this run's findings to it.
+   */
+  seenIds?: Set<string>
 }
 
 /**
@@ -30,7 +35,7 @@ export interface SinkOptions {
  *   sinks      counted in the summary (emit/summary.ts), handed to `onFinding`: where findings are written
  */
 export class FindingSink {
-  private readonly seen = new Set<string>()
+  private readonly seen: Set<string>
   private readonly held: BuiltFinding[] = []
   /**
    * Own entries only: the account id comes from the record, and a plain-object lookup of `__proto__`,
@@ -44,6 +49,7 @@ export class FindingSink {
     private readonly alarms: AlarmEvaluator | undefined,
   ) {
     this.context = new Map(opts.context ? Object.entries(opts.context) : [])
+    this.seen = opts.seenIds ?? new Set()
   }
 
   error(e: TrailscanError): void {
@@ -92,9 +98,10 @@ export class FindingSink {
   private decideSeverity({ finding: f, hit }: BuiltFinding): void {
     const ctx = f.account === null ? undefined : this.context.get(f.account)
     if (ctx) f.context = { ...ctx }
-    const { severity, status } = severityOf(f.severity, hit, ctx)
+    const { severity, status, attempt } = severityOf(f.severity, hit, ctx, f.errorCode)
     f.severity = severity
     f.status = status
+    if (attempt) f.details = { ...f.details, attempt }
   }
 
   /** False when suppressed. */

@@ -56,7 +56,7 @@ export interface Finding {
   actor: Actor
   resource: Resource
   errorCode: string | null
-  /** Short words set by the rule, e.g. "attempt (the call failed)". */
+  /** Short words: exactly `attempt` for a failed call (emit/severity.ts), or what the rule's check set. */
   status: string | null
   references: Record<string, unknown> | null
   details: Record<string, unknown> | null

@@ -10,7 +10,29 @@ describe('severityOf: the one place a finding’s severity is decided', () => {
   })
 
   it('lowers a failed call to a medium attempt, even a write grant in production', () => {
-    expect(severityOf('high', { impact: 'attempt', status: 'attempt' }, production)).toEqual({ severity: 'medium', status: 'attempt' })
+    expect(severityOf('high', { impact: 'attempt', status: 'x' }, production)).toMatchObject({ severity: 'medium', status: 'attempt' })
+  })
+
+  it('makes every failed call (the record has an errorCode) an attempt, whatever the language or pack', () => {
+    expect(severityOf('high', {}, undefined, 'AccessDenied')).toEqual({
+      severity: 'medium',
+      status: 'attempt',
+      attempt: 'the call failed with AccessDenied: nothing changed',
+    })
+    expect(severityOf('low', { raise: 'high' }, undefined, 'Client.UnauthorizedOperation')).toMatchObject({
+      severity: 'medium',
+      status: 'attempt',
+    })
+    expect(severityOf('critical', { impact: 'write', exposure }, production, 'AccessDenied')).toMatchObject({
+      severity: 'medium',
+      status: 'attempt',
+    })
+    expect(severityOf('low', {}, undefined, null)).toEqual({ severity: 'low', status: null })
+  })
+
+  it('takes a check’s raise when it is higher than the rule’s severity, never lower', () => {
+    expect(severityOf('low', { raise: 'high' })).toEqual({ severity: 'high', status: null })
+    expect(severityOf('high', { raise: 'medium' })).toEqual({ severity: 'high', status: null })
   })
 
   it('raises a write grant to critical, keeping its status', () => {

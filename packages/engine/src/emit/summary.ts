@@ -2,6 +2,7 @@ import type { AlarmPeriod } from './alarms.js'
 import type { RemediationRecord } from './exposure-tracker.js'
 import type { TrailscanError } from '../errors.js'
 import type { Finding } from './finding.js'
+import type { RuleDiagnostic } from '../rules/schema.js'
 import { SEVERITIES, type Severity } from '../rules/spec.js'
 
 /**
@@ -23,6 +24,31 @@ export interface SkippedEntry {
 }
 
 export const SKIPPED_LISTED = 100
+
+export type RuleSkipReason = NonNullable<RuleDiagnostic['skipped']>
+
+export interface SkippedRule {
+  ruleId?: string
+  file?: string
+  line?: number
+  column?: number
+  reason: RuleSkipReason
+  message: string
+}
+
+/** Counts the skipped rules among a rule set's diagnostics into the summary. */
+export function countSkippedRules(s: ScanSummary, diagnostics: readonly RuleDiagnostic[]): void {
+  for (const d of diagnostics) {
+    if (d.skipped === undefined) continue
+    const r = (s.rulesSkipped ??= { total: 0, byReason: {}, first: [] })
+    r.total++
+    r.byReason[d.skipped] = (r.byReason[d.skipped] ?? 0) + 1
+    if (r.first.length >= SKIPPED_LISTED) continue
+    const entry: SkippedRule = { reason: d.skipped, message: d.message }
+    for (const k of ['ruleId', 'file', 'line', 'column'] as const) if (d[k] !== undefined) Object.assign(entry, { [k]: d[k] })
+    r.first.push(entry)
+  }
+}
 
 export interface ErrorEntry {
   code: string
@@ -71,6 +97,16 @@ export interface ScanSummary {
     suppressed: number
   }
   alarms: AlarmPeriod[]
+  /**
+   * Rules loaded but not run (ScanOptions.ruleDiagnostics): Sigma rules for another logsource, or using what
+   * Trailscan does not run, or not valid Sigma. Absent when none was skipped.
+   */
+  rulesSkipped?: {
+    total: number
+    byReason: Partial<Record<RuleSkipReason, number>>
+    /** The first SKIPPED_LISTED, in load order. */
+    first: SkippedRule[]
+  }
   /**
    * Public exposures found by earlier runs that this run saw closed (a scan given `ScanOptions.carry`); absent
    * when there are none.

@@ -3,9 +3,12 @@ import { compileCwlFilter, type CompileOptions } from './cwl-filter/index.js'
 import { compileEventPattern } from './eventbridge/index.js'
 import type { CompiledRule, MatchContext, RuleHit } from './matcher.js'
 import type { RuleSpec } from '../rules/spec.js'
-import { compileTypedRule } from './typed/index.js'
+import { compileSigmaPattern } from './sigma/index.js'
+import { compileTypedRule, raiseCheck } from './typed/index.js'
 
 const HIT: RuleHit = Object.freeze({})
+/** Sigma compares eventName and eventSource case-insensitively: its rules are keyed by field tests instead. */
+const UNINDEXED = Object.freeze({ eventSource: null, eventName: null })
 
 /** What each rule was compiled from: a worker thread compiles its own copy from this data (scan/scan-worker.ts). */
 const origins = new WeakMap<CompiledRule, { spec: RuleSpec; options: CompileOptions }>()
@@ -22,8 +25,9 @@ export function compiledFrom(rule: CompiledRule): { spec: RuleSpec; options: Com
 export function compileRule(spec: RuleSpec, options: CompileOptions = {}): CompiledRule {
   try {
     const rule = compileByLanguage(spec, options)
-    origins.set(rule, { spec, options })
-    return rule
+    const compiled = spec.raise ? withRaise(rule, spec.raise.check, spec.raise.severity) : rule
+    origins.set(compiled, { spec, options })
+    return compiled
   } catch (err) {
     if (err instanceof TrailscanError) throw withRule(err, spec)
     throw new RuleSpecError(`rule ${spec.id}: ${(err as Error).message}`, { location: { ruleId: spec.id }, cause: err })
@@ -44,6 +48,10 @@ function compileByLanguage(spec: RuleSpec, options: CompileOptions): CompiledRul
     }
     case 'typed':
       return compileTypedRule(spec)
+    case 'sigma': {
+      const d = compileSigmaPattern(spec.pattern)
+      return booleanRule(spec, { indexKeys: UNINDEXED, literals: null, fieldTests: d.fieldTests }, (ctx) => d.match(ctx.record))
+    }
     default:
       return assertNever(lang)
   }
@@ -64,6 +72,24 @@ function booleanRule(
   }
   if (keys.fieldTests?.length) rule.fieldTests = keys.fieldTests
   return rule
+}
+
+/**
+ * The rule with its `raise` check run on every hit: when the check finds the dangerous form of the change, the hit
+ * carries the severity to raise to (emit/severity.ts decides) and the check's details.
+ */
+function withRaise(rule: CompiledRule, checkName: string, severity: NonNullable<RuleSpec['raise']>['severity']): CompiledRule {
+  const check = raiseCheck(checkName)
+  return {
+    ...rule,
+    match(ctx) {
+      const hit = rule.match(ctx)
+      if (!hit) return null
+      const res = check(ctx.record, {})
+      if (!res) return hit
+      return { ...hit, raise: severity, details: { ...hit.details, ...res.details } }
+    },
+  }
 }
 
 function withRule(err: TrailscanError, spec: RuleSpec): TrailscanError {

@@ -9,6 +9,7 @@
  * case-insensitively (they lower-case both sides), and how the pattern text is read (escapes) are theirs:
  * - CWL `*` in values and EventBridge `wildcard`: star only (match/cwl-filter/wildcard.ts, match/eventbridge/wildcard.ts);
  * - IAM policy actions: `*` and `?`, case-insensitive (match/typed/s3-policy.ts);
+ * - Sigma values: `*` and `?` with backslash escapes, case-insensitive unless `cased` (match/sigma/pattern.ts);
  * - suppression entries: `*` only, everything else literal, case-sensitive (emit/suppress.ts).
  */
 export function segmentMatcher(first: string, middle: readonly string[], last: string, anyChar?: string): (value: string) => boolean {

@@ -1,6 +1,6 @@
 import type { CloudTrailRecord } from '../record.js'
 import type { FieldTest } from '../select/field-test.js'
-import type { RuleSpec } from '../rules/spec.js'
+import type { RuleSpec, Severity } from '../rules/spec.js'
 
 /**
  * The compiled form of a rule. Compiling pays once, up front, so that the per-record cost does not grow with the
@@ -37,7 +37,12 @@ export interface Exposure {
 export interface RuleHit {
   /** `write`: the call granted write access (raised to critical); `attempt`: it failed, nothing changed (medium). */
   impact?: 'write' | 'attempt'
-  /** Short words for the finding, e.g. "attempt (the call failed)". */
+  /**
+   * The severity the rule's `raise` check asks for: it found the dangerous form of the change (an administrative
+   * port open to the internet, an administrator policy). emit/severity.ts applies it when it is higher.
+   */
+  raise?: Severity
+  /** Short words for the finding; a failed call's status is set by emit/severity.ts (`attempt`). */
   status?: string
   details?: Record<string, unknown>
   /** What the call made public; written to the finding as `details.exposure`. */

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { readFile, readdir, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { CORE_SCHEMA, load } from 'js-yaml'
+import { CORE_SCHEMA, load, loadAll } from 'js-yaml'
 import { NOT_PLAIN, parseBlockYaml } from './block-yaml.js'
 import { checkRuleShape, type RuleDiagnostic } from './schema.js'
+import { isSigmaDocument, sigmaRuleSpec } from './sigma-rule.js'
 import type { RuleSpec } from './spec.js'
 
 /**
@@ -130,7 +131,13 @@ function addRuleText(file: string, pack: string, text: string | Error, result: L
   try {
     value = parseYaml(text)
   } catch (e) {
-    result.diagnostics.push(yamlError(file, e))
+    const docs = sigmaDocuments(text)
+    if (docs) for (const doc of docs) addSigma(doc, file, pack, text, result)
+    else result.diagnostics.push(yamlError(file, e))
+    return
+  }
+  if (isSigmaDocument(value)) {
+    addSigma(value as Record<string, unknown>, file, pack, text, result)
     return
   }
   const problems = checkRuleShape(value)
@@ -139,6 +146,27 @@ function addRuleText(file: string, pack: string, text: string | Error, result: L
     return
   }
   result.rules.push({ spec: { ...(value as RuleSpec), pack, file }, text })
+}
+
+function addSigma(doc: Record<string, unknown>, file: string, pack: string, text: string, result: LoadResult): void {
+  const loaded = sigmaRuleSpec(doc, file, pack, text)
+  if ('spec' in loaded) result.rules.push({ spec: loaded.spec, text })
+  else result.diagnostics.push(loaded.diagnostic)
+}
+
+/**
+ * A Sigma file holding several YAML documents (a rule with its correlation, a rule collection): its documents
+ * when every one is Sigma, else undefined (the file's YAML error stands).
+ */
+function sigmaDocuments(text: string): Record<string, unknown>[] | undefined {
+  let docs: unknown[]
+  try {
+    docs = loadAll(text, undefined, { schema: CORE_SCHEMA }).filter((d) => d !== null && d !== undefined)
+    for (const d of docs) checkExpandedSize(d)
+  } catch {
+    return undefined
+  }
+  return docs.length > 1 && docs.every(isSigmaDocument) ? (docs as Record<string, unknown>[]) : undefined
 }
 
 /**

@@ -61,6 +61,7 @@ export async function loadRuleSet(paths: readonly string[], opts: RuleSetOptions
 async function compileDiagnostic(spec: RuleSpec, text: string | undefined, e: unknown): Promise<RuleDiagnostic> {
   const d: RuleDiagnostic = { severity: 'error', ruleId: spec.id, message: (e as Error).message }
   if (spec.file) d.file = spec.file
+  if (spec.language === 'sigma') return sigmaDiagnostic(d, text, e)
   if (text === undefined) return d
   const { patternPosition } = await import('./load.js')
   const patternAt = patternPosition(text)
@@ -74,6 +75,21 @@ async function compileDiagnostic(spec: RuleSpec, text: string | undefined, e: un
     d.column = patternAt.column + (patternAt.quoted ? 1 : 0) + lc.column - 1
   }
   return d
+}
+
+/**
+ * A Sigma rule that does not compile is skipped and counted, never a reason to stop a scan: a rules folder may
+ * be a checkout of a community repository, where one rule using what Trailscan does not run must not cost the
+ * rest. Placed at the construct in the file.
+ */
+async function sigmaDiagnostic(d: RuleDiagnostic, text: string | undefined, e: unknown): Promise<RuleDiagnostic> {
+  const { SigmaError } = await import('../match/sigma/index.js')
+  const cause = e instanceof SigmaError ? e : (e as Error).cause
+  const sigma = cause instanceof SigmaError ? cause : undefined
+  const out: RuleDiagnostic = { ...d, severity: 'warning', skipped: sigma?.unsupported ? 'unsupported' : 'invalid' }
+  out.message = `${d.message} (the rule is skipped)`
+  if (text !== undefined && sigma?.anchor) Object.assign(out, (await import('./sigma-rule.js')).sigmaPosition(text, sigma.anchor))
+  return out
 }
 
 /** The snapshot's packs and rules for a path that is one of its pack directories; undefined for any other. */

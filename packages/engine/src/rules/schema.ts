@@ -13,6 +13,12 @@ export interface RuleDiagnostic {
   field?: string
   line?: number
   column?: number
+  /**
+   * Set on a rule that was skipped and counted rather than loaded (a warning: the scan goes on): a Sigma rule
+   * for another `logsource`, one using what Trailscan does not run (`unsupported`: a correlation, an
+   * aggregation, an unknown modifier), or one that is not valid Sigma (`invalid`).
+   */
+  skipped?: 'logsource' | 'unsupported' | 'invalid'
 }
 
 const TOP_FIELDS = new Set([
@@ -27,10 +33,13 @@ const TOP_FIELDS = new Set([
   'guidance',
   'examples',
   'output',
+  'raise',
 ])
 const REFERENCE_FIELDS = new Set(['cis', 'nist80053', 'mitreAttack', 'urls'])
 const ALARM_FIELDS = new Set(['statistic', 'threshold', 'periodSeconds', 'evaluationPeriods'])
 const ID = /^[a-z0-9][a-z0-9.-]*$/
+/** The languages a Trailscan rule file names; Sigma files keep their own format (rules/sigma-rule.ts). */
+const OWN_LANGUAGES = LANGUAGES.filter((l) => l !== 'sigma')
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x)
@@ -53,7 +62,9 @@ export function checkRuleShape(doc: unknown): RuleDiagnostic[] {
   if (doc.description !== undefined && typeof doc.description !== 'string') err('description', 'must be a string')
   if (doc.guidance !== undefined && typeof doc.guidance !== 'string') err('guidance', 'must be a string')
   if (!SEVERITIES.includes(doc.severity as never)) err('severity', `must be one of ${SEVERITIES.join(', ')}`)
-  if (!LANGUAGES.includes(doc.language as never)) err('language', `must be one of ${LANGUAGES.join(', ')}`)
+  if (doc.language === 'sigma')
+    err('language', "a Sigma rule is written in Sigma's own format (title, logsource, detection with a condition)")
+  else if (!OWN_LANGUAGES.includes(doc.language as never)) err('language', `must be one of ${OWN_LANGUAGES.join(', ')}`)
   if (typeof doc.pattern !== 'string' && !isObject(doc.pattern)) err('pattern', 'must be a string or a mapping')
   if (doc.language === 'cwl-filter' && typeof doc.pattern !== 'string') err('pattern', 'a cwl-filter pattern is text')
   if (doc.references !== undefined) {
@@ -81,6 +92,15 @@ export function checkRuleShape(doc: unknown): RuleDiagnostic[] {
   }
   if (doc.output !== undefined && (!isObject(doc.output) || !Object.values(doc.output).every((v) => typeof v === 'string' && v !== '')))
     err('output', 'must map field names to dotted record paths')
+  if (doc.raise !== undefined) {
+    const r = doc.raise
+    if (!isObject(r)) err('raise', 'must be a mapping with check and severity')
+    else {
+      for (const k of Object.keys(r)) if (k !== 'check' && k !== 'severity') err(`raise.${k}`, 'unknown field')
+      if (typeof r.check !== 'string' || r.check === '') err('raise.check', 'must name a typed check')
+      if (!SEVERITIES.includes(r.severity as never)) err('raise.severity', `must be one of ${SEVERITIES.join(', ')}`)
+    }
+  }
   const ex = doc.examples
   if (!isObject(ex)) err('examples', 'must be a mapping with match and noMatch lists')
   else {

@@ -4,7 +4,7 @@
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const
 export type Severity = (typeof SEVERITIES)[number]
 
-export const LANGUAGES = ['cwl-filter', 'eventbridge', 'typed'] as const
+export const LANGUAGES = ['cwl-filter', 'eventbridge', 'typed', 'sigma'] as const
 export type RuleLanguage = (typeof LANGUAGES)[number]
 
 export interface RuleReferences {
@@ -23,6 +23,11 @@ export interface AlarmSpec {
   evaluationPeriods: number
 }
 
+export interface RaiseSpec {
+  check: string
+  severity: Severity
+}
+
 export interface RuleSpec {
   id: string
   title: string
@@ -38,6 +43,11 @@ export interface RuleSpec {
    * record has lands in the finding's `details` under that name.
    */
   output?: Record<string, string>
+  /**
+   * A typed check run on each record the pattern matched: when it finds the dangerous form of the change, the
+   * finding takes `severity` (if higher) and the check's details. The pattern stays as AWS or CIS prints it.
+   */
+  raise?: RaiseSpec
   /** Response steps that travel with the rule. */
   guidance?: string
   examples: { match: Record<string, unknown>[]; noMatch: Record<string, unknown>[] }

@@ -26,3 +26,12 @@ export interface LogObject {
    */
   read?(limit: number): Promise<Buffer>
 }
+
+/**
+ * What says an object changed: the ETag where the source has one (S3); for a local file, its size and
+ * modification time. Scheduled scans (state/) and shard plans (source/shard-plan.ts) both compare it.
+ */
+export function changeToken(o: Pick<LogObject, 'etag' | 'size' | 'mtime'>): string {
+  if (o.etag !== undefined) return o.etag
+  return o.mtime !== undefined ? `${o.size}:${o.mtime.getTime()}` : String(o.size)
+}

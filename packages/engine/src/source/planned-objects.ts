@@ -2,10 +2,10 @@ import { stat } from 'node:fs/promises'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { SourceReadError, UsageError } from '../errors.js'
 import { localObject } from './local.js'
-import type { LogObject } from './log-object.js'
+import { changeToken, type LogObject } from './log-object.js'
 import { s3LogObject, type S3ObjectContext } from './s3-object.js'
 import { isS3Uri, parseS3Uri } from './s3-uri.js'
-import { changeToken, type ShardPlan } from './shard-plan.js'
+import type { ShardPlan } from './shard-plan.js'
 
 export interface PlannedObjectsOptions {
   /** Needed when the shard holds s3:// objects. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { ScanSummary } from '../emit/summary.js'
 import { UsageError } from '../errors.js'
 import { DELIVERY_MARGIN_DAYS, keyFilter, keyRejection } from './key-filter.js'
-import type { LogObject } from './log-object.js'
+import { changeToken, type LogObject } from './log-object.js'
 
 /**
  * A scan split across machines: the listing is taken once, by one process, and every object is given to exactly
@@ -50,12 +50,6 @@ export interface PlanFilters {
   regions?: readonly string[]
   /** The scan's margin between a key's delivery date and its event times (scan()'s deliveryMarginDays). */
   deliveryMarginDays?: number
-}
-
-/** A local file has no ETag: its size and modification time stand in for one. */
-export function changeToken(o: Pick<LogObject, 'etag' | 'size' | 'mtime'>): string | null {
-  if (o.etag !== undefined) return o.etag
-  return o.mtime ? `${o.size}:${o.mtime.getTime()}` : null
 }
 
 /**

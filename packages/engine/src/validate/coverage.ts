@@ -4,7 +4,8 @@ import type { CompiledRule } from '../match/matcher.js'
 import { listLocalObjects } from '../source/local.js'
 
 /**
- * What the rules do not look at. A rule "looks at" the eventSource/eventName pairs its index keys name;
+ * What the rules do not look at. A rule "looks at" the eventSource/eventName pairs its index keys name, or its
+ * field tests on eventName (and eventSource) pass;
  * rules constrained by neither (CIS 4.1 on errorCode, 4.3 on the root user) look at everything and so say
  * nothing about coverage, which is why they are left out of the second list's reckoning.
  */
@@ -25,9 +26,20 @@ export function isWatched(rules: readonly CompiledRule[], eventSource: string, e
   return rules.some((r) => {
     const names = r.indexKeys.eventName
     const sources = r.indexKeys.eventSource
-    if (names === null) return false
+    if (names === null) return watchedByFieldTests(r, eventSource, eventName)
     return names.includes(eventName) && (sources === null || sources.includes(eventSource))
   })
+}
+
+/**
+ * A rule keyed by a field test on eventName (a Sigma rule, whose names compare case-insensitively; a CWL or
+ * EventBridge prefix) looks at the pairs its eventName and eventSource tests let through.
+ */
+function watchedByFieldTests(r: CompiledRule, eventSource: string, eventName: string): boolean {
+  const tests = r.fieldTests ?? []
+  const names = tests.filter((t) => t.field === 'eventName')
+  if (names.length === 0) return false
+  return names.every((t) => t.test(eventName)) && tests.every((t) => t.field !== 'eventSource' || t.test(eventSource))
 }
 
 /** Every eventSource/eventName pair in the datasets' records, with counts. */

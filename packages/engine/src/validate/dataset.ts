@@ -6,7 +6,16 @@ import { ListingReport } from '../source/listing-report.js'
 import { listLocalObjects } from '../source/local.js'
 import type { ScanSummary } from '../emit/summary.js'
 import { compareFindings, type Comparison } from './compare.js'
-import { ERRORS_FILE, FINDINGS_FILE, readExpectedErrors, readExpectedFindings, type ExpectedError } from './expectations.js'
+import {
+  ERRORS_FILE,
+  FINDINGS_FILE,
+  readExpectedErrors,
+  readExpectedFindings,
+  readExpectedTechniques,
+  TECHNIQUES_FILE,
+  type ExpectedError,
+  type ExpectedTechnique,
+} from './expectations.js'
 
 export interface DatasetOptions {
   dir: string
@@ -23,7 +32,30 @@ export interface DatasetReport {
   errors: { missing: ExpectedError[]; unexpected: ExpectedError[] }
   findings: Finding[]
   summary: ScanSummary
+  /** Per technique of `expected-techniques.jsonl` (absent without it): the rules that fired on its records. */
+  techniques?: TechniqueCoverage[]
   clean: boolean
+}
+
+export interface TechniqueCoverage {
+  technique: string
+  /** Rule ids that fired on at least one of the technique's records, sorted; empty when it went unseen. */
+  rules: string[]
+}
+
+/** Which rules fired on each technique's records. */
+export function techniqueCoverage(techniques: readonly ExpectedTechnique[], findings: readonly Finding[]): TechniqueCoverage[] {
+  const byEvent = new Map<string, Set<string>>()
+  for (const f of findings) {
+    if (f.eventId === null) continue
+    const set = byEvent.get(f.eventId) ?? new Set<string>()
+    set.add(f.ruleId)
+    byEvent.set(f.eventId, set)
+  }
+  return techniques.map(({ technique, eventIds }) => ({
+    technique,
+    rules: [...new Set(eventIds.flatMap((id) => [...(byEvent.get(id) ?? [])]))].sort(),
+  }))
 }
 
 const key = (e: ExpectedError): string => `${e.object}\u0000${e.recordIndex ?? ''}`
@@ -32,6 +64,7 @@ const key = (e: ExpectedError): string => `${e.object}\u0000${e.recordIndex ?? '
 export async function validateDataset(opts: DatasetOptions): Promise<DatasetReport> {
   const expected = await readExpectedFindings(opts.expectations ?? join(opts.dir, FINDINGS_FILE))
   const expectedErrors = (await readExpectedErrors(join(opts.dir, ERRORS_FILE))) ?? []
+  const techniques = await readExpectedTechniques(join(opts.dir, TECHNIQUES_FILE))
   const findings: Finding[] = []
   const listing = new ListingReport()
   const summary = await scan({
@@ -63,6 +96,7 @@ export async function validateDataset(opts: DatasetOptions): Promise<DatasetRepo
     errors: { missing, unexpected: unexpectedUnique },
     findings,
     summary,
+    ...(techniques ? { techniques: techniqueCoverage(techniques, findings) } : {}),
     clean: comparison.clean && missing.length === 0 && unexpectedUnique.length === 0,
   }
 }

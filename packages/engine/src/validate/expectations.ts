@@ -18,8 +18,18 @@ export interface ExpectedError {
   recordIndex?: number
 }
 
+/**
+ * One attack technique the dataset holds (`expected-techniques.jsonl`, optional): its name and the eventIDs of
+ * the records that carry it out. `validate --coverage` says, per technique, which rules fired on those records.
+ */
+export interface ExpectedTechnique {
+  technique: string
+  eventIds: string[]
+}
+
 export const FINDINGS_FILE = 'expected-findings.jsonl'
 export const ERRORS_FILE = 'expected-errors.jsonl'
+export const TECHNIQUES_FILE = 'expected-techniques.jsonl'
 
 function lines(text: string): { line: number; value: unknown }[] {
   return text
@@ -65,5 +75,30 @@ export async function readExpectedErrors(file: string): Promise<ExpectedError[] 
     const e: ExpectedError = { object: String(v.object) }
     if (typeof v.recordIndex === 'number') e.recordIndex = v.recordIndex
     return e
+  })
+}
+
+export async function readExpectedTechniques(file: string): Promise<ExpectedTechnique[] | undefined> {
+  let text
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw e
+  }
+  let parsed
+  try {
+    parsed = lines(text)
+  } catch (e) {
+    throw new RuleSpecError(`${file}: ${(e as Error).message}`, { location: { file }, cause: e })
+  }
+  return parsed.map(({ line, value }) => {
+    const v = value as Record<string, unknown>
+    const ids = v?.eventIds
+    if (typeof v?.technique !== 'string' || !Array.isArray(ids) || !ids.every((x) => typeof x === 'string'))
+      throw new RuleSpecError(`${file}:${line}: each line needs "technique" and "eventIds" (a list of strings)`, {
+        location: { file, line },
+      })
+    return { technique: v.technique, eventIds: ids }
   })
 }

@@ -9,7 +9,7 @@
  * accepted and test like greedy ones. What the engine cannot bound is rejected here: a repetition count above
  * MAX_REPEAT, or a program over MAX_PROGRAM_SIZE steps.
  */
-import { LinearRegex, MAX_PROGRAM_SIZE, RegexTooLargeError, char, type CharSet, type RegexNode } from '../regex/index.js'
+import { LinearRegex, MAX_PROGRAM_SIZE, RegexTooLargeError, char, complement, type CharSet, type RegexNode } from '../regex/index.js'
 import { syntaxError } from './syntax-error.js'
 
 const LITERAL = /[A-Za-z0-9 :_#=@/;,-]/
@@ -33,17 +33,6 @@ const SPACE: Ranges = [
   [0x09, 0x0a],
   [0x20, 0x20],
 ]
-
-function complement(r: Ranges): Ranges {
-  const out: Ranges = []
-  let next = 0
-  for (const [lo, hi] of [...r].sort((a, b) => a[0] - b[0])) {
-    if (lo > next) out.push([next, lo - 1])
-    next = Math.max(next, hi + 1)
-  }
-  if (next <= 0xffff) out.push([next, 0xffff])
-  return out
-}
 
 const CLASS_ESCAPES: Record<string, Ranges> = {
   d: DIGIT,

@@ -35,3 +35,15 @@ export interface RegexFlags {
 }
 
 export const char = (c: number): RegexNode => ({ kind: 'set', set: { ranges: [[c, c]], negated: false } })
+
+/** The code units `ranges` leave out, as ranges: `\D` from `\d`, `\W` from `\w`, `\S` from `\s`. */
+export function complement(ranges: readonly (readonly [number, number])[]): [number, number][] {
+  const out: [number, number][] = []
+  let next = 0
+  for (const [lo, hi] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    if (lo > next) out.push([next, lo - 1])
+    next = Math.max(next, hi + 1)
+  }
+  if (next <= 0xffff) out.push([next, 0xffff])
+  return out
+}

@@ -21,7 +21,9 @@ function rule(pattern: Record<string, unknown>, severity: Severity = 'high') {
 }
 function run(r: ReturnType<typeof rule>, record: Record<string, unknown>): (RuleHit & { severity: Severity }) | null {
   const hit = r.match({ record, text: JSON.stringify(record), envelope: () => ({}) })
-  return hit ? { ...hit, severity: severityOf(r.spec.severity, hit).severity } : null
+  if (!hit) return null
+  const decided = severityOf(r.spec.severity, hit, undefined, typeof record.errorCode === 'string' ? record.errorCode : null)
+  return { ...hit, severity: decided.severity, status: decided.status ?? undefined }
 }
 function s3(eventName: string, requestParameters: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return {
@@ -100,7 +102,7 @@ describe('s3-acl-public, XML body', () => {
       s3('PutBucketAcl', body(grant(ALL_USERS, 'FULL_CONTROL')), { errorCode: 'AccessDenied', errorMessage: 'Access Denied' }),
     )
     expect(hit?.severity).toBe('medium')
-    expect(hit?.status).toMatch(/^attempt/)
+    expect(hit?.status).toBe('attempt')
     expect(hit?.exposure).toBeUndefined()
     expect(hit?.details?.granted).toEqual([{ grantee: 'AllUsers', permission: 'FULL_CONTROL', via: 'acl-body' }])
   })
@@ -392,7 +394,7 @@ describe('s3-policy-public', () => {
   it('reports a failed call as a medium attempt without an exposure', () => {
     const hit = run(pol, { ...put([stmt({ Action: 's3:*' })]), errorCode: 'AccessDenied', errorMessage: 'Access Denied' })
     expect(hit?.severity).toBe('medium')
-    expect(hit?.status).toMatch(/AccessDenied/)
+    expect(hit?.status).toBe('attempt')
     expect(hit?.exposure).toBeUndefined()
   })
 })
@@ -461,7 +463,7 @@ describe('s3-access-block-weakened', () => {
 describe('cloudtrail-logging-weakened', () => {
   const ct = rule({
     eventSource: 'cloudtrail.amazonaws.com',
-    eventName: ['StopLogging', 'PutEventSelectors'],
+    eventName: ['StopLogging', 'DeleteTrail', 'PutEventSelectors'],
     check: 'cloudtrail-logging-weakened',
   })
   const call = (eventName: string, requestParameters: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -473,6 +475,56 @@ describe('cloudtrail-logging-weakened', () => {
     expect(run(ct, call('StopLogging', { name: 'org-trail' }))?.details).toEqual({ change: 'logging stopped', trail: 'org-trail' })
   })
 
+  it('fires on DeleteTrail, raised to high like StopLogging', () => {
+    const hit = run(ct, call('DeleteTrail', { name: 'org-trail' }))
+    expect(hit?.details).toEqual({ change: 'trail deleted', trail: 'org-trail' })
+    expect(hit?.raise).toBe('high')
+  })
+
+  it('says when selectors turn management events off, and raises that above dropping data events only', () => {
+    const mgmtOff = run(
+      ct,
+      call('PutEventSelectors', {
+        trailName: 't',
+        eventSelectors: [{ readWriteType: 'All', includeManagementEvents: false, dataResources: [] }],
+      }),
+    )
+    expect(mgmtOff?.details).toEqual({
+      change: 'event selectors log no management events',
+      managementEvents: false,
+      dataEvents: false,
+      trail: 't',
+    })
+    expect(mgmtOff?.raise).toBe('high')
+    const dataOnly = run(
+      ct,
+      call('PutEventSelectors', {
+        trailName: 't',
+        eventSelectors: [{ readWriteType: 'All', includeManagementEvents: true, dataResources: [] }],
+      }),
+    )
+    expect(dataOnly?.raise).toBeUndefined()
+    const medium = rule({ eventName: ['PutEventSelectors'], check: 'cloudtrail-logging-weakened' }, 'medium')
+    expect(run(medium, call('PutEventSelectors', { trailName: 't', eventSelectors: [{ includeManagementEvents: false }] }))?.severity).toBe(
+      'high',
+    )
+    expect(run(medium, call('PutEventSelectors', { trailName: 't', eventSelectors: [{ includeManagementEvents: true }] }))?.severity).toBe(
+      'medium',
+    )
+    // Advanced selectors on data only: management events are off too.
+    const dataAdvanced = {
+      name: 'd',
+      fieldSelectors: [
+        { field: 'eventCategory', equals: ['Data'] },
+        { field: 'resources.type', equals: ['AWS::S3::Object'] },
+      ],
+    }
+    expect(run(ct, call('PutEventSelectors', { trailName: 't', advancedEventSelectors: [dataAdvanced] }))?.details).toMatchObject({
+      managementEvents: false,
+      dataEvents: true,
+    })
+  })
+
   it('fires on selectors with no data resources', () => {
     const hit = run(
       ct,
@@ -481,7 +533,7 @@ describe('cloudtrail-logging-weakened', () => {
         eventSelectors: [{ readWriteType: 'All', includeManagementEvents: true, dataResources: [] }],
       }),
     )
-    expect(hit?.details).toEqual({ change: 'event selectors log no data events', trail: 't' })
+    expect(hit?.details).toEqual({ change: 'event selectors log no data events', managementEvents: true, dataEvents: false, trail: 't' })
   })
 
   it('fires on data resources that name no ARN (they log nothing)', () => {

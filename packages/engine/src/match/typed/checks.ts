@@ -2,6 +2,10 @@ import { userAgentKind, type CloudTrailRecord } from '../../record.js'
 import type { Exposure, RuleHit } from '../matcher.js'
 import { bodyGrants, hasAclBody, hasAclHeaders, headerGrants, isWriteGrant, type PublicGrant } from './s3-acl.js'
 import { parsePolicy, publicStatements } from './s3-policy.js'
+import { adminGrant, externalTrust, otherUserTarget } from './iam.js'
+import { openAdminIngress } from './ec2.js'
+import { bulkSecretRead } from './secrets.js'
+import { shortLogExpiry } from './s3-lifecycle.js'
 import { field, obj, str, strings, asList } from './values.js'
 
 /**
@@ -87,28 +91,99 @@ const accessBlockWeakened: Check = (record) => {
   return { details: { variant, level, target, change: 'set with settings off', disabled } }
 }
 
-/**
- * Selectors that log no data events: no DataResource that names at least one ARN (a resource type with an empty
- * `values` list logs nothing, the Stratus Red Team event-selector technique), and no advanced selector on
- * eventCategory Data.
- */
+/** A basic selector names data when a DataResource lists at least one ARN; an empty `values` list logs nothing. */
 function logsNoDataEvents(rp: unknown): boolean {
   const basic = asList(field(rp, 'eventSelectors'))
   const advanced = asList(field(rp, 'advancedEventSelectors'))
   const namesArns = (d: unknown): boolean => strings(field(d, 'values')).length > 0 || strings(field(d, 'Values')).length > 0
   const basicData = basic.some((s) => [...asList(field(s, 'dataResources')), ...asList(field(s, 'DataResources'))].some(namesArns))
-  const advancedData = advanced.some((s) =>
-    asList(field(s, 'fieldSelectors')).some((f) => field(f, 'field') === 'eventCategory' && strings(field(f, 'equals')).includes('Data')),
-  )
+  const advancedData = advanced.some((s) => categoryOf(s).includes('Data'))
   return !basicData && !advancedData
 }
 
+function categoryOf(selector: unknown): string[] {
+  return asList(field(selector, 'fieldSelectors')).flatMap((f) =>
+    field(f, 'field') === 'eventCategory' ? strings(field(f, 'equals')) : [],
+  )
+}
+
+/**
+ * Selectors that log no management events: every basic selector says `includeManagementEvents: false` (the API's
+ * default is true), and no advanced selector is on eventCategory Management. Then IAM, STS, EC2 control-plane
+ * calls, the very ones an intruder makes, are no longer recorded.
+ */
+function logsNoManagementEvents(rp: unknown): boolean {
+  const basic = asList(field(rp, 'eventSelectors'))
+  const advanced = asList(field(rp, 'advancedEventSelectors'))
+  if (basic.length === 0 && advanced.length === 0) return false
+  const basicMgmt = basic.some((s) => {
+    const v = field(s, 'includeManagementEvents') ?? field(s, 'IncludeManagementEvents')
+    return !(v === false || v === 'false')
+  })
+  return !basicMgmt && !advanced.some((s) => categoryOf(s).includes('Management'))
+}
+
+/**
+ * CloudTrail blinded. Stopping logging, deleting the trail, or selectors that drop management events blind the
+ * account's control plane: raised to high. Selectors that keep management events but drop data events lose the
+ * object-level record only: the rule's own severity (medium in s3-hardening).
+ */
 const cloudtrailLoggingWeakened: Check = (record) => {
   const name = str(record.eventName)
-  if (name === 'StopLogging') return { details: { change: 'logging stopped', trail: str(field(record.requestParameters, 'name')) ?? null } }
-  if (name === 'PutEventSelectors' && logsNoDataEvents(record.requestParameters))
-    return { details: { change: 'event selectors log no data events', trail: str(field(record.requestParameters, 'trailName')) ?? null } }
+  const rp = record.requestParameters
+  if (name === 'StopLogging') return { raise: 'high', details: { change: 'logging stopped', trail: str(field(rp, 'name')) ?? null } }
+  if (name === 'DeleteTrail') return { raise: 'high', details: { change: 'trail deleted', trail: str(field(rp, 'name')) ?? null } }
+  if (name !== 'PutEventSelectors') return null
+  const trail = str(field(rp, 'trailName')) ?? null
+  const noData = logsNoDataEvents(rp)
+  if (logsNoManagementEvents(rp))
+    return {
+      raise: 'high',
+      details: { change: 'event selectors log no management events', managementEvents: false, dataEvents: !noData, trail },
+    }
+  if (noData) return { details: { change: 'event selectors log no data events', managementEvents: true, dataEvents: false, trail } }
   return null
+}
+
+const iamAdminPolicy: Check = (record) => {
+  const g = adminGrant(record)
+  return g ? { details: { adminPolicy: g.policy, policyKind: g.kind, grantedTo: g.target } } : null
+}
+
+const iamTrustExternal: Check = (record) => {
+  const rp = record.requestParameters
+  const doc = field(rp, 'assumeRolePolicyDocument') ?? field(rp, 'policyDocument')
+  const external = externalTrust(doc, str(record.recipientAccountId) ?? str(field(record.userIdentity, 'accountId')))
+  if (external.length === 0) return null
+  return {
+    details: {
+      role: str(field(rp, 'roleName')) ?? null,
+      trusted: external.map((e) => e.principal),
+      withCondition: external.some((e) => e.conditioned),
+    },
+  }
+}
+
+const iamOtherUserCredential: Check = (record) => {
+  const target = otherUserTarget(record)
+  return target
+    ? { details: { targetUser: target, credential: str(record.eventName)?.includes('LoginProfile') ? 'console password' : 'access key' } }
+    : null
+}
+
+const sgAdminIngressOpen: Check = (record) => {
+  const open = openAdminIngress(record)
+  return open ? { details: { cidr: open.cidr, ports: open.ports } } : null
+}
+
+const secretsBulkRead: Check = (record) => {
+  const bulk = bulkSecretRead(record)
+  return bulk ? { details: { bulkRead: bulk.how, secretCount: bulk.count, secrets: bulk.names } } : null
+}
+
+const s3LogExpiryShort: Check = (record) => {
+  const rules = shortLogExpiry(record)
+  return rules.length > 0 ? { details: { bucket: rules[0]!.bucket, expiringRules: rules.map(({ bucket: _b, ...r }) => r) } } : null
 }
 
 export const CHECKS: Readonly<Record<string, Check>> = {
@@ -116,6 +191,12 @@ export const CHECKS: Readonly<Record<string, Check>> = {
   's3-policy-public': s3PolicyPublic,
   's3-access-block-weakened': accessBlockWeakened,
   'cloudtrail-logging-weakened': cloudtrailLoggingWeakened,
+  'iam-admin-policy': iamAdminPolicy,
+  'iam-trust-external': iamTrustExternal,
+  'iam-credential-for-other-user': iamOtherUserCredential,
+  'sg-admin-ingress-open': sgAdminIngressOpen,
+  'secrets-bulk-read': secretsBulkRead,
+  's3-log-expiry-short': s3LogExpiryShort,
 }
 
 /** Parameters each check accepts, with their allowed values. */
@@ -124,4 +205,10 @@ export const CHECK_PARAMS: Readonly<Record<string, Record<string, readonly strin
   's3-policy-public': {},
   's3-access-block-weakened': {},
   'cloudtrail-logging-weakened': {},
+  'iam-admin-policy': {},
+  'iam-trust-external': {},
+  'iam-credential-for-other-user': {},
+  'sg-admin-ingress-open': {},
+  'secrets-bulk-read': {},
+  's3-log-expiry-short': {},
 }

@@ -2,7 +2,8 @@ import { RuleSpecError } from '../../errors.js'
 import { str } from '../../record.js'
 import type { CompiledRule, MatchContext, RuleHit } from '../matcher.js'
 import type { RuleSpec } from '../../rules/spec.js'
-import { CHECK_PARAMS, CHECKS } from './checks.js'
+import { CHECK_PARAMS, CHECKS, type CheckResult } from './checks.js'
+import type { CloudTrailRecord } from '../../record.js'
 import { strings } from './values.js'
 
 export { disabledBpaSettings } from './checks.js'
@@ -16,6 +17,13 @@ export { parsePolicy, publicStatements } from './s3-policy.js'
  * A hit says what the check saw (write access; a failed call, which opened nothing, so it is an attempt, never
  * an exposure); emit/severity.ts turns that into the finding's severity.
  */
+/** A check for a rule's `raise`: by name, with no parameters. */
+export function raiseCheck(name: string): (record: CloudTrailRecord, params: Record<string, unknown>) => CheckResult | null {
+  const check = CHECKS[name]
+  if (!check) throw new RuleSpecError(`raise.check must be one of ${Object.keys(CHECKS).join(', ')}`)
+  return check
+}
+
 const BASE_FIELDS = new Set(['eventSource', 'eventName', 'check'])
 
 export function compileTypedRule(spec: RuleSpec): CompiledRule {
@@ -52,8 +60,7 @@ export function compileTypedRule(spec: RuleSpec): CompiledRule {
       const { critical, exposure, ...hit } = res
       const errorCode = str(r.errorCode)
       // A failed call exposed nothing: an attempt, with no exposure to follow.
-      if (errorCode !== undefined)
-        return { ...hit, impact: 'attempt', status: `attempt: the call failed with ${errorCode}, nothing changed` }
+      if (errorCode !== undefined) return { ...hit, impact: 'attempt' }
       return { ...hit, ...(critical ? { impact: 'write' as const } : {}), ...(exposure ? { exposure } : {}) }
     },
   }

@@ -55,7 +55,8 @@ export function toWire(e: unknown): WireError {
   return w
 }
 
-const BY_CODE: Record<ErrorCode, new (message: string, opts: { location?: Location }) => TrailscanError> = {
+// An object scan raises only these; another code (a state error) comes back as a TrailscanError with its code.
+const BY_CODE: Partial<Record<ErrorCode, new (message: string, opts: { location?: Location }) => TrailscanError>> = {
   TRAILSCAN_RULE_SYNTAX: RuleSyntaxError,
   TRAILSCAN_RULE_SPEC: RuleSpecError,
   TRAILSCAN_SOURCE_READ: SourceReadError,
@@ -70,7 +71,8 @@ const BY_CODE: Record<ErrorCode, new (message: string, opts: { location?: Locati
  */
 export function fromWire(w: WireError): Error {
   const Cls = w.name === 'FatalS3Error' ? FatalS3Error : w.code ? BY_CODE[w.code] : undefined
-  const e: Error = Cls ? new Cls(w.message, w.location ? { location: w.location } : {}) : new Error(w.message)
+  const opts = w.location ? { location: w.location } : {}
+  const e: Error = Cls ? new Cls(w.message, opts) : w.code ? new TrailscanError(w.code, w.message, opts) : new Error(w.message)
   if (e.name !== w.name) Object.defineProperty(e, 'name', { value: w.name, configurable: true, writable: true })
   if (w.fatal) Object.defineProperty(e, 'fatal', { value: true, enumerable: true })
   if (w.endsWhole) Object.defineProperty(e, 'endsWhole', { value: true, enumerable: true })

@@ -46,12 +46,20 @@ export function trailscan(corpus, { rules, extraArgs = [] } = {}) {
   }
 }
 
-export const gunzipFloor = (corpus) => async () => {
-  const res = await run(NODE, [child('gunzip-floor.mjs'), corpus.dir], { captureStdout: true })
-  const out = JSON.parse(res.stdout)
-  if (out.rawBytes !== corpus.rawBytes) throw new Error(`gunzip floor inflated ${out.rawBytes} bytes, manifest says ${corpus.rawBytes}`)
-  return res
-}
+/** The scan's worker threads: BENCH_WORKERS, default 2 (issue #16's target is set at N = 2). */
+export const benchWorkers = (env = process.env) => Math.max(1, Number(env.BENCH_WORKERS ?? 2))
+
+/** The name of the gunzip floor with `threads` worker threads ('gunzip floor' alone is one thread). */
+export const floorId = (threads) => (threads === 1 ? 'gunzip floor' : `gunzip floor (${threads} threads)`)
+
+export const gunzipFloor =
+  (corpus, threads = 1) =>
+  async () => {
+    const res = await run(NODE, [child('gunzip-floor.mjs'), corpus.dir, String(threads)], { captureStdout: true })
+    const out = JSON.parse(res.stdout)
+    if (out.rawBytes !== corpus.rawBytes) throw new Error(`gunzip floor inflated ${out.rawBytes} bytes, manifest says ${corpus.rawBytes}`)
+    return res
+  }
 
 export const parseWhole = (corpus) => async () => {
   const res = await run(NODE, [child('parse-whole.mjs'), corpus.dir], { captureStdout: true })
@@ -105,9 +113,13 @@ export const zcatJq = (corpus) => {
   }
 }
 
-/** The three baselines for one corpus, as interleavable variants. */
-export function baselineVariants(corpus, { jq = hasJq(), parse = true } = {}) {
-  const v = [{ id: 'gunzip floor', run: gunzipFloor(corpus) }]
+/**
+ * The baselines for one corpus, as interleavable variants: the gunzip floor with `threads` worker threads (as many
+ * as the scan's --workers) and, when that is more than one, the single-thread floor too.
+ */
+export function baselineVariants(corpus, { jq = hasJq(), parse = true, threads = 1 } = {}) {
+  const v = [{ id: floorId(threads), run: gunzipFloor(corpus, threads) }]
+  if (threads > 1) v.push({ id: floorId(1), run: gunzipFloor(corpus, 1) })
   if (parse) v.push({ id: 'gunzip + JSON.parse', run: parseWhole(corpus) })
   if (jq) v.push({ id: 'zcat | jq', run: zcatJq(corpus) })
   return v

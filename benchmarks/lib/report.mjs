@@ -5,9 +5,13 @@ import { join } from 'node:path'
 import { CACHE_DIR } from './paths.mjs'
 import { MB, fmt } from './measure.mjs'
 
-/** One row per variant: median seconds (min–max), raw MB/s, ratio to the gunzip floor, peak RSS. */
+/**
+ * One row per variant: median seconds (min–max), raw MB/s, ratio to the gunzip floor (`floor`: with as many threads
+ * as the scan's workers) and to the single-thread floor, peak RSS.
+ */
 export function rows(scenario, corpus, results, { floor = 'gunzip floor' } = {}) {
   const floorSec = results[floor]?.seconds
+  const floor1Sec = results['gunzip floor']?.seconds
   return Object.values(results).map((r) => ({
     scenario,
     corpus: corpus
@@ -21,6 +25,7 @@ export function rows(scenario, corpus, results, { floor = 'gunzip floor' } = {})
     rawMBps: corpus ? corpus.rawBytes / MB / r.seconds : null,
     recordsPerSec: corpus ? corpus.records / r.seconds : null,
     vsFloor: floorSec ? floorSec / r.seconds : null,
+    vsFloor1: floor1Sec ? floor1Sec / r.seconds : null,
     rssMB: r.rssMB,
     findings: r.last?.findings ?? r.last?.matches ?? null,
     scanOnlyMBps: r.last?.scanSeconds && corpus ? corpus.rawBytes / MB / r.last.scanSeconds : null,
@@ -49,12 +54,12 @@ export function markdown(allRows, checks, m) {
   )
   lines.push('')
   lines.push(
-    '| scenario | corpus | variant | runs | median s (min–max) | raw MB/s | records/s | × gunzip floor | peak RSS MB | findings/matches |',
+    '| scenario | corpus | variant | runs | median s (min–max) | raw MB/s | records/s | × gunzip floor, same threads | × 1-thread floor | peak RSS MB | findings/matches |',
   )
-  lines.push('|---|---|---|---|---|---|---|---|---|---|')
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|')
   for (const r of allRows)
     lines.push(
-      `| ${r.scenario} | ${r.corpus} | ${cell(r.variant)} | ${r.runs} | ${fmt(r.seconds, 3)} (${fmt(r.min, 2)}–${fmt(r.max, 2)}) | ${fmt(r.rawMBps, 0)}${r.scanOnlyMBps ? ` (scan only ${fmt(r.scanOnlyMBps, 0)})` : ''} | ${r.recordsPerSec ? Math.round(r.recordsPerSec).toLocaleString('en-US') : '—'} | ${fmt(r.vsFloor, 2)} | ${fmt(r.rssMB, 0)} | ${r.findings ?? '—'} |`,
+      `| ${r.scenario} | ${r.corpus} | ${cell(r.variant)} | ${r.runs} | ${fmt(r.seconds, 3)} (${fmt(r.min, 2)}–${fmt(r.max, 2)}) | ${fmt(r.rawMBps, 0)}${r.scanOnlyMBps ? ` (scan only ${fmt(r.scanOnlyMBps, 0)})` : ''} | ${r.recordsPerSec ? Math.round(r.recordsPerSec).toLocaleString('en-US') : '—'} | ${fmt(r.vsFloor, 2)} | ${fmt(r.vsFloor1, 2)} | ${fmt(r.rssMB, 0)} | ${r.findings ?? '—'} |`,
     )
   lines.push('')
   lines.push('| target | measured | limit | result |')

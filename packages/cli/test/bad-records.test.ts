@@ -116,7 +116,8 @@ describe('trailscan scan on damaged records', () => {
         records: wasm.summary.records,
       })
     }
-  })
+    // Ten CLI runs, half of them interpreted, each starting a worker thread that loads the engine again.
+  }, 60_000)
 
   it('reads every record of concatenated gzip members of Records documents', async () => {
     const r = await scan('concat.json.gz')

@@ -40,9 +40,22 @@ afterAll(() => rm(dir, { recursive: true, force: true }))
 
 async function interrupted(
   signal: 'SIGINT' | 'SIGTERM',
+  workers: number,
 ): Promise<{ code: number | null; stdout: string; stderr: string; summary: string }> {
-  const summaryFile = join(dir, `summary-${signal}.json`)
-  const child = spawn(process.execPath, [BIN, 'scan', logs, '--concurrency', '1', '--summary-json', summaryFile, '--log-level', 'silent'], {
+  const summaryFile = join(dir, `summary-${signal}-${workers}.json`)
+  const args = [
+    'scan',
+    logs,
+    '--concurrency',
+    String(workers),
+    '--workers',
+    String(workers),
+    '--summary-json',
+    summaryFile,
+    '--log-level',
+    'silent',
+  ]
+  const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -66,12 +79,14 @@ async function interrupted(
 
 describe('a signal mid-scan', () => {
   it.each([
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
+    ['SIGINT', 130, 1],
+    ['SIGTERM', 143, 1],
+    ['SIGINT', 130, 2],
+    ['SIGTERM', 143, 2],
   ] as const)(
-    '%s: whole lines, a summary marked interrupted on stderr and in --summary-json, exit %i',
-    async (signal, code) => {
-      const r = await interrupted(signal)
+    '%s: whole lines, a summary marked interrupted on stderr and in --summary-json, exit %i (--workers %i)',
+    async (signal, code, workers) => {
+      const r = await interrupted(signal, workers)
       expect(r.code).toBe(code)
       const lines = r.stdout.split('\n')
       expect(lines.pop()).toBe('')

@@ -5,12 +5,14 @@ import { endRun, floorOf, startFrom } from './emit/carry-settle.js'
 import { ExposureTracker } from './emit/exposure-tracker.js'
 import { DECODE_DEFAULTS } from './read/decompress.js'
 import { DELIVERY_MARGIN_DAYS } from './source/key-filter.js'
+import { compiledFrom } from './match/compile.js'
 import type { CompiledRule } from './match/matcher.js'
-import { RawFieldReader } from './select/raw-fields.js'
-import { RuleIndex } from './select/rule-index.js'
 import { FindingSink, type SinkOptions } from './emit/finding-sink.js'
-import { ObjectScanner, type ObjectOutcome } from './scan/object-scanner.js'
+import type { ObjectOutcome, ObjectScanner } from './scan/object-scanner.js'
+import { objectScanner, type ScannerSetup } from './scan/scanner-setup.js'
+import { WorkerPool, type PoolOptions } from './scan/worker-pool.js'
 import { RecordFilter } from './select/record-filter.js'
+import { refOf } from './source/object-ref.js'
 import type { ListingReport } from './source/listing-report.js'
 import type { LogObject } from './source/log-object.js'
 import type { RetryReport } from './source/s3-retry.js'
@@ -31,8 +33,15 @@ export interface ScanOptions extends SinkOptions {
   end?: Date
   accounts?: readonly string[]
   regions?: readonly string[]
-  /** Objects read at once (I/O concurrency); output order stays the listing order. */
+  /** Objects read at once (I/O concurrency), over all workers; output order stays the listing order. */
   concurrency?: number
+  /**
+   * Worker threads that read, inflate, split, select and match whole objects (default 1: all on this thread).
+   * Listing, ordering and every stage that holds state across objects stay on this thread, so findings, their
+   * order and the summary are the same for every value. Objects with no reference a worker can open (stdin, a
+   * caller's own LogObject) and rules not made by compileRule are scanned on this thread.
+   */
+  workers?: number
   /** Cap on decompressed bytes per object. */
   maxObjectBytes?: number
   /** Margin, in days, between a key's delivery date and the event times it may hold. */
@@ -76,19 +85,70 @@ const DEFAULTS = { concurrency: 8, deliveryMarginDays: DELIVERY_MARGIN_DAYS } as
  * Findings go through `onFinding` in listing order, except public exposures, which come last (FindingSink).
  */
 export async function scan(options: ScanOptions): Promise<ScanSummary> {
+  return scanWith(options)
+}
+
+/** scan(), with the worker pool's options open to tests (a faulty worker script, other limits). */
+export async function scanWith(
+  options: ScanOptions,
+  pool: Partial<Pick<PoolOptions, 'script' | 'resourceLimits'>> = {},
+): Promise<ScanSummary> {
   const t0 = performance.now()
   const summary = options.listing?.summary ?? emptySummary()
   if (options.ruleDiagnostics) countSkippedRules(summary, options.ruleDiagnostics)
-  const filter = new RecordFilter(options, options.deliveryMarginDays ?? DEFAULTS.deliveryMarginDays)
+  const marginDays = options.deliveryMarginDays ?? DEFAULTS.deliveryMarginDays
+  const filter = new RecordFilter(options, marginDays)
+  const setup: ScannerSetup = {
+    filter: {
+      ...(options.start ? { start: options.start } : {}),
+      ...(options.end ? { end: options.end } : {}),
+      ...(options.accounts ? { accounts: options.accounts } : {}),
+      ...(options.regions ? { regions: options.regions } : {}),
+    },
+    marginDays,
+    decode: { ...DECODE_DEFAULTS, ...(options.maxObjectBytes ? { maxBytes: options.maxObjectBytes } : {}) },
+  }
+  let local: ObjectScanner | undefined
+  const workers = workerPool(options, setup, pool)
+  const scanObject = (o: LogObject): Promise<ObjectOutcome> => {
+    const ref = workers && refOf(o)
+    return ref ? workers.scan(ref) : (local ??= objectScanner(options.rules, setup)).scan(o)
+  }
+  try {
+    return await run(options, summary, filter, scanObject, t0)
+  } finally {
+    // Stopped, the scan does not wait for objects still in the workers; finished, there are none.
+    const closed = workers?.close()
+    if (!summary.interrupted) await closed
+  }
+}
+
+/** The pool, when more than one worker is asked for and every rule can be compiled again from its spec. */
+function workerPool(
+  options: ScanOptions,
+  scanner: ScannerSetup,
+  pool: Partial<Pick<PoolOptions, 'script' | 'resourceLimits'>>,
+): WorkerPool | undefined {
+  const size = options.workers ?? 1
+  if (size <= 1) return undefined
+  const rules = options.rules.map(compiledFrom)
+  if (rules.some((r) => r === undefined)) {
+    options.logger?.debug({ workers: size }, 'rules not made by compileRule cannot be sent to worker threads: scanning on one thread')
+    return undefined
+  }
+  return new WorkerPool({ size, setup: { rules: rules as NonNullable<(typeof rules)[number]>[], scanner }, ...pool })
+}
+
+async function run(
+  options: ScanOptions,
+  summary: ScanSummary,
+  filter: RecordFilter,
+  scanObject: (o: LogObject) => Promise<ObjectOutcome>,
+  t0: number,
+): Promise<ScanSummary> {
   // A carry is read once, here, and written once, at the end: nothing mid-scan sees it half-updated.
   const base = options.carry ? startFrom(options.carry) : undefined
   const tracker = new ExposureTracker(base?.closings)
-  const decode = { ...DECODE_DEFAULTS, ...(options.maxObjectBytes ? { maxBytes: options.maxObjectBytes } : {}) }
-  const scanner = new ObjectScanner(
-    { index: new RuleIndex(options.rules), filter, watched: tracker.events, reader: new RawFieldReader() },
-    tracker,
-    decode,
-  )
   const alarms = options.alarms
     ? new AlarmEvaluator(
         options.rules.map((r) => ({ id: r.id, title: r.spec.title, alarm: r.spec.alarm })),
@@ -123,6 +183,8 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     else summary.objects.read++
     if (r.failed) summary.objects.failed++
     options.onObject?.({ uri: o.uri, storedBytes: r.stats.storedBytes, records: r.records })
+    // In listing order, whichever thread read the object.
+    for (const c of out.closings) tracker.add(c)
     for (const e of out.errors) sink.error(e)
     for (const f of out.findings) sink.finding(f)
   }
@@ -160,7 +222,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
     summary.objects.listed++
     if (!keep(o)) continue
     // Objects queued behind the concurrency limit are not started once the scan is stopped.
-    const entry: (typeof pending)[number] = { o, out: limit(async () => (stop.aborted ? undefined : scanner.scan(o))) }
+    const entry: (typeof pending)[number] = { o, out: limit(async () => (stop.aborted ? undefined : scanObject(o))) }
     entry.out.then(
       (d) => (entry.done = d),
       () => undefined,

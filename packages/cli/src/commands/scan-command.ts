@@ -19,6 +19,7 @@ export interface ScanArgs {
   alarms: boolean
   'max-object-bytes'?: number
   concurrency?: number
+  workers?: number
   profile?: string
   's3-region'?: string
   'endpoint-url'?: string
@@ -145,7 +146,11 @@ export const command: CommandModule<object, ScanArgs> = {
       })
       .option('alarms', { type: 'boolean', default: false, describe: "replay each rule's CloudWatch alarm over event time" })
       .option('max-object-bytes', { type: 'number', describe: 'cap on decompressed bytes per object (default 2 GiB)' })
-      .option('concurrency', { type: 'number', describe: 'objects read at once (default 8 local, 16 S3)' })
+      .option('concurrency', { type: 'number', describe: 'objects read at once, over all workers (default 8 local, 16 S3)' })
+      .option('workers', {
+        type: 'number',
+        describe: 'worker threads that read and match objects (default: the cores available; 1: all on the main thread)',
+      })
       .option('plan', {
         type: 'string',
         describe: 'scan one shard of the plan FILE (from `trailscan plan`) instead of PATHS',

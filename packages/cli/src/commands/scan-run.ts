@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { setFlagsFromString } from 'node:v8'
 import type { AccountContext, Finding, Outbox, RuleDiagnostic, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
 import { scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/local-scan'
@@ -88,6 +89,7 @@ const SINGLE = [
   'alarms',
   'max-object-bytes',
   'concurrency',
+  'workers',
   'profile',
   's3-region',
   'endpoint-url',
@@ -116,6 +118,7 @@ function checkOptions(args: ScanArgs): void {
   singleValued(a, SINGLE)
   nonEmpty(a, ['paths', 'rules', 'out', 'output', 'summary-json', 'context', 'suppressions', 'profile', 'state'])
   integerInRange(a, 'concurrency', 1, 1024)
+  integerInRange(a, 'workers', 1, 1024)
   integerInRange(a, 'max-object-bytes', 1, Number.MAX_SAFE_INTEGER)
   eachMatches(a, 'account', ACCOUNT_ID, 'a 12-digit account id')
   eachMatches(a, 'region', REGION, 'an AWS region name (e.g. eu-west-1)')
@@ -216,6 +219,7 @@ export async function runScan(given: ScanArgs, argv: readonly string[] = process
         if (args['show-suppressed']) writer.finding({ ...f, suppressed: { reason: mark.reason, expires: mark.expires } })
       },
       concurrency: args.concurrency ?? sources.defaultConcurrency,
+      workers: args.workers ?? availableParallelism(),
       alarms: args.alarms,
       logger: log,
       onFinding: (f: Finding) => {

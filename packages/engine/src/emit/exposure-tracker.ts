@@ -49,7 +49,7 @@ const ALL: ReadonlySet<Exposure['kind']> = new Set(['acl', 'object-acl', 'policy
 const ACLS: ReadonlySet<Exposure['kind']> = new Set(['acl', 'object-acl'])
 
 /** Event names whose records may close an exposure: select lets these through even when no rule asks. */
-const CLOSING_EVENTS: ReadonlySet<string> = new Set([
+export const CLOSING_EVENTS: ReadonlySet<string> = new Set([
   'PutBucketAcl',
   'PutObjectAcl',
   'PutBucketPolicy',
@@ -95,8 +95,38 @@ function closingKinds(r: CloudTrailRecord): ReadonlySet<Exposure['kind']> | unde
   }
 }
 
+/**
+ * The closing a record makes, when its eventName is one of ExposureTracker.events and it closed something: plain
+ * data, so the object scanner (a worker thread, with --workers) makes it and the scan hands it to the tracker on
+ * the main thread (`add`), in listing order.
+ */
+export function closingFrom(r: CloudTrailRecord): CarriedClosing | undefined {
+  if (r.errorCode !== undefined && r.errorCode !== null) return undefined
+  const closes = closingKinds(r)
+  if (!closes) return undefined
+  const eventTime = str(r.eventTime)
+  if (eventTime === undefined || Number.isNaN(Date.parse(eventTime))) return undefined
+  const rp = obj(r.requestParameters)
+  const c: CarriedClosing = {
+    eventTime,
+    eventId: str(r.eventID) ?? null,
+    eventName: str(r.eventName)!,
+    actor: actorOf(r),
+    how: describe(str(r.eventName)!),
+    closes: [...closes],
+  }
+  const bucket = str(rp?.bucketName)
+  const key = str(rp?.key)
+  const account = str(r.recipientAccountId)
+  if (r.eventName === 'PutAccountPublicAccessBlock') {
+    if (account) c.account = account
+  } else if (bucket) c.bucket = bucket
+  if (key) c.key = key
+  return c
+}
+
 export class ExposureTracker {
-  /** The records it must see (RecordObserver): select never skips them. */
+  /** The records it must see (RecordWatch): select never skips them. */
   readonly events: ReadonlySet<string> = CLOSING_EVENTS
   private readonly closings: Closing[] = []
   private readonly keys = new Set<string>()
@@ -108,27 +138,12 @@ export class ExposureTracker {
 
   /** Looks at a record whose eventName is one of `events`; keeps it if it closed something. */
   observe(r: CloudTrailRecord): void {
-    if (r.errorCode !== undefined && r.errorCode !== null) return
-    const closes = closingKinds(r)
-    if (!closes) return
-    const eventTime = str(r.eventTime)
-    if (eventTime === undefined || Number.isNaN(Date.parse(eventTime))) return
-    const rp = obj(r.requestParameters)
-    const c: CarriedClosing = {
-      eventTime,
-      eventId: str(r.eventID) ?? null,
-      eventName: str(r.eventName)!,
-      actor: actorOf(r),
-      how: describe(str(r.eventName)!),
-      closes: [...closes],
-    }
-    const bucket = str(rp?.bucketName)
-    const key = str(rp?.key)
-    const account = str(r.recipientAccountId)
-    if (r.eventName === 'PutAccountPublicAccessBlock') {
-      if (account) c.account = account
-    } else if (bucket) c.bucket = bucket
-    if (key) c.key = key
+    const c = closingFrom(r)
+    if (c) this.keep(c)
+  }
+
+  /** Keeps a closing made by `closingFrom` (in an object scanner, on any thread). */
+  add(c: CarriedClosing): void {
     this.keep(c)
   }
 

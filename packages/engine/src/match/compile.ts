@@ -10,6 +10,14 @@ const HIT: RuleHit = Object.freeze({})
 /** Sigma compares eventName and eventSource case-insensitively: its rules are keyed by field tests instead. */
 const UNINDEXED = Object.freeze({ eventSource: null, eventName: null })
 
+/** What each rule was compiled from: a worker thread compiles its own copy from this data (scan/scan-worker.ts). */
+const origins = new WeakMap<CompiledRule, { spec: RuleSpec; options: CompileOptions }>()
+
+/** The spec and options `rule` was compiled from by compileRule, or undefined for a rule built some other way. */
+export function compiledFrom(rule: CompiledRule): { spec: RuleSpec; options: CompileOptions } | undefined {
+  return origins.get(rule)
+}
+
 /**
  * Compiles one rule spec by its language. Throws RuleSyntaxError (pattern) or RuleSpecError (shape). `options`
  * reach the CWL compiler (`wildcard`); other languages have none.
@@ -17,7 +25,9 @@ const UNINDEXED = Object.freeze({ eventSource: null, eventName: null })
 export function compileRule(spec: RuleSpec, options: CompileOptions = {}): CompiledRule {
   try {
     const rule = compileByLanguage(spec, options)
-    return spec.raise ? withRaise(rule, spec.raise.check, spec.raise.severity) : rule
+    const compiled = spec.raise ? withRaise(rule, spec.raise.check, spec.raise.severity) : rule
+    origins.set(compiled, { spec, options })
+    return compiled
   } catch (err) {
     if (err instanceof TrailscanError) throw withRule(err, spec)
     throw new RuleSpecError(`rule ${spec.id}: ${(err as Error).message}`, { location: { ruleId: spec.id }, cause: err })

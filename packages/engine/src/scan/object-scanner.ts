@@ -1,4 +1,5 @@
 import { RecordParseError, type TrailscanError } from '../errors.js'
+import type { CarriedClosing } from '../emit/carry.js'
 import { buildFinding, type BuiltFinding } from '../emit/finding.js'
 import { recordContext } from '../match/context.js'
 import type { CompiledRule, MatchContext } from '../match/matcher.js'
@@ -14,16 +15,20 @@ export interface ObjectOutcome {
   read: ObjectReadResult
   /** Records outside the filters (with a filter set, every readable record is checked). */
   filteredOut: number
+  /** Calls that closed a public exposure, in record order: the scan hands them to the tracker in listing order. */
+  closings: CarriedClosing[]
 }
 
 /**
  * A later stage that must see certain records parsed whether or not a rule fires on them (the exposure
  * tracker: the calls that close a public exposure). Its `events` reach select as `watched`, so such records
  * are never skipped; it sees them before the filters, since a closing call outside the window still closes.
+ * What it keeps is returned as data in the outcome, not told to the stage: the object may be read on a worker
+ * thread, and the stage lives on the main thread, where the scan feeds it in listing order.
  */
-export interface RecordObserver {
+export interface RecordWatch {
   readonly events: ReadonlySet<string>
-  observe(record: CloudTrailRecord): void
+  closingFrom(record: CloudTrailRecord): CarriedClosing | undefined
 }
 
 /**
@@ -33,15 +38,16 @@ export interface RecordObserver {
 export class ObjectScanner {
   constructor(
     private readonly plan: SelectPlan,
-    private readonly observer: RecordObserver,
+    private readonly watch: RecordWatch,
     private readonly decode: DecodeOptions,
   ) {}
 
   async scan(o: LogObject): Promise<ObjectOutcome> {
     const findings: BuiltFinding[] = []
     const errors: TrailscanError[] = []
+    const closings: CarriedClosing[] = []
     const selector = new Selector(this.plan)
-    const observed = this.observer.events
+    const observed = this.watch.events
     const onRecord = (rt: RecordText): void => {
       const selection = selector.select(rt)
       if (selection === SKIP) return
@@ -53,14 +59,17 @@ export class ObjectScanner {
         errors.push(fault(`record ${rt.index} is not valid JSON: ${(err as Error).message}`, o, rt.index, err))
         return
       }
-      if (typeof record.eventName === 'string' && observed.has(record.eventName)) this.observer.observe(record)
+      if (typeof record.eventName === 'string' && observed.has(record.eventName)) {
+        const c = this.watch.closingFrom(record)
+        if (c) closings.push(c)
+      }
       const rules = selection.rules(record)
       if (rules === SKIP) return
       const ctx = recordContext(record, text)
       for (const rule of rules) this.run(rule, ctx, o, rt.index, findings, errors)
     }
     const read = await readRecords(o, this.decode, onRecord, (e) => errors.push(e))
-    return { findings, errors, read, filteredOut: selector.filteredOut }
+    return { findings, errors, read, filteredOut: selector.filteredOut, closings }
   }
 
   private run(

@@ -6,6 +6,7 @@ import { SourceReadError } from '../errors.js'
 import type { SkipReason } from '../emit/summary.js'
 import { parseCloudTrailKey } from './key-layout.js'
 import type { LogObject } from './log-object.js'
+import { rememberOrigin } from './object-ref.js'
 
 /**
  * Local files as LogObjects. A file named on the command line is always read, whatever its name or content.
@@ -57,6 +58,7 @@ export function localObject(path: string, size: number, mtime?: Date): LogObject
     },
   }
   if (mtime) obj.mtime = mtime
+  rememberOrigin(obj, { kind: 'local', path })
   return obj
 }
 

@@ -54,12 +54,20 @@ function regionProvider(profile: string | undefined, fallback: string): () => Pr
   }
 }
 
+/** The options each client was made from, minus the budget: a worker thread builds its own client from them. */
+const made = new WeakMap<S3Client, Omit<S3ClientOptions, 'retryBudget'>>()
+
+/** The options `client` was made with by createS3Client (without its retry budget), or undefined for another client. */
+export function clientOptionsOf(client: S3Client): Omit<S3ClientOptions, 'retryBudget'> | undefined {
+  return made.get(client)
+}
+
 /** An S3Client with retries (throttling, 5xx, resets, timeouts; within the run's budget), region redirects and timeouts. */
 export function createS3Client(opts: S3ClientOptions = {}): S3Client {
   const connectMs = opts.timeouts?.connectMs ?? DEFAULTS.connectMs
   const idleMs = opts.timeouts?.idleMs ?? DEFAULTS.idleMs
   const maxAttempts = opts.maxAttempts ?? DEFAULTS.maxAttempts
-  return new (s3Sdk().S3Client)({
+  const client = new (s3Sdk().S3Client)({
     ...(opts.profile === undefined ? {} : { profile: opts.profile }),
     region: opts.region ?? regionProvider(opts.profile, opts.fallbackRegion ?? FALLBACK_REGION),
     followRegionRedirects: true,
@@ -70,4 +78,7 @@ export function createS3Client(opts: S3ClientOptions = {}): S3Client {
     retryStrategy: budgetedRetryStrategy(maxAttempts, opts.retryBudget ?? new RetryBudget()),
     requestHandler: { connectionTimeout: connectMs, socketTimeout: idleMs },
   })
+  const { retryBudget: _budget, ...plain } = opts
+  made.set(client, plain)
+  return client
 }

@@ -12,6 +12,8 @@ import { s3Sdk } from './s3-sdk.js'
 import { SourceReadError } from '../errors.js'
 import { parseCloudTrailKey, type KeyInfo } from './key-layout.js'
 import type { LogObject } from './log-object.js'
+import { rememberOrigin, type ObjectOrigin } from './object-ref.js'
+import { clientOptionsOf } from './s3-client.js'
 import { isRetryableBodyError, toS3SourceError } from './s3-errors.js'
 import type { RetryBudget } from './s3-retry.js'
 
@@ -93,6 +95,17 @@ export function s3LogObject(ctx: S3ObjectContext, entry: S3ObjectEntry): LogObje
   }
   if (entry.etag !== undefined) obj.etag = entry.etag.replaceAll('"', '')
   if (entry.mtime !== undefined) obj.mtime = entry.mtime
+  const client = clientOptionsOf(ctx.client)
+  if (client) {
+    const origin: ObjectOrigin = { kind: 's3', bucket: ctx.bucket, key: entry.key, client }
+    if (entry.size !== undefined) origin.listedSize = entry.size
+    if (entry.pinned === true) origin.pinned = true
+    if (ctx.retryBudget) origin.budget = ctx.retryBudget.share()
+    if (ctx.requestPayer !== undefined) origin.requestPayer = ctx.requestPayer
+    if (ctx.resume) origin.resume = ctx.resume
+    if (ctx.objectTimeoutMs !== undefined) origin.objectTimeoutMs = ctx.objectTimeoutMs
+    rememberOrigin(obj, origin)
+  }
   return obj
 }
 

@@ -17,22 +17,44 @@ export interface RetryReport {
   exhausted: boolean
 }
 
-export class RetryBudget {
-  private spent = 0
-  private refused = false
+/** A budget as it crosses to a worker thread: the counters live in shared memory, so every thread spends one budget. */
+export interface SharedRetryBudget {
+  limit: number
+  /** Int32 [spent, refused]. */
+  counters: SharedArrayBuffer
+}
 
-  constructor(readonly limit: number = DEFAULT_RETRY_BUDGET) {
+export class RetryBudget {
+  // Shared memory, so the worker threads of a scan (scan/worker-pool.ts) spend the run's one budget.
+  private readonly counters: Int32Array
+
+  constructor(
+    readonly limit: number = DEFAULT_RETRY_BUDGET,
+    shared?: SharedArrayBuffer,
+  ) {
     if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`retry budget must be a whole number ≥ 0, got ${limit}`)
+    this.counters = new Int32Array(shared ?? new SharedArrayBuffer(8))
+  }
+
+  /** The same budget in another thread. */
+  static fromShared(s: SharedRetryBudget): RetryBudget {
+    return new RetryBudget(s.limit, s.counters)
+  }
+
+  share(): SharedRetryBudget {
+    return { limit: this.limit, counters: this.counters.buffer as SharedArrayBuffer }
   }
 
   /** Takes one retry; false (and the budget counts as exhausted) when none is left. */
   take(): boolean {
-    if (this.spent >= this.limit) {
-      this.refused = true
-      return false
+    for (;;) {
+      const spent = Atomics.load(this.counters, 0)
+      if (spent >= this.limit) {
+        Atomics.store(this.counters, 1, 1)
+        return false
+      }
+      if (Atomics.compareExchange(this.counters, 0, spent, spent + 1) === spent) return true
     }
-    this.spent++
-    return true
   }
 
   /** Why a failure was not retried, for its error message. */
@@ -41,7 +63,7 @@ export class RetryBudget {
   }
 
   report(): RetryReport {
-    return { used: this.spent, budget: this.limit, exhausted: this.refused }
+    return { used: Atomics.load(this.counters, 0), budget: this.limit, exhausted: Atomics.load(this.counters, 1) === 1 }
   }
 }
 

@@ -1,7 +1,9 @@
 // Types for s3rver.mjs, which stays JavaScript so that benchmarks/ can import it without a build.
 
 export const S3RVER_CREDENTIALS: { readonly accessKeyId: 'S3RVER'; readonly secretAccessKey: 'S3RVER' }
-export const S3RVER_ENV: Readonly<Record<'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY' | 'AWS_REGION' | 'AWS_EC2_METADATA_DISABLED', string>>
+export const S3RVER_ENV: Readonly<
+  Record<'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY' | 'AWS_REGION' | 'AWS_EC2_METADATA_DISABLED', string>
+>
 
 export interface RunningS3rver {
   endpoint: string

@@ -1,0 +1,34 @@
+/**
+ * A scan worker thread (scan/worker-pool.ts starts it): compiles the rules once from their specs, then reads,
+ * inflates, splits, selects and matches each object it is sent, by reference, and answers with the built findings
+ * and hits, the errors, the counts and the exposure closings. It holds no state across objects beyond the scanner's
+ * caches: dedup, severity, correlation, suppression, alarms and the sinks stay on the main thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import { compileRule } from '../match/compile.js'
+import { wasmModule } from '../read/json-scan-wasm.js'
+import { objectFromRef } from '../source/object-from-ref.js'
+import { objectScanner } from './scanner-setup.js'
+import { outcomeToWire, toWire, type ScanReply, type ScanRequest, type WorkerSetup } from './worker-protocol.js'
+
+const setup = workerData as WorkerSetup
+const scanner = objectScanner(
+  setup.rules.map((r) => compileRule(r.spec, r.options)),
+  setup.scanner,
+)
+const port = parentPort!
+// Compiled now rather than on the first object's first chunk: that object's S3 GETs, and those of every object
+// sent with it, would otherwise wait out the compile inside their deadlines.
+wasmModule()
+
+async function answer({ id, ref }: ScanRequest): Promise<void> {
+  let reply: ScanReply
+  try {
+    reply = { id, outcome: outcomeToWire(await scanner.scan(await objectFromRef(ref))) }
+  } catch (e) {
+    reply = { id, thrown: toWire(e) }
+  }
+  port.postMessage(reply)
+}
+
+port.on('message', (m: ScanRequest) => void answer(m))

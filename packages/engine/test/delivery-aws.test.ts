@@ -233,9 +233,12 @@ describe('securityhub', () => {
         Resources: expect.any(Array),
       })
     }
-    // Each call went to the Security Hub of the findings' region (SigV4 scope).
-    for (const [i, b] of hub.batches.entries())
-      expect(String(hub.server.requests[i]!.headers.authorization)).toContain(`/${String(b[0]!.Region)}/securityhub/`)
+    // Each call went to the Security Hub of the findings' region (SigV4 scope), the region their ProductArn names.
+    for (const [i, b] of hub.batches.entries()) {
+      const region = String(b[0]!.ProductArn).split(':')[3]
+      expect(region).toMatch(/^[a-z]{2}(-[a-z]+)+-\d$/)
+      expect(String(hub.server.requests[i]!.headers.authorization)).toContain(`/${region}/securityhub/`)
+    }
   })
 
   it('updates a finding imported again, never duplicates it', async () => {

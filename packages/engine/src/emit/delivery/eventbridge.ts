@@ -3,8 +3,8 @@ import type { Finding } from '../finding.js'
 import type { Severity } from '../../rules/spec.js'
 import { commands, eventBridgeClient, type AwsClientOptions } from './aws-clients.js'
 import { byteLength, fitJson } from './fit-json.js'
-import { batches, codeIsThrottling, codeIsTransient, sendWithRetries, type AttemptOutcome } from './retry.js'
-import { failureOf, type DeliverySink, type SinkContext, type SinkOutcome } from './sink.js'
+import { codeIsThrottling, codeIsTransient, type AttemptOutcome } from './retry.js'
+import { deliverBatched, type DeliverySink, type SinkContext, type SinkOutcome } from './sink.js'
 
 /** PutEvents takes at most 10 entries per call. */
 export const EVENTBRIDGE_BATCH_ENTRIES = 10
@@ -90,28 +90,13 @@ export class EventBridgeSink implements DeliverySink {
     })
   }
 
-  async deliver(findings: readonly Finding[], ctx: SinkContext): Promise<SinkOutcome> {
-    const outcome: SinkOutcome = { sent: [], failed: [], retries: 0 }
-    const entries: Entry[] = []
-    for (const f of findings) {
-      const e = this.entry(f)
-      if (typeof e === 'string') {
-        const failed = failureOf(f, 'TooLarge', e)
-        outcome.failed.push(failed)
-        ctx.onFailure(this.destination, failed.failure)
-      } else entries.push(e)
-    }
-    for (const batch of batches(entries, EVENTBRIDGE_BATCH_ENTRIES, EVENTBRIDGE_CALL_BYTES, (e) => e.bytes)) {
-      const r = await sendWithRetries(batch, (b) => this.attempt(b), ctx.retry, ctx.signal)
-      outcome.retries += r.retries
-      outcome.sent.push(...r.sent.map((e) => e.finding))
-      for (const { item, failure } of r.failed) {
-        const failed = failureOf(item.finding, failure.code, failure.message)
-        outcome.failed.push(failed)
-        ctx.onFailure(this.destination, failed.failure)
-      }
-    }
-    return outcome
+  deliver(findings: readonly Finding[], ctx: SinkContext): Promise<SinkOutcome> {
+    return deliverBatched(this, findings, ctx, {
+      entry: (f) => this.entry(f),
+      maxCount: EVENTBRIDGE_BATCH_ENTRIES,
+      maxBytes: EVENTBRIDGE_CALL_BYTES,
+      attempt: (b) => this.attempt(b),
+    })
   }
 
   close(): void {

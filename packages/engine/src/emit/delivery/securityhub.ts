@@ -99,7 +99,8 @@ export class SecurityHubSink implements DeliverySink {
         continue
       }
       const account = asff.AwsAccountId!
-      const region = asff.Region!
+      // The region the product ARN names (toAsff built it from the finding's region); ASFF has no Region field to send.
+      const region = asff.ProductArn!.split(':')[3]!
       const key = `${account} ${region}`
       const g = groups.get(key) ?? { account, region, items: [] }
       g.items.push({ finding: f, asff, bytes })

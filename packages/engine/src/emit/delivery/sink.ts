@@ -1,6 +1,6 @@
 import type { Finding } from '../finding.js'
 import type { Severity } from '../../rules/spec.js'
-import type { RetryPolicy } from './retry.js'
+import { batches, sendWithRetries, type AttemptOutcome, type RetryPolicy } from './retry.js'
 
 /** One finding a destination did not acknowledge, after every retry, and why. */
 export interface DeliveryFailure {
@@ -41,4 +41,36 @@ export interface DeliverySink {
 
 export function failureOf(finding: Finding, code: string, message: string): { finding: Finding; failure: DeliveryFailure } {
   return { finding, failure: { findingId: finding.id, ruleId: finding.ruleId, code, message } }
+}
+
+/**
+ * The shape SNS and EventBridge share: each finding becomes one entry (or a reason it cannot fit, reported as
+ * `TooLarge`), entries go out in batches by count and bytes, each batch retried item by item; every finding comes
+ * back sent or failed.
+ */
+export async function deliverBatched<E extends { finding: Finding; bytes: number }>(
+  sink: { destination: string },
+  findings: readonly Finding[],
+  ctx: SinkContext,
+  opts: { entry(f: Finding): E | string; maxCount: number; maxBytes: number; attempt(batch: E[]): Promise<AttemptOutcome> },
+): Promise<SinkOutcome> {
+  const outcome: SinkOutcome = { sent: [], failed: [], retries: 0 }
+  const fail = (f: Finding, code: string, message: string): void => {
+    const failed = failureOf(f, code, message)
+    outcome.failed.push(failed)
+    ctx.onFailure(sink.destination, failed.failure)
+  }
+  const entries: E[] = []
+  for (const f of findings) {
+    const e = opts.entry(f)
+    if (typeof e === 'string') fail(f, 'TooLarge', e)
+    else entries.push(e)
+  }
+  for (const batch of batches(entries, opts.maxCount, opts.maxBytes, (e) => e.bytes)) {
+    const r = await sendWithRetries(batch, (b) => opts.attempt(b), ctx.retry, ctx.signal)
+    outcome.retries += r.retries
+    outcome.sent.push(...r.sent.map((e) => e.finding))
+    for (const { item, failure } of r.failed) fail(item.finding, failure.code, failure.message)
+  }
+  return outcome
 }

@@ -3,8 +3,8 @@ import type { Finding } from '../finding.js'
 import type { Severity } from '../../rules/spec.js'
 import { commands, snsClient, type AwsClientOptions } from './aws-clients.js'
 import { byteLength, fitJson } from './fit-json.js'
-import { batches, codeIsThrottling, codeIsTransient, sendWithRetries, type AttemptOutcome } from './retry.js'
-import { failureOf, type DeliverySink, type SinkContext, type SinkOutcome } from './sink.js'
+import { codeIsThrottling, codeIsTransient, type AttemptOutcome } from './retry.js'
+import { deliverBatched, type DeliverySink, type SinkContext, type SinkOutcome } from './sink.js'
 
 /** SNS's message limit, message attributes included (262,144 bytes); also PublishBatch's limit for all entries. */
 export const SNS_MAX_BYTES = 262_144
@@ -130,28 +130,13 @@ export class SnsSink implements DeliverySink {
     })
   }
 
-  async deliver(findings: readonly Finding[], ctx: SinkContext): Promise<SinkOutcome> {
-    const outcome: SinkOutcome = { sent: [], failed: [], retries: 0 }
-    const messages: Message[] = []
-    for (const f of findings) {
-      const m = this.message(f)
-      if (typeof m === 'string') {
-        const failed = failureOf(f, 'TooLarge', m)
-        outcome.failed.push(failed)
-        ctx.onFailure(this.destination, failed.failure)
-      } else messages.push(m)
-    }
-    for (const batch of batches(messages, SNS_BATCH_ENTRIES, SNS_MAX_BYTES, (m) => m.bytes)) {
-      const r = await sendWithRetries(batch, (b) => this.attempt(b), ctx.retry, ctx.signal)
-      outcome.retries += r.retries
-      outcome.sent.push(...r.sent.map((m) => m.finding))
-      for (const { item, failure } of r.failed) {
-        const failed = failureOf(item.finding, failure.code, failure.message)
-        outcome.failed.push(failed)
-        ctx.onFailure(this.destination, failed.failure)
-      }
-    }
-    return outcome
+  deliver(findings: readonly Finding[], ctx: SinkContext): Promise<SinkOutcome> {
+    return deliverBatched(this, findings, ctx, {
+      entry: (f) => this.message(f),
+      maxCount: SNS_BATCH_ENTRIES,
+      maxBytes: SNS_MAX_BYTES,
+      attempt: (b) => this.attempt(b),
+    })
   }
 
   close(): void {

@@ -9,7 +9,17 @@
  * accepted and test like greedy ones. What the engine cannot bound is rejected here: a repetition count above
  * MAX_REPEAT, or a program over MAX_PROGRAM_SIZE steps.
  */
-import { LinearRegex, MAX_PROGRAM_SIZE, RegexTooLargeError, char, complement, type CharSet, type RegexNode } from '../regex/index.js'
+import {
+  DIGIT_RANGES,
+  LinearRegex,
+  MAX_PROGRAM_SIZE,
+  RegexTooLargeError,
+  WORD_RANGES,
+  char,
+  complement,
+  type CharSet,
+  type RegexNode,
+} from '../regex/index.js'
 import { syntaxError } from './syntax-error.js'
 
 const LITERAL = /[A-Za-z0-9 :_#=@/;,-]/
@@ -21,13 +31,8 @@ const BRACES = /^\{(\d*)(,?)(\d*)\}/
 const MAX_REPEAT = 1000
 
 type Ranges = [number, number][]
-const DIGIT: Ranges = [[0x30, 0x39]]
-const WORD: Ranges = [
-  [0x30, 0x39],
-  [0x41, 0x5a],
-  [0x5f, 0x5f],
-  [0x61, 0x7a],
-]
+const DIGIT: Ranges = [...DIGIT_RANGES]
+const WORD: Ranges = [...WORD_RANGES]
 // AWS's \s is exactly tab, space and newline.
 const SPACE: Ranges = [
   [0x09, 0x0a],

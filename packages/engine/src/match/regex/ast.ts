@@ -36,6 +36,15 @@ export interface RegexFlags {
 
 export const char = (c: number): RegexNode => ({ kind: 'set', set: { ranges: [[c, c]], negated: false } })
 
+/** `\d` and `\w` as every dialect here reads them (ASCII); `\s` differs by dialect and stays with each parser. */
+export const DIGIT_RANGES: readonly [number, number][] = [[0x30, 0x39]]
+export const WORD_RANGES: readonly [number, number][] = [
+  [0x30, 0x39],
+  [0x41, 0x5a],
+  [0x5f, 0x5f],
+  [0x61, 0x7a],
+]
+
 /** The code units `ranges` leave out, as ranges: `\D` from `\d`, `\W` from `\w`, `\S` from `\s`. */
 export function complement(ranges: readonly (readonly [number, number])[]): [number, number][] {
   const out: [number, number][] = []

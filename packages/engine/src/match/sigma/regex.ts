@@ -8,16 +8,21 @@
  * backreferences, lookaround, atomic groups, possessive quantifiers, `\b`-style assertions, Unicode properties.
  * A search, as `re.search` and the SIEM backends run it: the pattern may match anywhere in the value.
  */
-import { LinearRegex, MAX_PROGRAM_SIZE, RegexTooLargeError, char, complement, type RegexFlags, type RegexNode } from '../regex/index.js'
+import {
+  DIGIT_RANGES,
+  LinearRegex,
+  MAX_PROGRAM_SIZE,
+  RegexTooLargeError,
+  WORD_RANGES,
+  char,
+  complement,
+  type RegexFlags,
+  type RegexNode,
+} from '../regex/index.js'
 
 type Ranges = [number, number][]
-const DIGIT: Ranges = [[0x30, 0x39]]
-const WORD: Ranges = [
-  [0x30, 0x39],
-  [0x41, 0x5a],
-  [0x5f, 0x5f],
-  [0x61, 0x7a],
-]
+const DIGIT: Ranges = [...DIGIT_RANGES]
+const WORD: Ranges = [...WORD_RANGES]
 // PCRE's \s: space, \t \n \v \f \r.
 const SPACE: Ranges = [
   [0x09, 0x0d],

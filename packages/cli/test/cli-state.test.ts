@@ -151,7 +151,6 @@ describe('scan --state: one writer, and state it cannot read', () => {
   })
 
   it.each([
-    [['--end', '2026-12-01'], /--end cannot be used with --state/],
     [['--lookback', 'two days'], /--lookback two days: expected a number of days/],
     [['--append'], /--append needs --out FILE/],
     [['-'], /`-` \(stdin\) cannot be scanned with --state/],
@@ -161,6 +160,33 @@ describe('scan --state: one writer, and state it cannot read', () => {
     const r = await runCli(['scan', w.src, '--state', w.state, ...extra])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(why)
+  })
+})
+
+describe('scan --state: the first run scans the --start/--end window', () => {
+  it('lists only the delivery days of the window on the first run, reads those objects whole; later runs scan what is new', async () => {
+    const w = world()
+    const day = 86_400_000
+    const old = makeCorpus(21, 6, 20, new Date(Date.now() - 4 * day))
+    const recent = makeCorpus(22, 6, 20)
+    await w.put([...old, ...recent])
+    const oldKeys = new Set(old.map((o) => o.key))
+    const end = new Date(Date.now() - 3 * day)
+    end.setUTCHours(0, 0, 0, 0)
+    const args = ['scan', w.src, '--state', w.state, '--out', w.out]
+    const first = await runCli([...args, '--start', new Date(Date.now() - 6 * day).toISOString(), '--end', end.toISOString()])
+    expect(first.code, first.stderr).toBe(0)
+    const firstUris = new Set(findings(w.out).map((f) => f.source.uri))
+    expect(firstUris.size).toBeGreaterThan(0)
+    const isOld = (uri: string): boolean => [...oldKeys].some((k) => uri.endsWith(k.split('/').at(-1)!))
+    expect([...firstUris].every(isOld)).toBe(true)
+    // A later run ignores --end (with a warning) and scans what is new: the recent objects, none of the old.
+    const second = await runCli([...args, '--end', end.toISOString()])
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.stderr).toMatch(/--end is ignored: it bounds the first run only/)
+    const secondUris = new Set(findings(w.out).map((f) => f.source.uri))
+    expect(secondUris.size).toBeGreaterThan(0)
+    expect([...secondUris].some(isOld)).toBe(false)
   })
 })
 

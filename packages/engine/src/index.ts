@@ -77,6 +77,7 @@ export { STATE_FORMAT, STATE_VERSION, emptyState, parseState, serializeState } f
 export type { ScanState, DayGroup, LastRun, OutputMark } from './state/state-model.js'
 export { StateLedger } from './state/state-ledger.js'
 export { changeToken } from './source/log-object.js'
+export { keyInWindow } from './source/key-filter.js'
 export type { Verdict } from './state/state-ledger.js'
 export { parseLookback, firstOpenDay } from './state/lookback.js'
 

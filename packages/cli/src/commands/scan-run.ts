@@ -165,7 +165,7 @@ export async function runScan(given: ScanArgs, argv: readonly string[] = process
   const delivery = await openDelivery(destinations, args, log, stop.signal)
   // The lease first: a run that loses it changes nothing, not even its outputs.
   const stateRun: StateRun | undefined = args.state
-    ? await (await import('../state/state-run.js')).StateRun.open(args, log, start)
+    ? await (await import('../state/state-run.js')).StateRun.open(args, log, start, end)
     : undefined
   // The state's outbox is checked now, before anything is scanned: a damaged one is refused (exit 2).
   let pending: Outbox | undefined
@@ -209,7 +209,8 @@ export async function runScan(given: ScanArgs, argv: readonly string[] = process
       signal: stop.signal,
       ...(shard ? { carry: shard.carry } : {}),
       ...((stateRun ? stateRun.since : start) ? { start: (stateRun ? stateRun.since : start)! } : {}),
-      ...(end ? { end } : {}),
+      // Under --state, --end bounds the first run's listing only (StateRun.window): objects are read whole.
+      ...(end && !stateRun ? { end } : {}),
       ...(args.account ? { accounts: args.account } : {}),
       ...(args.region ? { regions: args.region } : {}),
       ...(args['max-object-bytes'] ? { maxObjectBytes: args['max-object-bytes'] } : {}),

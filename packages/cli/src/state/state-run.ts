@@ -50,18 +50,15 @@ export class StateRun {
     private readonly lookbackDays: number,
     private readonly append: { path: string; held: HeldLines } | undefined,
     private readonly log: CliLogger,
+    /** The first run's --end: the last delivery days it lists. Later runs list up to now. */
+    private readonly listUntil: Date | undefined,
   ) {
     this.ledger = new engine.StateLedger(state)
     this.carry = this.parseCarry(state.carry)
   }
 
-  static async open(args: ScanArgs, log: CliLogger, start: Date | undefined): Promise<StateRun> {
+  static async open(args: ScanArgs, log: CliLogger, start: Date | undefined, end?: Date): Promise<StateRun> {
     const engine = await import('@trailscan/engine')
-    if (args.end !== undefined)
-      throw new CliExit(
-        EXIT.usage,
-        '--end cannot be used with --state: a stateful scan runs up to now, and an object it marks processed must have been scanned in full',
-      )
     const lookbackDays = usage(() => engine.parseLookback(args.lookback ?? '2d'))
     const store = await openStateStore(args.state!, args, log)
     const now = Date.now()
@@ -95,6 +92,8 @@ export class StateRun {
           )
         if (start !== undefined && start.toISOString() !== state.since)
           log.warn({ since: state.since }, `--start is ignored: the state's first run set it (${state.since ?? 'none'})`)
+        if (end !== undefined)
+          log.warn({ end: end.toISOString() }, '--end is ignored: it bounds the first run only; later runs scan what is new, up to now')
       }
       let append: StateRun['append']
       if (args.append && args.out !== undefined) {
@@ -108,7 +107,7 @@ export class StateRun {
           )
         append = { path, held }
       }
-      const run = new StateRun(engine, store, lease, doc?.version ?? null, state, lookbackDays, append, log)
+      const run = new StateRun(engine, store, lease, doc?.version ?? null, state, lookbackDays, append, log, doc === null ? end : undefined)
       run.keepLease()
       return run
     } catch (e) {
@@ -122,10 +121,14 @@ export class StateRun {
     return this.append?.held
   }
 
-  /** The listing's window: from the first open day (or the first run's --start); events from the first run's --start. */
-  get window(): { start: Date | undefined; end: undefined } {
+  /**
+   * The listing's window: from the first open day (or the first run's --start), up to the first run's --end (its
+   * delivery days, with the usual margin) or now. Records are never cut at --end: an object marked processed
+   * must have been scanned whole, so the first run reports every event of the objects its window lists.
+   */
+  get window(): { start: Date | undefined; end: Date | undefined } {
     const from = this.ledger.listFrom()
-    return { start: from === undefined ? undefined : new Date(`${from}T00:00:00Z`), end: undefined }
+    return { start: from === undefined ? undefined : new Date(`${from}T00:00:00Z`), end: this.listUntil }
   }
 
   /** The event-time lower bound every run keeps: the first run's --start. */
@@ -146,6 +149,8 @@ export class StateRun {
   /** The listing, less what is processed (same key, same change token) or in a closed day. */
   async *select(objects: AsyncIterable<LogObject>): AsyncGenerator<LogObject> {
     for await (const o of objects) {
+      // A local walk lists everything: the first run's --end bounds it here, as the S3 lister bounds its prefixes.
+      if (this.listUntil !== undefined && !this.engine.keyInWindow(o.key, { end: this.listUntil })) continue
       const verdict = this.ledger.judge(o)
       this.counts[verdict]++
       if (verdict === 'changed') this.log.debug({ object: o.uri }, 'changed since it was processed (new ETag or size/mtime): scanned again')

@@ -78,3 +78,11 @@ export function keyRejection(
   const day = info.deliveryDate
   return day === undefined || overlap(f.window, day, day) !== 'none' ? undefined : 'delivered outside the time window'
 }
+
+/**
+ * Whether an object's key may hold events in the window: the lister's and scan()'s rule, for a caller that
+ * filters a listing itself (a stateful run bounds its first listing at --end without cutting records there).
+ */
+export function keyInWindow(key: KeyInfo, window: { start?: Date | undefined; end?: Date | undefined }): boolean {
+  return keyRejection(key, keyFilter({ ...window, marginDays: DELIVERY_MARGIN_DAYS })) === undefined
+}

@@ -7,7 +7,7 @@ set -eu
 QUEUE=${QUEUE:?set QUEUE to the job queue}
 SOURCE=${SOURCE:?set SOURCE to the trail, e.g. s3://example-org-trail-bucket/}
 SHARDS=${SHARDS:-8}
-RUN=/work/runs/${RUN:-$(date -u +%Y%m%dT%H%M%SZ)}
+RUN=/data/runs/${RUN:-$(date -u +%Y%m%dT%H%M%SZ)}
 plan=$(aws batch submit-job --job-name trailscan-plan --job-queue "$QUEUE" --job-definition trailscan-plan \
   --parameters "source=$SOURCE,shards=$SHARDS,plan=$RUN/plan.json" --query jobId --output text)
 shards=$(aws batch submit-job --job-name trailscan-shards --job-queue "$QUEUE" --job-definition trailscan-shard \

@@ -29,7 +29,7 @@ export async function runPlan(args: PlanArgs): Promise<number> {
   const end = instantOption(args.end, '--end')
   if (start && end && start >= end) throw new CliExit(EXIT.usage, '--start must be before --end')
   const log = createLogger(args['log-level'])
-  // A scheduler's run gets a fresh folder (cronjob.yaml: /work/runs/<run>/plan.json): make it.
+  // A scheduler's run gets a fresh folder (cronjob.yaml: /data/runs/<run>/plan.json): make it.
   if (args.out !== '-') mkdirSync(dirname(resolve(args.out)), { recursive: true })
   const out = args.out === '-' ? OutputTarget.stdout() : OutputTarget.file(args.out, '--out')
   const { planShards } = await import('@trailscan/engine')

@@ -31,6 +31,10 @@ export async function run({ log = defaultLog, shapes = ['small', 'large'] } = {}
     if (res[WALK].last.chars !== res[ANCHOR].last.chars) throw new Error(`the anchor split and the walk disagree on ${shape}`)
     out.rows.push(...rows('split cost', corpus, res))
     const cpu = (id) => res[id].all.map((x) => x.cpuSeconds)
+    if ([WALK, ANCHOR, E2E].some((id) => cpu(id).includes(null))) {
+      out.notes.push(`split cost, ${shape}: no CPU time without /usr/bin/time; the wall times above are all there is`)
+      continue
+    }
     const diffs = cpu(WALK).map((w, i) => w - cpu(ANCHOR)[i])
     const extra = median(diffs)
     const e2e = median(cpu(E2E))

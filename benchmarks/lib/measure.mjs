@@ -18,12 +18,13 @@ export const median = (xs) => {
 
 /**
  * Runs one command; resolves with wall seconds, peak RSS (MB, from /usr/bin/time's %M, i.e. the largest
- * resident set of the process tree it waited for), CPU seconds (user + system, %U + %S) and exit code. stdout goes to /dev/null unless captured.
+ * resident set of the process tree it waited for), CPU seconds (user + system, %U + %S, null without
+ * /usr/bin/time) and exit code. stdout goes to /dev/null unless captured.
  */
 export function run(cmd, args, { env, captureStdout = false, okCodes = [0], cwd } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tsbench-'))
   const rssFile = join(dir, 'rss')
-  // Peak RSS (KB), then user and system CPU seconds of the process tree time waited for.
+  // Peak RSS (KB), then the user and system CPU seconds of the process tree that time waited for.
   const argv = TIME ? ['-f', '%M %U %S', '-o', rssFile, cmd, ...args] : args
   const out = captureStdout ? 'pipe' : openSync('/dev/null', 'w')
   return new Promise((resolve, reject) => {

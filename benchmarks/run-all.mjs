@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm bench`: generate the corpora if missing, run every scenario, print one markdown table, and write it as
-// JSON to .cache/results.json. Scenarios can be chosen: BENCH_SCENARIOS=version,read,match,e2e,rules,memory,state,state-memory.
+// JSON to .cache/results.json. Scenarios can be chosen: BENCH_SCENARIOS=version,read,split-cost,match,e2e,rules,memory,state,state-memory.
 // Other knobs: BENCH_REPS (3), corpus sizes (see generate.mjs), BENCH_STRICT=1 to exit 1 when a target fails.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
@@ -11,7 +11,7 @@ import { machine, markdown, writeResults } from './lib/report.mjs'
 import { log } from './lib/scenario.mjs'
 import { ONE_SHOT_BELOW } from './lib/pool.mjs'
 
-const ALL = ['version', 'read', 'match', 'e2e', 'rules', 'memory', 'state', 'state-memory']
+const ALL = ['version', 'read', 'split-cost', 'match', 'e2e', 'rules', 'memory', 'state', 'state-memory']
 const chosen = (process.env.BENCH_SCENARIOS ?? ALL.join(','))
   .split(',')
   .map((s) => s.trim())

@@ -70,7 +70,18 @@ export const readOnly = (corpus) => async () => {
   const res = await run(NODE, [child('read-records.mjs'), corpus.dir], { captureStdout: true })
   const out = JSON.parse(res.stdout)
   if (out.records !== corpus.records) throw new Error(`readRecords split ${out.records} records, corpus has ${corpus.records}`)
-  return { ...res, records: out.records }
+  return { ...res, records: out.records, chars: out.chars }
+}
+
+/**
+ * The same read with the unsafe anchor split of dcacfa4 (benchmark-only, `lib/anchor-split.mjs`). It must give the
+ * engine's records byte for byte on the generated corpora (same count, same total length), or the comparison is void.
+ */
+export const readAnchor = (corpus) => async () => {
+  const res = await run(NODE, [child('read-anchor.mjs'), corpus.dir], { captureStdout: true })
+  const out = JSON.parse(res.stdout)
+  if (out.records !== corpus.records) throw new Error(`the anchor split gave ${out.records} records, corpus has ${corpus.records}`)
+  return { ...res, records: out.records, chars: out.chars }
 }
 
 /**

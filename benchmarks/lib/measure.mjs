@@ -18,12 +18,14 @@ export const median = (xs) => {
 
 /**
  * Runs one command; resolves with wall seconds, peak RSS (MB, from /usr/bin/time's %M, i.e. the largest
- * resident set of the process tree it waited for) and exit code. stdout goes to /dev/null unless captured.
+ * resident set of the process tree it waited for), CPU seconds (user + system, %U + %S, null without
+ * /usr/bin/time) and exit code. stdout goes to /dev/null unless captured.
  */
 export function run(cmd, args, { env, captureStdout = false, okCodes = [0], cwd } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tsbench-'))
   const rssFile = join(dir, 'rss')
-  const argv = TIME ? ['-f', '%M', '-o', rssFile, cmd, ...args] : args
+  // Peak RSS (KB), then the user and system CPU seconds of the process tree that time waited for.
+  const argv = TIME ? ['-f', '%M %U %S', '-o', rssFile, cmd, ...args] : args
   const out = captureStdout ? 'pipe' : openSync('/dev/null', 'w')
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint()
@@ -36,16 +38,18 @@ export function run(cmd, args, { env, captureStdout = false, okCodes = [0], cwd 
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9
       let rssMB = null
+      let cpuSeconds = null
       try {
-        const kb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop())
+        const [kb, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number)
         if (Number.isFinite(kb)) rssMB = kb / 1024
+        if (Number.isFinite(user) && Number.isFinite(sys)) cpuSeconds = user + sys
       } catch {}
       rmSync(dir, { recursive: true, force: true })
       if (!okCodes.includes(code)) {
         reject(new Error(`${cmd} ${args.join(' ').slice(0, 300)} exited ${code}\n${stderr.slice(-3000)}`))
         return
       }
-      resolve({ seconds, rssMB, code, stdout, stderr })
+      resolve({ seconds, rssMB, cpuSeconds, code, stdout, stderr })
     })
   })
 }
@@ -75,6 +79,8 @@ export async function interleave(variants, reps, log = () => {}) {
       max: Math.max(...secs),
       rssMB: Math.max(...xs.map((x) => x.rssMB ?? 0)) || null,
       last: xs.at(-1),
+      /** Every run's result, in round order (round i of every variant ran back to back). */
+      all: xs,
       samples: secs,
     }
   }

@@ -313,4 +313,17 @@ describe('the WebAssembly record walk', () => {
       expect(splitEvents(chunks, new WasmWalker(module!, 40, 40)), `seed ${seed}`).toEqual(splitEvents(chunks, js()))
     }
   })
+
+  it('starts each value afresh when its first step is walked in JS, whatever the module was left holding', () => {
+    // A window longer than the largest one copied: every step is walked in JS, and the state goes back into the
+    // module at every chunk end. The first value is cut open, so the module holds it when the next one begins.
+    const alwaysJs = (): WasmWalker => new WasmWalker(module!, 16, 32)
+    const chunks = [Buffer.from('{"a":[1,{"b":'), Buffer.from('2}]} {"c":3} ["d"]')]
+    expect(walkTrace(alwaysJs(), chunks)).toEqual(['more@13', 'end@17', 'end@25', 'end@31'])
+    for (let seed = 2200; seed < 2300; seed++) {
+      const doc = randomDocument(seed)
+      const chunks = chunksAt(doc, randomCuts(doc.length, rng(seed)))
+      expect(walkTrace(alwaysJs(), chunks), `seed ${seed}`).toEqual(walkTrace(new ValueScanner(), chunks))
+    }
+  })
 })

@@ -40,7 +40,7 @@ interface WasmMemory {
 interface WasmExports {
   memory: WasmMemory
   begin(): void
-  scan(from: number, to: number, more: number): number
+  scan(from: number, to: number, more: number, fresh: number): number
   setLayout(cap: number, buf: number): void
   cap: WasmGlobal
   buf: WasmGlobal
@@ -182,6 +182,11 @@ export class WasmWalker implements Walker {
   private parked: WalkState | undefined
   /** Set while a value is walked by the JS walker (a buffer too big for the module's memory). */
   private js: ValueScanner | undefined
+  /**
+   * Set by begin() until the module's first step of the value, which starts it afresh: one call into the module
+   * per record instead of two.
+   */
+  private fresh = false
   faultAt = -1
   reason = ''
 
@@ -207,7 +212,7 @@ export class WasmWalker implements Walker {
     this.js = undefined
     this.parked = undefined
     this.take()
-    this.w.x.begin()
+    this.fresh = true
     this.faultAt = -1
     this.reason = ''
   }
@@ -231,8 +236,9 @@ export class WasmWalker implements Walker {
       }
       const end = Math.min(to, w.we)
       const more = end < to ? 1 : 0
-      let r = w.x.scan(from - w.ws, end - w.ws, more)
-      while (r === GROW && w.growStack(this.maxDepth)) r = w.x.scan(w.x.resumeAt.value, end - w.ws, more)
+      let r = w.x.scan(from - w.ws, end - w.ws, more, this.fresh ? 1 : 0)
+      this.fresh = false
+      while (r === GROW && w.growStack(this.maxDepth)) r = w.x.scan(w.x.resumeAt.value, end - w.ws, more, 0)
       if (r === GROW || r === NEED) {
         const next = w.x.resumeAt.value + w.ws
         if (r === GROW) {
@@ -263,8 +269,7 @@ export class WasmWalker implements Walker {
     if (this.parked) {
       // A state that fit before fits again, unless memory ran out meanwhile: then the JS walk goes on with it.
       if (!w.restoreState(this.parked, this.maxDepth)) {
-        this.js = new ValueScanner()
-        this.js.restoreState(this.parked)
+        this.js = this.jsWalker(this.parked)
         w.owner = undefined
       }
       this.parked = undefined
@@ -272,7 +277,14 @@ export class WasmWalker implements Walker {
   }
 
   private toJs(): void {
-    this.js = new ValueScanner()
-    this.js.restoreState(this.w.saveState())
+    this.js = this.jsWalker(this.w.saveState())
+  }
+
+  /** A JS walker going on from `state`, or, before the module's first step of a value, starting it. */
+  private jsWalker(state: WalkState): ValueScanner {
+    const js = new ValueScanner()
+    if (this.fresh) this.fresh = false
+    else js.restoreState(state)
+    return js
   }
 }

@@ -30,7 +30,7 @@
   ;; Where a walk stopped for a bigger stack (result -3), to be called again from there.
   (global $resumeAt (export "resumeAt") (mut i32) (i32.const 0))
 
-  (func (export "begin")
+  (func $begin (export "begin")
     (global.set $depth (i32.const 0))
     (global.set $want (i32.const 0))
     (global.set $inString (i32.const 0))
@@ -87,16 +87,18 @@
         (br $next)))
     (local.get $lim))
 
-  ;; Reads buf[from, to) on from the state left by the last call: the index after the value, -1 (more), -2
+  ;; Reads buf[from, to) on from the state left by the last call, or as a new value with $fresh set (`begin` and
+  ;; the first step in one call from JS instead of two, per record): the index after the value, -1 (more), -2
   ;; (fault: $faultAt, $faultCode), or -3 (the stack is full: grow it and call again from $resumeAt).
   ;; With $more set, memory holds only a window of the caller's bytes, which go on past `to`: where the JS walk
   ;; would look past the window, the walk stops with -4 and $resumeAt, a place where a call with the next window
   ;; gives what one call over all the bytes gives (in a string: where its current 24-byte step began).
-  (func (export "scan") (param $from i32) (param $to i32) (param $more i32) (result i32)
+  (func (export "scan") (param $from i32) (param $to i32) (param $more i32) (param $fresh i32) (result i32)
     (local $p i32) (local $end i32) (local $base i32)
     (local $depth i32) (local $want i32) (local $inString i32)
     (local $lim i32) (local $s i32) (local $r i32) (local $c i32) (local $k i32) (local $kind i32)
     (local $v v128) (local $m i32) (local $top i32)
+    (if (local.get $fresh) (then (call $begin)))
     (local.set $base (global.get $buf))
     (local.set $p (i32.add (local.get $base) (local.get $from)))
     (local.set $end (i32.add (local.get $base) (local.get $to)))

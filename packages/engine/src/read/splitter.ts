@@ -444,19 +444,29 @@ export class RecordSplitter {
       this.finishValue()
       return true
     }
-    const r = this.scanner.scan(b, this.pos, b.length)
-    if (r === MORE) {
-      this.pos = b.length
-      return false
+    for (;;) {
+      const r = this.scanner.scan(b, this.pos, b.length)
+      if (r === MORE) {
+        this.pos = b.length
+        return false
+      }
+      if (r === FAULT) {
+        this.pos = this.scanner.faultAt
+        this.corrupt(this.scanner.reason, this.base + this.scanner.faultAt)
+        return true
+      }
+      this.pos = r
+      this.finishValue()
+      // The next record right after a comma (CloudTrail's compact layout) starts here, as the two steps of
+      // betweenElements would start it: profiled on streamed 5 MB objects, the state machine's steps per record
+      // cost about three quarters of the CPU of the walk itself.
+      if (this.mode !== Mode.Between || b[r] !== 0x2c || b[r + 1] !== 0x7b) return true
+      this.pos = r + 1
+      this.expectSep = false
+      this.sepEnd = this.base + this.pos
+      this.gap = undefined
+      this.beginValue('element')
     }
-    if (r === FAULT) {
-      this.pos = this.scanner.faultAt
-      this.corrupt(this.scanner.reason, this.base + this.scanner.faultAt)
-      return true
-    }
-    this.pos = r
-    this.finishValue()
-    return true
   }
 
   private finishValue(): void {
@@ -494,6 +504,11 @@ export class RecordSplitter {
   }
 
   private deliver(index: number, start: number, end: number): void {
+    if (start >= this.base && end - start <= this.maxRecordBytes) {
+      // In this chunk (most records): no span to build.
+      this.sink({ kind: 'record', bytes: this.buf, start: start - this.base, end: end - this.base, index })
+      return
+    }
     const span = this.bytesOf(start, end)
     if (!span) {
       this.sink({

@@ -17,7 +17,12 @@ export interface StateSnapshot {
  * Reads the state (no lease: a plan and each shard only read it) and checks it tracks `paths`. A corrupt or
  * unknown-version document is exit 2 and left as it is; none at all is a new state from `start`.
  */
-export async function readSnapshot(engine: Engine, store: StateStore, paths: readonly string[], start: Date | undefined): Promise<StateSnapshot> {
+export async function readSnapshot(
+  engine: Engine,
+  store: StateStore,
+  paths: readonly string[],
+  start: Date | undefined,
+): Promise<StateSnapshot> {
   const doc = await usage(() => store.read())
   const sources = paths.map((p) => (engine.isS3Uri(p) ? p : resolve(p)))
   if (doc === null) return { state: engine.emptyState(sources, start?.toISOString() ?? null), version: null }

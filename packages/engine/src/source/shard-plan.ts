@@ -211,7 +211,8 @@ export function parsePlan(text: string, where: string): ShardPlan {
     if (!ok) throw new UsageError(`${where}: damaged plan (shard ${i})`)
   })
   if (p.state !== undefined && !isPlanState(p.state)) throw new UsageError(`${where}: damaged plan (its "state")`)
-  if (planIdOf(p.shards, p.state && { listedAt: p.listedAt, state: p.state }) !== p.planId) throw new UsageError(`${where}: damaged plan (its objects do not match its planId)`)
+  if (planIdOf(p.shards, p.state && { listedAt: p.listedAt, state: p.state }) !== p.planId)
+    throw new UsageError(`${where}: damaged plan (its objects do not match its planId)`)
   return p as ShardPlan
 }
 

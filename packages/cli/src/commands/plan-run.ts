@@ -110,7 +110,6 @@ async function stateSelection(
   start: Date | undefined,
   end: Date | undefined,
 ): Promise<{ selection: StateSelection; planState: PlanState }> {
-  if (args.paths.some((p) => p === '-')) throw new CliExit(EXIT.usage, '`-` (stdin) cannot be planned with --state')
   const lookbackDays = usage(() => engine.parseLookback(args.lookback ?? '2d'))
   const store = await openStateStore(args.state!, args, log)
   const { state, version } = await readSnapshot(engine, store, args.paths, start)

@@ -9,6 +9,7 @@ import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startReceiver } from '../../engine/test/support/loopback-http.js'
 import { readObjectText, uploadAll } from '../../engine/test/support/s3-fixtures.js'
 import { startS3Stack, type S3Stack } from '../../engine/test/support/s3-stack.js'
 import { S3RVER_ENV } from '../../engine/test/support/s3rver.js'
@@ -352,6 +353,56 @@ describe.each(worlds)('plan --state, scan --plan --shard, merge --state with %s'
     expect([...got.ids].sort()).toEqual((await fullScan(w)).ids.sort())
   }, 240_000)
 })
+
+describe('merge --state writes every output and delivers as scan --state does', () => {
+  it('--output and --to: undelivered findings are kept in the state and sent first by the next cycle', async () => {
+    const w = localWorld()
+    await w.put(dataset('public-s3'))
+    let up = false
+    const hook = await startReceiver(() => (up ? undefined : { status: 400, body: 'down' }))
+    try {
+      const to = `webhook:${hook.url}/in`
+      const mergeTo = async (name: string): Promise<CliResult> => {
+        const { path } = await makePlan(w, name, 2)
+        const { dirs, runs } = await runShards(w, path, 2, name)
+        for (const r of runs) expect(r.code, r.stderr).toBe(0)
+        const csv = join(w.name, name, 'findings.csv')
+        return runCli(['merge', ...dirs, '--plan', path, '--out', join(w.name, name, 'f.jsonl'), '--output', `csv=${csv}`, '--to', to])
+      }
+      const first = await mergeTo('c1')
+      expect(first.code, first.stderr).toBe(5)
+      const found = readLines(join(w.name, 'c1', 'f.jsonl')).filter((l) => l.kind === 'finding')
+      expect(found.length).toBeGreaterThan(0)
+      expect(
+        readFileSync(join(w.name, 'c1', 'findings.csv'), 'utf8')
+          .split('\n')
+          .filter(Boolean),
+      ).toHaveLength(found.length + 1)
+      const kept = (JSON.parse(await lastGeneration(w.state)) as { undelivered: { destination: string; findings: { id: string }[] }[] })
+        .undelivered
+      expect(kept.map((e) => [e.destination, e.findings.map((f) => f.id).sort()])).toEqual([[to, found.map((f) => f.id as string).sort()]])
+
+      up = true
+      hook.requests.length = 0
+      const second = await mergeTo('c2')
+      expect(second.code, second.stderr).toBe(0)
+      expect(readLines(join(w.name, 'c2', 'f.jsonl'))).toEqual([])
+      expect(hook.requests.map((r) => r.headers['idempotency-key']).sort()).toEqual(found.map((f) => f.id as string).sort())
+      expect((JSON.parse(await lastGeneration(w.state)) as { undelivered: unknown[] }).undelivered).toEqual([])
+    } finally {
+      await hook.stop()
+    }
+  }, 120_000)
+})
+
+/** The current generation of a local state directory. */
+async function lastGeneration(dir: string): Promise<string> {
+  const gen = readdirSync(dir)
+    .filter((f) => /^state-\d+\.json$/.test(f))
+    .sort()
+    .at(-1)!
+  return readFileSync(join(dir, gen), 'utf8')
+}
 
 describe('shard and merge options with a plan made from a state', () => {
   it('refuses a --state that names another location than the plan, naming both', async () => {

@@ -102,7 +102,7 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
     throw new CliExit(EXIT.usage, '--plan needs --out-dir DIR: where this shard leaves its outputs for merge')
   const plan = readPlan(given.plan!, engine.parsePlan)
   const { index } = shardIndex(given, plan.shards.length)
-  // Read before --out-dir is touched: a shard of a stale plan leaves nothing merge could take for a result.
+  // Checked before --out-dir is touched: a shard refused for a stale plan changes nothing there.
   const fromState = await readPlanState(engine, plan, given, given.plan!)
   const files = shardFiles(index)
   try {

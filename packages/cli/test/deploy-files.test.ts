@@ -148,6 +148,23 @@ describe('deploy/', () => {
     expect(bMerge.args[1]).toBe(valueOf(bScan.args, '--out-dir'))
   })
 
+  it('makes the nightly plan from the scheduled-scan state on S3, and merges into that same state', () => {
+    const pairs = [kubernetesInvocations(), batchInvocations()].map((list) => ({
+      plan: list.find((i) => i.args[0] === 'plan')!,
+      merge: list.find((i) => i.args[0] === 'merge')!,
+    }))
+    for (const { plan, merge } of pairs) {
+      expect(valueOf(plan.args, '--state'), plan.where).toMatch(/^s3:\/\/[^/]+\/.+/)
+      expect(valueOf(merge.args, '--state'), merge.where).toBe(valueOf(plan.args, '--state'))
+    }
+    // The state prefix is the one the shipped IAM policy lets a run read and write.
+    const policy = readFileSync(join(deploy, 'trailscan-iam-policy.json'), 'utf8')
+    expect(policy).toContain('"state/*"')
+    const submit = readFileSync(join(deploy, 'aws-batch', 'submit.sh'), 'utf8')
+    expect(submit).toMatch(/--parameters "source=\$SOURCE,state=\$STATE,/)
+    expect(submit).toMatch(/--job-definition trailscan-merge \\\n\s+--parameters "plan=[^"]*,state=\$STATE,/)
+  })
+
   it('puts the Indexed Job in the ConfigMap the CronJob reads its template from', () => {
     const k = yaml.load(readFileSync(join(deploy, 'kubernetes', 'kustomization.yaml'), 'utf8')) as {
       configMapGenerator: { name: string; files: string[] }[]

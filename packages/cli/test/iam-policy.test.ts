@@ -76,15 +76,15 @@ afterAll(async () => {
 })
 
 describe('deploy/trailscan-iam-policy.json', () => {
-  it('allows every S3 request of scheduled runs, state show and state reset (action, resource ARN and s3:prefix)', async () => {
+  it('allows every S3 request of scheduled runs, sharded cycles, state show and state reset (action, resource ARN and s3:prefix)', async () => {
     const policy = (JSON.parse(readFileSync(POLICY, 'utf8')) as { Statement: Statement[] }).Statement
-    const corpus = makeCorpus(21, 6, 10)
+    const corpus = makeCorpus(21, 8, 10)
     await uploadAll(stack.s3.endpoint, TRAIL, corpus.slice(0, 4))
     const s3 = ['--endpoint-url', stack.proxy.endpoint]
     const scan = ['scan', `s3://${TRAIL}/AWSLogs/`, '--state', `s3://${STATE}/state/`, '--out', join(dir, 'f.jsonl'), '--append', ...s3]
     const runs: { code: number | null; stderr: string }[] = []
     runs.push(await runCli(scan, { env })) // first run: creates state and lease
-    await uploadAll(stack.s3.endpoint, TRAIL, corpus.slice(4))
+    await uploadAll(stack.s3.endpoint, TRAIL, corpus.slice(4, 6))
     runs.push(await runCli(scan, { env })) // later run: If-Match on state, new objects
     // A run killed outright leaves its lease; the next one takes it over once expired (If-Match on the lease).
     await uploadAll(stack.s3.endpoint, STATE, [
@@ -96,12 +96,21 @@ describe('deploy/trailscan-iam-policy.json', () => {
       },
     ])
     runs.push(await runCli(scan, { env }))
+    // A sharded cycle on the same state, as deploy/'s CronJob and Batch jobs run it: plan and shard read, merge commits.
+    await uploadAll(stack.s3.endpoint, TRAIL, corpus.slice(6))
+    const plan = join(dir, 'plan.json')
+    runs.push(
+      await runCli(['plan', `s3://${TRAIL}/AWSLogs/`, '--state', `s3://${STATE}/state/`, '--shards', '1', '--out', plan, ...s3], { env }),
+    )
+    runs.push(await runCli(['scan', '--plan', plan, '--shard', '0', '--out-dir', join(dir, 'shards'), ...s3], { env }))
+    runs.push(await runCli(['merge', join(dir, 'shards'), '--plan', plan, '--out', join(dir, 'm.jsonl'), ...s3], { env }))
     runs.push(await runCli(['state', 'show', `s3://${STATE}/state/`, ...s3], { env }))
     runs.push(await runCli(['state', 'reset', `s3://${STATE}/state/`, '--yes', ...s3], { env }))
     expect(
       runs.map((r) => r.code),
       runs.map((r) => r.stderr).join('\n'),
-    ).toEqual([0, 0, 0, 0, 0])
+    ).toEqual([0, 0, 0, 0, 0, 0, 0, 0])
+    expect(runs[3]!.stderr).toContain('2 new, 0 changed, 6 already processed')
 
     const seen = stack.proxy.requests
     // The runs did write and delete state conditionally, so those requests are part of what is checked.

@@ -1,13 +1,14 @@
 import type { CommandModule } from 'yargs'
 import { runCommand } from '../fail.js'
+import type { ScanArgs } from './scan-command.js'
 
-export interface MergeArgs {
+export type MergeArgs = Pick<
+  ScanArgs,
+  'out' | 'output' | 'summary-json' | 'fail-on' | 'state' | 'append' | 'to' | 'to-min-severity' | 'profile' | 's3-region' | 'endpoint-url'
+> & {
   dirs: string[]
   plan: string
   format: 'jsonl' | 'table'
-  out?: string
-  'summary-json'?: string
-  'fail-on'?: string
 }
 
 /** The last step of a sharded scan: the shards' outputs → what one scan of the whole plan would have written. */
@@ -25,11 +26,40 @@ export const command: CommandModule<object, MergeArgs> = {
       .option('plan', { type: 'string', demandOption: true, describe: 'the plan the shards ran (from `trailscan plan`)' })
       .option('format', { choices: ['jsonl', 'table'] as const, default: 'jsonl' as const, describe: 'findings format' })
       .option('out', { type: 'string', describe: 'write findings to FILE instead of stdout' })
+      .option('output', {
+        type: 'string',
+        describe: 'also write findings as FORMAT to PATH (- for stdout; repeatable): jsonl, table, ocsf, asff or csv',
+      })
       .option('summary-json', { type: 'string', describe: 'also write the merged summary as JSON to FILE' })
       .option('fail-on', {
         choices: ['info', 'low', 'medium', 'high', 'critical'],
         describe: 'exit 1 when a finding is at or above SEVERITY',
-      }),
+      })
+      .option('to', {
+        type: 'string',
+        describe:
+          'also deliver findings to DESTINATION: securityhub, sns:TOPIC_ARN, eventbridge:BUS, webhook:URL or slack:URL (repeatable)',
+        group: 'Delivery:',
+      })
+      .option('to-min-severity', {
+        type: 'string',
+        describe: 'only findings at or above SEVERITY go to the --to just before this option',
+        group: 'Delivery:',
+      })
+      .option('state', {
+        type: 'string',
+        describe: "the plan's --state (it is taken from the plan; given here, it must name the same): commits the merged run to it",
+        group: 'Scheduled scans:',
+      })
+      .option('append', {
+        type: 'boolean',
+        default: false,
+        describe: 'append to the --out JSONL file, never writing an id it already holds',
+        group: 'Scheduled scans:',
+      })
+      .option('profile', { type: 'string', describe: 'AWS profile for an S3 state and for delivery', group: 'S3:' })
+      .option('s3-region', { type: 'string', describe: 'region of the S3 client for an S3 state', group: 'S3:' })
+      .option('endpoint-url', { type: 'string', describe: 'S3-compatible endpoint for an S3 state (path-style addressing)', group: 'S3:' }),
   handler: async (args) => {
     const { runMerge } = await import('./merge-run.js')
     await runCommand(() => runMerge(args))

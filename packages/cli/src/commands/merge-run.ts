@@ -1,13 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Finding, ShardManifest, ShardResult } from '@trailscan/engine'
+import type { Finding, MergedRun, Outbox, Severity, ShardManifest, ShardPlan, ShardResult } from '@trailscan/engine'
+import { deliveryFailed, finishDelivery, openDelivery, planDestinations } from '../delivery.js'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
-import { FindingsWriter } from '../output/findings-writer.js'
+import { createLogger, type CliLogger } from '../logger.js'
+import { FindingOutputs } from '../output/finding-outputs.js'
+import { outputSpecs } from '../output/output-specs.js'
 import { OutputTarget } from '../output/output-target.js'
 import { summaryText } from '../output/summary-text.js'
-import { nonEmpty, singleValued } from '../option-checks.js'
+import { httpUrl, nonEmpty, singleValued } from '../option-checks.js'
+import { openStateStore } from '../state/open-state-store.js'
+import { checkStateOptions, heldLinesOf, type StateRun } from '../state/state-options.js'
 import type { MergeArgs } from './merge-command.js'
+import type { ScanArgs } from './scan-command.js'
 import { MANIFEST_NAME, shardFiles } from './shard-run.js'
 
 function readText(path: string, what: string): string {
@@ -70,36 +76,112 @@ function readShard(dir: string, index: number): ShardResult {
   return { where: manifestPath, manifest, findings }
 }
 
-export async function runMerge(args: MergeArgs): Promise<number> {
+export async function runMerge(args: MergeArgs, argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const a = args as unknown as Record<string, unknown>
-  singleValued(a, ['plan', 'format', 'out', 'summary-json', 'fail-on'])
-  nonEmpty(a, ['dirs', 'plan', 'out', 'summary-json'])
-  const { mergeShards, parsePlan, SEVERITIES } = await import('@trailscan/engine')
-  let merged
+  singleValued(a, ['plan', 'format', 'out', 'summary-json', 'fail-on', 'state', 'append', 'profile', 's3-region', 'endpoint-url'])
+  nonEmpty(a, ['dirs', 'plan', 'out', 'output', 'summary-json', 'state'])
+  httpUrl(a, 'endpoint-url')
+  // The scan's own checks of --append and of the outputs, and of --to with its --to-min-severity.
+  const scanLike = { ...args, paths: [], lookback: undefined } as unknown as ScanArgs
+  checkStateOptions(scanLike)
+  const specs = outputSpecs(args)
+  const destinations = planDestinations(argv, args)
+  const engine = await import('@trailscan/engine')
+  let plan: ShardPlan
+  let merged: MergedRun
   try {
-    const plan = parsePlan(readText(args.plan, 'the plan'), args.plan)
-    merged = mergeShards(plan, args.dirs.flatMap(readShards))
+    plan = engine.parsePlan(readText(args.plan, 'the plan'), args.plan)
+    // Refused here, before any lease is taken or output opened: a partial merge changes nothing.
+    merged = engine.mergeShards(plan, args.dirs.flatMap(readShards))
   } catch (e) {
     if (e instanceof CliExit) throw e
     throw new CliExit(EXIT.usage, describeError(e))
   }
+  const log = createLogger('info')
+  const stop = new AbortController()
+  const delivery = await openDelivery(destinations, scanLike, log, stop.signal)
+  const stateRun = await openPlanState(plan, args, log)
+  let pending: Outbox | undefined
+  try {
+    pending = delivery ? stateRun?.undelivered() : undefined
+  } catch (e) {
+    await stateRun?.abandon()
+    throw e
+  }
   const summaryOut = args['summary-json'] ? OutputTarget.file(args['summary-json'], '--summary-json') : undefined
-  const output = args.out && args.out !== '-' ? OutputTarget.file(args.out, '--out') : OutputTarget.stdout()
-  const writer = new FindingsWriter(args.format, output)
-  for (const f of merged.findings) writer.finding(f)
+  const writer = await FindingOutputs.open(specs, {
+    append: args.append,
+    durable: !!stateRun,
+    held: stateRun ? stateRun.held : heldLinesOf(scanLike),
+  })
+  const summary = merged.summary
+  if (stateRun) {
+    // What a shard could not read (changed since the plan, gone, cut short) stays unprocessed: the next plan has it.
+    for (const e of summary.errors) stateRun.error({ code: e.code, ...(e.object !== undefined ? { location: { object: e.object } } : {}) })
+    stateRun.planned(engine.plannedRefs(plan))
+    // The merged carry already holds the state's (every shard started from it) and what this cycle added.
+    Object.assign(stateRun.carry, merged.carry)
+  }
+  for (const f of merged.findings) {
+    // Shards dropped the ids the state had seen; a merge checks again against the state it commits to.
+    if (stateRun?.seenIds.has(f.id)) continue
+    writer.finding(f)
+    delivery?.offer(f)
+    stateRun?.finding(f)
+  }
   await writer.close(merged.alarms, merged.remediations)
-  process.stderr.write(summaryText(merged.summary, undefined))
+  const delivered = delivery ? await finishDelivery(delivery, log, pending) : undefined
+  if (delivered) summary.delivery = delivered.summary
+  // Only now are the outputs on disk (fsync'd) and delivered: the state may say so.
+  await stateRun?.commit(summary, writer.ok, delivered?.outbox)
+  const writeFailures = writer.failureMessages()
+  for (const message of writeFailures) summary.errors.push({ code: 'TRAILSCAN_OUTPUT_WRITE', message })
+  process.stderr.write(summaryText(summary, undefined))
+  if (stateRun) process.stderr.write(stateRun.summaryLine())
   if (summaryOut) {
-    summaryOut.write(`${JSON.stringify(merged.summary, null, 2)}\n`)
+    summaryOut.write(`${JSON.stringify(summary, null, 2)}\n`)
     summaryOut.close()
   }
-  const failed = output.failureMessage() ?? summaryOut?.failureMessage('the summary')
-  if (failed) {
-    process.stderr.write(`trailscan: ${failed}\n`)
-    return EXIT.writeFailed
-  }
-  const failOn = args['fail-on'] ? SEVERITIES.indexOf(args['fail-on'] as (typeof SEVERITIES)[number]) : -1
-  const worst = Math.max(-1, ...merged.findings.map((f) => SEVERITIES.indexOf(f.severity)))
-  if (merged.summary.errors.length > 0) return EXIT.readErrors
+  const summaryFailed = summaryOut?.failureMessage('the summary')
+  if (summaryFailed) process.stderr.write(`trailscan: ${summaryFailed}\n`)
+  if (writeFailures.length > 0 || summaryFailed) return EXIT.writeFailed
+  if (deliveryFailed(delivered)) return EXIT.deliveryFailed
+  const failOn = args['fail-on'] ? engine.SEVERITIES.indexOf(args['fail-on'] as Severity) : -1
+  const worst = Math.max(-1, ...merged.findings.map((f) => engine.SEVERITIES.indexOf(f.severity)))
+  if (summary.errors.length > 0) return EXIT.readErrors
   return failOn >= 0 && worst >= failOn ? EXIT.findings : EXIT.ok
+}
+
+/**
+ * A plan made with --state: its lease taken and the state read, as `scan --state` does (StateRun), and refused
+ * (exit 2, the lease given up, nothing written) unless it is still at the version the plan selected from.
+ */
+async function openPlanState(plan: ShardPlan, args: MergeArgs, log: CliLogger): Promise<StateRun | undefined> {
+  const ps = plan.state
+  if (ps === undefined) {
+    if (args.state !== undefined)
+      throw new CliExit(EXIT.usage, `--state ${args.state}: the plan ${args.plan} was made without --state (make it with plan --state)`)
+    return undefined
+  }
+  if (args.state !== undefined) {
+    const named = (await openStateStore(args.state, args)).location
+    if (named !== ps.location)
+      throw new CliExit(EXIT.usage, `--state ${named} is not the state the plan ${args.plan} was made from, ${ps.location}`)
+  }
+  const { StateRun } = await import('../state/state-run.js')
+  const run = await StateRun.open(
+    { ...args, paths: ps.sources, state: ps.location, lookback: `${ps.lookbackDays}d` } as unknown as ScanArgs,
+    log,
+    ps.since === null ? undefined : new Date(ps.since),
+    undefined,
+    new Date(plan.listedAt),
+  )
+  if (run.version !== ps.version) {
+    await run.abandon()
+    throw new CliExit(
+      EXIT.usage,
+      `state ${ps.location} moved since the plan ${args.plan} was made: the plan read version ${ps.version ?? 'none (no state yet)'}, the state is now at ${run.version ?? 'none (reset)'}; nothing was written or committed: make the plan again and run its shards`,
+    )
+  }
+  return run
 }

@@ -1,13 +1,15 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import type { LogObject } from '@trailscan/engine'
+import type { LogObject, PlanState } from '@trailscan/engine'
 import { EXIT } from '../exit-codes.js'
 import { CliExit } from '../fail.js'
-import { createLogger } from '../logger.js'
+import { createLogger, type CliLogger } from '../logger.js'
 import { ACCOUNT_ID, eachMatches, instantOption, nonEmpty, REGION, singleValued } from '../option-checks.js'
 import { OutputTarget } from '../output/output-target.js'
 import { s3Limits } from '../s3-limits.js'
 import { openSources } from '../sources.js'
+import { openStateStore } from '../state/open-state-store.js'
+import { readSnapshot, StateSelection, usage } from '../state/state-selection.js'
 import type { PlanArgs } from './plan-command.js'
 
 const MAX_SHARDS = 10_000
@@ -18,8 +20,8 @@ const MAX_SHARDS = 10_000
  */
 export async function runPlan(args: PlanArgs): Promise<number> {
   const a = args as unknown as Record<string, unknown>
-  singleValued(a, ['shards', 'out', 'start', 'end', 'log-level'])
-  nonEmpty(a, ['paths', 'out'])
+  singleValued(a, ['shards', 'out', 'start', 'end', 'log-level', 'state', 'lookback'])
+  nonEmpty(a, ['paths', 'out', 'state'])
   eachMatches(a, 'account', ACCOUNT_ID, 'a 12-digit account id')
   eachMatches(a, 'region', REGION, 'an AWS region name (e.g. eu-west-1)')
   if (!/^\d+$/.test(args.shards) || Number(args.shards) < 1 || Number(args.shards) > MAX_SHARDS)
@@ -28,15 +30,17 @@ export async function runPlan(args: PlanArgs): Promise<number> {
   const start = instantOption(args.start, '--start')
   const end = instantOption(args.end, '--end')
   if (start && end && start >= end) throw new CliExit(EXIT.usage, '--start must be before --end')
+  if (args.lookback !== undefined && args.state === undefined) throw new CliExit(EXIT.usage, '--lookback needs --state')
   const log = createLogger(args['log-level'])
   // A scheduler's run gets a fresh folder (cronjob.yaml: /data/runs/<run>/plan.json): make it.
   if (args.out !== '-') mkdirSync(dirname(resolve(args.out)), { recursive: true })
   const out = args.out === '-' ? OutputTarget.stdout() : OutputTarget.file(args.out, '--out')
-  const { planShards } = await import('@trailscan/engine')
+  const engine = await import('@trailscan/engine')
   const listedAt = new Date()
-  const sources = await openSources({ ...args, progress: false }, log, { start, end }, s3Limits(args))
+  const fromState = args.state !== undefined ? await stateSelection(engine, args, log, start, end) : undefined
+  const sources = await openSources({ ...args, progress: false }, log, fromState?.selection.window ?? { start, end }, s3Limits(args))
   const objects: LogObject[] = []
-  for await (const o of sources.objects) objects.push(o)
+  for await (const o of fromState ? fromState.selection.select(sources.objects) : sources.objects) objects.push(o)
   const summary = sources.listing.summary
   sources.listing.fillIn(summary)
   if (summary.errors.length > 0) {
@@ -47,12 +51,15 @@ export async function runPlan(args: PlanArgs): Promise<number> {
       summary.errors.map((e) => `${e.object ?? ''}${e.object ? ': ' : ''}${e.message}`),
     )
   }
-  const plan = planShards(
+  // Under --state, as for `scan --state`: events from the first run's --start on; --end bounds its listing only.
+  const since = fromState ? fromState.selection.since : start
+  const until = fromState ? undefined : end
+  const plan = engine.planShards(
     objects,
     Number(args.shards),
     {
-      ...(start ? { start } : {}),
-      ...(end ? { end } : {}),
+      ...(since ? { start: since } : {}),
+      ...(until ? { end: until } : {}),
       ...(args.account ? { accounts: args.account } : {}),
       ...(args.region ? { regions: args.region } : {}),
     },
@@ -60,12 +67,13 @@ export async function runPlan(args: PlanArgs): Promise<number> {
       listedAt,
       options: {
         paths: args.paths,
-        ...(args.start ? { start: args.start } : {}),
-        ...(args.end ? { end: args.end } : {}),
+        ...(since ? { start: fromState ? since.toISOString() : args.start } : {}),
+        ...(until ? { end: args.end } : {}),
         ...(args.account ? { account: args.account } : {}),
         ...(args.region ? { region: args.region } : {}),
       },
       listing: { skippedCount: summary.objects.skipped, skipped: summary.skipped },
+      ...(fromState ? { state: fromState.planState } : {}),
     },
   )
   out.write(`${JSON.stringify(plan)}\n`)
@@ -84,5 +92,32 @@ export async function runPlan(args: PlanArgs): Promise<number> {
           : ''
       }\n`,
   )
+  if (fromState)
+    process.stderr.write(
+      `state     ${fromState.selection.countsText()} in ${fromState.planState.location} (version ${fromState.planState.version ?? 'none: first run'})\n`,
+    )
   return EXIT.ok
+}
+
+/**
+ * `plan --state`: the state read (no lease: nothing is written), and the selection a `scan --state` would make
+ * now. The plan records the state's version: shards refuse a state that moved since, and merge commits only over it.
+ */
+async function stateSelection(
+  engine: typeof import('@trailscan/engine'),
+  args: PlanArgs,
+  log: CliLogger,
+  start: Date | undefined,
+  end: Date | undefined,
+): Promise<{ selection: StateSelection; planState: PlanState }> {
+  const lookbackDays = usage(() => engine.parseLookback(args.lookback ?? '2d'))
+  const store = await openStateStore(args.state!, args, log)
+  const { state, version } = await readSnapshot(engine, store, args.paths, start)
+  if (version !== null && end !== undefined)
+    log.warn({ end: end.toISOString() }, '--end is ignored: it bounds the first run only; later runs scan what is new, up to now')
+  const selection = new StateSelection(engine, state, log, version === null ? end : undefined)
+  return {
+    selection,
+    planState: { location: store.location, version, sources: state.sources, since: state.since, lookbackDays },
+  }
 }

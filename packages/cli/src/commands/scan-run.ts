@@ -208,6 +208,7 @@ export async function runScan(given: ScanArgs, argv: readonly string[] = process
       ruleDiagnostics: diagnostics,
       signal: stop.signal,
       ...(shard ? { carry: shard.carry } : {}),
+      ...(shard?.seenIds ? { seenIds: shard.seenIds } : {}),
       ...((stateRun ? stateRun.since : start) ? { start: (stateRun ? stateRun.since : start)! } : {}),
       // Under --state, --end bounds the first run's listing only (StateRun.window): objects are read whole.
       ...(end && !stateRun ? { end } : {}),

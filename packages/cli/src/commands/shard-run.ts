@@ -7,6 +7,9 @@ import type { CliLogger } from '../logger.js'
 import type { S3Limits } from '../s3-limits.js'
 import { quietSdkNodeNotice } from '../aws-sdk-notice.js'
 import { s3ClientFor, type OpenedSources } from '../sources.js'
+import { openStateStore } from '../state/open-state-store.js'
+import { parseCarry } from '../state/state-run.js'
+import { readSnapshot } from '../state/state-selection.js'
 import type { ScanArgs } from './scan-command.js'
 
 /**
@@ -25,14 +28,27 @@ export const MANIFEST_NAME = /^shard-(\d+)\.json$/
 export const SHARD_INDEX_ENV = ['JOB_COMPLETION_INDEX', 'AWS_BATCH_JOB_ARRAY_INDEX'] as const
 
 /** What the plan fixed when it listed: a shard taking them again could scan something else than the plan covers. */
-const FIXED_BY_PLAN = ['start', 'end', 'account', 'region', 'include-digest', 'include-insight', 'out', 'output', 'summary-json'] as const
+const FIXED_BY_PLAN = [
+  'start',
+  'end',
+  'account',
+  'region',
+  'include-digest',
+  'include-insight',
+  'out',
+  'output',
+  'summary-json',
+  'lookback',
+] as const
 
 export interface ShardRun {
   /** The scan's arguments with the plan's window, accounts and regions, and outputs in --out-dir. */
   args: ScanArgs
   openSources(log: CliLogger, limits: S3Limits): Promise<OpenedSources>
-  /** What the shard's alarms and exposure tracking see, for merge to join (scan() fills it in). */
+  /** What the shard's alarms and exposure tracking see, for merge to join (scan() fills it in): from the plan's state's carry. */
   carry: EmitCarry
+  /** With a plan made from a state: the finding ids earlier runs emitted, which this shard does not write again. */
+  seenIds?: Set<string>
   /** Written last, once the findings and summary are on disk: its presence says the shard's outputs are whole. */
   finish(summary: ScanSummary): void
 }
@@ -77,8 +93,8 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
   for (const name of FIXED_BY_PLAN)
     if (a[name] !== undefined && a[name] !== false)
       throw new CliExit(EXIT.usage, `--${name} cannot be given with --plan: the plan fixed what is scanned, and --out-dir where it goes`)
-  if (given.state !== undefined || given.append)
-    throw new CliExit(EXIT.usage, '--state and --append cannot be given with --plan: a shard writes its outputs to --out-dir for merge')
+  if (given.append)
+    throw new CliExit(EXIT.usage, '--append cannot be given with --plan: a shard writes its outputs to --out-dir for merge, which appends')
   if ((given.format ?? 'jsonl') !== 'jsonl')
     throw new CliExit(EXIT.usage, '--plan writes JSON Lines for `trailscan merge`; give --format to merge instead')
   const outDir = given['out-dir']
@@ -86,6 +102,8 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
     throw new CliExit(EXIT.usage, '--plan needs --out-dir DIR: where this shard leaves its outputs for merge')
   const plan = readPlan(given.plan!, engine.parsePlan)
   const { index } = shardIndex(given, plan.shards.length)
+  // Checked before --out-dir is touched: a shard refused for a stale plan changes nothing there.
+  const fromState = await readPlanState(engine, plan, given, given.plan!)
   const files = shardFiles(index)
   try {
     mkdirSync(outDir, { recursive: true })
@@ -99,8 +117,10 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
   const end = typeof o.end === 'string' ? o.end : undefined
   const account = strings(o.account)
   const region = strings(o.region)
+  const { state: _state, ...rest } = given
   const args: ScanArgs = {
-    ...given,
+    // The shard only reads the state (its seen ids and carry, below); merge commits.
+    ...rest,
     ...(start ? { start } : {}),
     ...(end ? { end } : {}),
     ...(account ? { account } : {}),
@@ -110,10 +130,12 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
     // A plan may give a shard nothing (more shards than groups): an empty shard is a whole one.
     'allow-empty': given['allow-empty'] || plan.shards[index]!.objects.length === 0,
   }
-  const carry = engine.newEmitCarry()
+  // Every shard starts from the same carry (the state's, or a new one): merge joins them by union (carry-merge.ts).
+  const carry = fromState?.carry ?? engine.newEmitCarry()
   return {
     args,
     carry,
+    ...(fromState ? { seenIds: fromState.seenIds } : {}),
     openSources: async (log, limits) => {
       const listing = new engine.ListingReport({ onError: (e) => log.error({ code: e.code, ...e.location }, describeError(e)) })
       const hasS3 = plan.shards[index]!.objects.some((p) => engine.isS3Uri(p.uri))
@@ -162,6 +184,38 @@ export async function shardRun(given: ScanArgs): Promise<ShardRun> {
       fsyncFile(outDir)
     },
   }
+}
+
+/**
+ * A plan made with --state: the state read (no lease; a shard never writes it) at the version the plan selected
+ * from, or refused (exit 2) when another run committed since, since the plan's objects and the state's seen ids
+ * and carry no longer go together. A --state given here must name the plan's.
+ */
+async function readPlanState(
+  engine: typeof import('@trailscan/engine'),
+  plan: ShardPlan,
+  given: ScanArgs,
+  planPath: string,
+): Promise<{ seenIds: Set<string>; carry: EmitCarry } | undefined> {
+  const ps = plan.state
+  if (ps === undefined) {
+    if (given.state !== undefined)
+      throw new CliExit(EXIT.usage, `--state ${given.state}: the plan ${planPath} was made without --state (make it with plan --state)`)
+    return undefined
+  }
+  if (given.state !== undefined) {
+    const named = (await openStateStore(given.state, given)).location
+    if (named !== ps.location)
+      throw new CliExit(EXIT.usage, `--state ${named} is not the state the plan ${planPath} was made from, ${ps.location}`)
+  }
+  const store = await openStateStore(ps.location, given)
+  const { state, version } = await readSnapshot(engine, store, ps.sources, undefined)
+  if (version !== ps.version)
+    throw new CliExit(
+      EXIT.usage,
+      `state ${ps.location} moved since the plan ${planPath} was made: the plan read version ${ps.version ?? 'none (no state yet)'}, the state is now at ${version ?? 'none (reset)'}; make the plan again`,
+    )
+  return { seenIds: new engine.StateLedger(state).seenIds, carry: parseCarry(engine, state.carry, ps.location) }
 }
 
 function fsyncFile(path: string): void {

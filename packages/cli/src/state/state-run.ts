@@ -5,10 +5,11 @@ import { resolve } from 'node:path'
 import type { EmitCarry, Finding, Lease, LogObject, Outbox, ScanState, ScanSummary, StateStore, TrailscanError } from '@trailscan/engine'
 import type { ScanArgs } from '../commands/scan-command.js'
 import { EXIT } from '../exit-codes.js'
-import { CliExit, describeError, isTrailscanError } from '../fail.js'
+import { CliExit, describeError } from '../fail.js'
 import type { CliLogger } from '../logger.js'
 import { HeldLines } from '../output/held-lines.js'
 import { openStateStore } from './open-state-store.js'
+import { readSnapshot, StateSelection, usage } from './state-selection.js'
 
 /** How often a run renews its lease: well inside the shortest lease a backend gives (10 minutes). */
 const RENEW_EVERY_MS = 60_000
@@ -30,9 +31,9 @@ type Engine = typeof import('@trailscan/engine')
  * give are not written twice.
  */
 export class StateRun {
+  private readonly selection: StateSelection
   private readonly ledger: InstanceType<Engine['StateLedger']>
   readonly carry: EmitCarry
-  private readonly counts = { new: 0, changed: 0, processed: 0, closed: 0 }
   private renewTimer: NodeJS.Timeout | undefined
   private lost: TrailscanError | undefined
   private readonly startedAt = new Date()
@@ -45,19 +46,24 @@ export class StateRun {
     private readonly engine: Engine,
     private readonly store: StateStore,
     private readonly lease: Lease,
-    private readonly version: string | null,
+    /** The state's version this run read: its commit replaces exactly that one (compare-and-swap). */
+    readonly version: string | null,
     state: ScanState,
     private readonly lookbackDays: number,
     private readonly append: { path: string; held: HeldLines } | undefined,
     private readonly log: CliLogger,
     /** The first run's --end: the last delivery days it lists. Later runs list up to now. */
-    private readonly listUntil: Date | undefined,
+    listUntil: Date | undefined,
+    /** When the listing this run commits was made (merge: the plan's): days close a lookback before it. */
+    private readonly listedAt: Date,
   ) {
-    this.ledger = new engine.StateLedger(state)
-    this.carry = this.parseCarry(state.carry)
+    this.selection = new StateSelection(engine, state, log, listUntil)
+    this.ledger = this.selection.ledger
+    this.carry = parseCarry(engine, state.carry, store.location)
   }
 
-  static async open(args: ScanArgs, log: CliLogger, start: Date | undefined, end?: Date): Promise<StateRun> {
+  /** `listedAt`: when the objects this run commits were listed, when not by this run (merge: the plan's listedAt). */
+  static async open(args: ScanArgs, log: CliLogger, start: Date | undefined, end?: Date, listedAt?: Date): Promise<StateRun> {
     const engine = await import('@trailscan/engine')
     const lookbackDays = usage(() => engine.parseLookback(args.lookback ?? '2d'))
     const store = await openStateStore(args.state!, args, log)
@@ -79,17 +85,8 @@ export class StateRun {
       }),
     )
     try {
-      const doc = await usage(() => store.read())
-      const sources = args.paths.map((p) => (engine.isS3Uri(p) ? p : resolve(p)))
-      let state: ScanState
-      if (doc === null) state = engine.emptyState(sources, start?.toISOString() ?? null)
-      else {
-        state = usage(() => engine.parseState(doc.body, store.location))
-        if (JSON.stringify([...state.sources].sort()) !== JSON.stringify([...sources].sort()))
-          throw new CliExit(
-            EXIT.usage,
-            `state ${store.location} tracks ${state.sources.join(' ')}, not ${sources.join(' ')}: use another --state location for another source`,
-          )
+      const { state, version } = await readSnapshot(engine, store, args.paths, start)
+      if (version !== null) {
         if (start !== undefined && start.toISOString() !== state.since)
           log.warn({ since: state.since }, `--start is ignored: the state's first run set it (${state.since ?? 'none'})`)
         if (end !== undefined)
@@ -107,7 +104,18 @@ export class StateRun {
           )
         append = { path, held }
       }
-      const run = new StateRun(engine, store, lease, doc?.version ?? null, state, lookbackDays, append, log, doc === null ? end : undefined)
+      const run = new StateRun(
+        engine,
+        store,
+        lease,
+        version,
+        state,
+        lookbackDays,
+        append,
+        log,
+        version === null ? end : undefined,
+        listedAt ?? new Date(now),
+      )
       run.keepLease()
       return run
     } catch (e) {
@@ -121,40 +129,36 @@ export class StateRun {
     return this.append?.held
   }
 
-  /**
-   * The listing's window: from the first open day (or the first run's --start), up to the first run's --end (its
-   * delivery days, with the usual margin) or now. Records are never cut at --end: an object marked processed
-   * must have been scanned whole, so the first run reports every event of the objects its window lists.
-   */
   get window(): { start: Date | undefined; end: Date | undefined } {
-    const from = this.ledger.listFrom()
-    return { start: from === undefined ? undefined : new Date(`${from}T00:00:00Z`), end: this.listUntil }
+    return this.selection.window
   }
 
-  /** The event-time lower bound every run keeps: the first run's --start. */
   get since(): Date | undefined {
-    const s = this.ledger.state.since
-    return s === null ? undefined : new Date(s)
+    return this.selection.since
   }
 
   get seenIds(): Set<string> {
     return this.ledger.seenIds
   }
 
-  /** Whether the listing met objects the state already holds: a run with nothing new is not an empty scan. */
   get sawTracked(): boolean {
-    return this.counts.processed + this.counts.closed > 0
+    return this.selection.sawTracked
   }
 
-  /** The listing, less what is processed (same key, same change token) or in a closed day. */
-  async *select(objects: AsyncIterable<LogObject>): AsyncGenerator<LogObject> {
-    for await (const o of objects) {
-      // A local walk lists everything: the first run's --end bounds it here, as the S3 lister bounds its prefixes.
-      if (this.listUntil !== undefined && !this.engine.keyInWindow(o.key, { end: this.listUntil })) continue
+  select(objects: AsyncIterable<LogObject>): AsyncGenerator<LogObject> {
+    return this.selection.select(objects)
+  }
+
+  /**
+   * A merge's objects: the plan's, as it listed them (plannedRefs); those a shard could not read (`failed`, from
+   * `error`) stay unprocessed. What the plan listed was selected from this very state version, so each is new or
+   * changed here.
+   */
+  planned(objects: readonly Parameters<InstanceType<Engine['StateLedger']>['judge']>[0][]): void {
+    for (const o of objects) {
       const verdict = this.ledger.judge(o)
-      this.counts[verdict]++
-      if (verdict === 'changed') this.log.debug({ object: o.uri }, 'changed since it was processed (new ETag or size/mtime): scanned again')
-      if (verdict === 'new' || verdict === 'changed') yield o
+      this.selection.counts[verdict]++
+      if (verdict === 'new' || verdict === 'changed') this.ledger.emitted(o.uri)
     }
   }
 
@@ -166,8 +170,8 @@ export class StateRun {
     this.ledger.finding(f.id, f.source.uri)
   }
 
-  /** scan()'s onError: an object that could not be read in full is tried again by the next run. */
-  error(e: TrailscanError): void {
+  /** scan()'s onError (or a shard's error, for merge): an object that could not be read in full is tried again by the next run. */
+  error(e: { code: string; location?: { object?: string | undefined } | undefined }): void {
     this.objectErrors++
     const object = e.location?.object
     if (e.code === 'TRAILSCAN_SOURCE_READ' && object !== undefined) this.ledger.failed(object)
@@ -207,7 +211,7 @@ export class StateRun {
       // A listing that met an error may have missed part of an open day: no day closes until one lists them all.
       const complete = !summary.interrupted && summary.errors.length === this.objectErrors
       const next = this.ledger.next({
-        ...(complete ? { closeBefore: this.engine.firstOpenDay(this.startedAt, this.lookbackDays) } : {}),
+        ...(complete ? { closeBefore: this.engine.firstOpenDay(this.listedAt, this.lookbackDays) } : {}),
         carry: this.carry,
         outputs,
         ...(undelivered ? { undelivered: undelivered.entries } : {}),
@@ -222,9 +226,10 @@ export class StateRun {
       })
       await usage(() => this.store.write(this.engine.serializeState(next), this.version))
       this.committed = next.lastRun!.objects
+      const c = this.selection.counts
       this.log.debug(
-        { state: this.store.location, ...this.counts, committed: next.lastRun!.objects },
-        `state ${this.store.location}: ${this.counts.new} new and ${this.counts.changed} changed objects scanned, ${this.counts.processed} already processed; ${next.lastRun!.objects} committed`,
+        { state: this.store.location, ...c, committed: next.lastRun!.objects },
+        `state ${this.store.location}: ${c.new} new and ${c.changed} changed objects scanned, ${c.processed} already processed; ${next.lastRun!.objects} committed`,
       )
     } finally {
       await this.lease.release().catch(() => undefined)
@@ -233,9 +238,8 @@ export class StateRun {
 
   /** The state's line under the run's summary: what the listing held and what this run committed. */
   summaryLine(): string {
-    const c = this.counts
     const committed = this.committed === undefined ? 'nothing committed' : `${this.committed} objects committed`
-    return `state     ${c.new} new, ${c.changed} changed, ${c.processed} already processed, ${c.closed} in closed days; ${committed} to ${this.store.location}\n`
+    return `state     ${this.selection.countsText()}; ${committed} to ${this.store.location}\n`
   }
 
   /** Gives the lease up without committing (the scan failed). */
@@ -258,34 +262,14 @@ export class StateRun {
     if (this.renewTimer) clearInterval(this.renewTimer)
     this.renewTimer = undefined
   }
-
-  private parseCarry(carry: unknown): EmitCarry {
-    if (carry === null) return this.engine.newEmitCarry()
-    try {
-      return this.engine.parseEmitCarry(carry)
-    } catch (e) {
-      throw new CliExit(EXIT.usage, `state ${this.store.location} is not usable: its carry ${describeError(e)}; it was left as it is`)
-    }
-  }
 }
 
-/**
- * Engine errors from the state (lease held, corrupt, conflict, bad --lookback) are exit 2 with their message, and
- * so is a location the store cannot use (a file where the directory should be, no permission).
- */
-function usage<T>(f: () => Promise<T>): Promise<T>
-function usage<T>(f: () => T): T
-function usage<T>(f: () => T | Promise<T>): T | Promise<T> {
-  const fail = (e: unknown): never => {
-    if (isTrailscanError(e)) throw new CliExit(EXIT.usage, describeError(e))
-    const code = (e as NodeJS.ErrnoException | undefined)?.code
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new CliExit(EXIT.usage, `state: ${(e as Error).message}`)
-    throw e
-  }
+/** The state's emit carry (a new one before the first run); a damaged one is exit 2 and left as it is. */
+export function parseCarry(engine: Engine, carry: unknown, location: string): EmitCarry {
+  if (carry === null) return engine.newEmitCarry()
   try {
-    const r = f()
-    return r instanceof Promise ? r.catch(fail) : r
+    return engine.parseEmitCarry(carry)
   } catch (e) {
-    return fail(e)
+    throw new CliExit(EXIT.usage, `state ${location} is not usable: its carry ${describeError(e)}; it was left as it is`)
   }
 }

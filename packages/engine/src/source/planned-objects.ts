@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises'
 import type { S3Client } from '@aws-sdk/client-s3'
 import { SourceReadError, UsageError } from '../errors.js'
+import { parseCloudTrailKey } from './key-layout.js'
 import { localObject } from './local.js'
 import { changeToken, type LogObject } from './log-object.js'
 import { s3LogObject, type S3ObjectContext } from './s3-object.js'
@@ -28,6 +29,23 @@ export function plannedObjects(plan: ShardPlan, index: number, opts: PlannedObje
     }
     return checkedLocal(p.uri, p.size, p.etag, p.byContent === true)
   })
+}
+
+/**
+ * Every object of the plan as a scheduled scan's state judges it (state/state-ledger.ts): its uri, key and the
+ * change token the plan listed, not what the object holds now. Merge marks these processed: what the shards read
+ * is what the plan listed, or they reported it changed.
+ */
+export function plannedRefs(plan: ShardPlan): Pick<LogObject, 'uri' | 'size' | 'etag' | 'key'>[] {
+  return plan.shards.flatMap((s) =>
+    s.objects.map((p) => ({
+      uri: p.uri,
+      size: p.size,
+      // The plan holds changeToken() of the listing: an ETag, or a local file's size:mtime, which judge compares as is.
+      ...(p.etag === null ? {} : { etag: p.etag }),
+      key: parseCloudTrailKey(isS3Uri(p.uri) ? parseS3Uri(p.uri).prefix : p.uri.replaceAll('\\', '/')),
+    })),
+  )
 }
 
 function checkedLocal(path: string, size: number, planned: string | null, byContent: boolean): LogObject {

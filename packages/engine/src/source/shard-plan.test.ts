@@ -110,6 +110,22 @@ describe('parsePlan', () => {
     expect(parsePlan(JSON.stringify(plan), 'plan.json')).toEqual(plan)
   })
 
+  it('ties the state a plan was made from, and when it listed, to its planId', () => {
+    const state = { location: 's3://state/p/', version: '"abc"', sources: ['s3://trail/'], since: null, lookbackDays: 2 }
+    const fromState = planShards(listing(), 3, {}, { ...meta, state })
+    expect(parsePlan(JSON.stringify(fromState), 'plan.json')).toEqual(fromState)
+    expect(fromState.planId).not.toBe(plan.planId)
+    for (const edited of [
+      { ...fromState, state: { ...state, version: '"def"' } },
+      { ...fromState, state: { ...state, location: 's3://state/q/' } },
+      { ...fromState, listedAt: '2024-06-02T00:00:00.000Z' },
+    ])
+      expect(() => parsePlan(JSON.stringify(edited), 'plan.json')).toThrow(/do not match its planId/)
+    expect(() => parsePlan(JSON.stringify({ ...fromState, state: { ...state, lookbackDays: -1 } }), 'plan.json')).toThrow(
+      /damaged plan \(its "state"\)/,
+    )
+  })
+
   it.each([
     ['not JSON', '{"kind":', /not JSON/],
     ['another kind of file', '{"Records":[]}', /not a trailscan plan/],

@@ -28,6 +28,24 @@ export interface PlannedShard {
   objects: PlannedObject[]
 }
 
+/**
+ * A plan made from a scheduled scan's state (`plan --state`): its objects are those that state had not processed
+ * when the plan listed. Shards read the state at `version` only, and merge commits to it only if it is still at
+ * `version` (compare-and-swap): a run that committed in between makes the plan stale, never counted twice.
+ */
+export interface PlanState {
+  /** The store's location as it names itself (a resolved directory, or `s3://bucket/prefix/`). */
+  location: string
+  /** The state document's version (S3 ETag, local content hash) the plan read; null: no state yet (first run). */
+  version: string | null
+  /** The sources the state tracks, resolved: what a first run's merge writes into a new state. */
+  sources: string[]
+  /** The state's first-run --start (ISO 8601), or null. */
+  since: string | null
+  /** `--lookback` in days: merge closes the days that ended more than this before `listedAt`. */
+  lookbackDays: number
+}
+
 export interface ShardPlan {
   kind: 'trailscan-plan'
   version: typeof PLAN_VERSION
@@ -40,6 +58,8 @@ export interface ShardPlan {
   excluded: Record<string, number>
   /** Files the listing passed over (a directory walk's hidden files, FIFOs …), for the merged summary. */
   listing?: { skippedCount: number; skipped: ScanSummary['skipped'] }
+  /** Present when the plan was made with --state: the state it selected from (covered by the planId). */
+  state?: PlanState
   shards: PlannedShard[]
 }
 
@@ -79,7 +99,7 @@ export function planShards(
   objects: Iterable<LogObject>,
   shards: number,
   filters: PlanFilters,
-  meta: { listedAt: Date; options: Record<string, unknown>; listing?: ShardPlan['listing'] },
+  meta: { listedAt: Date; options: Record<string, unknown>; listing?: ShardPlan['listing']; state?: PlanState },
 ): ShardPlan {
   if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer, not ${shards}`)
   const keys = keyFilter({ ...filters, marginDays: filters.deliveryMarginDays ?? DELIVERY_MARGIN_DAYS })
@@ -136,17 +156,20 @@ export function planShards(
   return {
     kind: 'trailscan-plan',
     version: PLAN_VERSION,
-    planId: planIdOf(out),
+    planId: planIdOf(out, meta.state && { listedAt: meta.listedAt.toISOString(), state: meta.state }),
     listedAt: meta.listedAt.toISOString(),
     options: meta.options,
     excluded,
     ...(meta.listing ? { listing: meta.listing } : {}),
+    ...(meta.state ? { state: meta.state } : {}),
     shards: out,
   }
 }
 
-function planIdOf(shards: readonly PlannedShard[]): string {
+/** With a state, its version and the listing instant are hashed too: a shard or merge cannot pair the plan with another. */
+function planIdOf(shards: readonly PlannedShard[], withState?: { listedAt: string; state: PlanState }): string {
   const h = createHash('sha256')
+  if (withState) h.update(`state\u0000${JSON.stringify([withState.listedAt, withState.state])}\n`)
   for (const s of shards)
     for (const o of s.objects)
       h.update(`${s.index}\u0000${o.seq}\u0000${o.uri}\u0000${o.etag ?? ''}\u0000${o.byContent === true ? 1 : 0}\n`)
@@ -187,6 +210,22 @@ export function parsePlan(text: string, where: string): ShardPlan {
       )
     if (!ok) throw new UsageError(`${where}: damaged plan (shard ${i})`)
   })
-  if (planIdOf(p.shards) !== p.planId) throw new UsageError(`${where}: damaged plan (its objects do not match its planId)`)
+  if (p.state !== undefined && !isPlanState(p.state)) throw new UsageError(`${where}: damaged plan (its "state")`)
+  if (planIdOf(p.shards, p.state && { listedAt: p.listedAt, state: p.state }) !== p.planId)
+    throw new UsageError(`${where}: damaged plan (its objects do not match its planId)`)
   return p as ShardPlan
+}
+
+function isPlanState(s: unknown): s is PlanState {
+  if (s === null || typeof s !== 'object') return false
+  const v = s as Record<string, unknown>
+  return (
+    typeof v.location === 'string' &&
+    (v.version === null || typeof v.version === 'string') &&
+    Array.isArray(v.sources) &&
+    v.sources.every((x) => typeof x === 'string') &&
+    (v.since === null || typeof v.since === 'string') &&
+    Number.isSafeInteger(v.lookbackDays) &&
+    (v.lookbackDays as number) >= 0
+  )
 }

@@ -87,6 +87,19 @@ describe('StateLedger: what a run scans', () => {
     expect(new StateLedger(closed).listFrom()).toBe('2026-12-01')
   })
 
+  it('keeps open a day holding an object that failed, so the next listing meets it again', () => {
+    const older = obj('2026-11-28', 'a.json.gz', '"1"')
+    const broken = obj('2026-11-29', 'changed.json.gz', '"2"')
+    const recent = obj('2026-12-02', 'new.json.gz', '"3"')
+    const closeBefore = firstOpenDay(new Date('2026-12-03T10:00:00Z'), 2)
+    const { next } = run(emptyState(['s3://trail'], null), [older, broken, recent], { closeBefore, fail: [broken.uri] })
+    expect(next.openFrom).toBe('2026-11-29')
+    expect(next.closed).toEqual({ days: 1, keys: 1, through: '2026-11-28' })
+    const again = run(next, [broken, recent], { closeBefore })
+    expect(again.verdicts).toEqual(['new', 'processed'])
+    expect(again.next.openFrom).toBe('2026-12-01')
+  })
+
   it('lists from the first run’s --start when it is later than the open days', () => {
     const s = { ...emptyState(['s3://trail'], '2026-12-02T12:00:00.000Z'), openFrom: '2026-12-01' }
     expect(new StateLedger(s).listFrom()).toBe('2026-12-02')

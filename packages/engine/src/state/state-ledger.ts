@@ -47,7 +47,7 @@ export class StateLedger {
   }
 
   /** Whether `o` is to be scanned, and why (or why not). A scanned object is remembered until `completed`. */
-  judge(o: LogObject): Verdict {
+  judge(o: Pick<LogObject, 'uri' | 'key' | 'etag' | 'size' | 'mtime'>): Verdict {
     const day = o.key.deliveryDate ?? null
     if (day !== null && this.base.openFrom !== null && day < this.base.openFrom) return 'closed'
     const { group, name } = splitUri(o.uri)
@@ -112,7 +112,12 @@ export class StateLedger {
     }
     this.done.length = 0
     const s: ScanState = { ...this.base, groups: {}, findingIds: {}, closed: { ...this.base.closed } }
-    const cut = run.closeBefore
+    let cut = run.closeBefore
+    // A day holding an object that failed stays open, so the next listing meets the object again.
+    for (const uri of this.broken) {
+      const day = this.inFlight.get(uri)?.day ?? null
+      if (cut !== undefined && day !== null && day < cut) cut = day
+    }
     const closedDays = new Set<string>()
     for (const [prefix, g] of [...this.groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (cut !== undefined && g.day !== null && g.day < cut) {

@@ -1,3 +1,4 @@
+import { deserialize, serialize } from 'node:v8'
 import {
   RecordParseError,
   RuleSpecError,
@@ -11,6 +12,7 @@ import {
 import type { compiledFrom } from '../match/compile.js'
 import type { ObjectRef } from '../source/object-ref.js'
 import { FatalS3Error } from '../source/s3-errors.js'
+import type { BuiltFinding } from '../emit/finding.js'
 import type { ObjectOutcome } from './object-scanner.js'
 import type { ScannerSetup } from './scanner-setup.js'
 
@@ -40,10 +42,39 @@ export interface WireError {
   endsWhole?: boolean
 }
 
-export type WireOutcome = Omit<ObjectOutcome, 'errors'> & { errors: WireError[] }
+/** The end of an object: its last findings (packed), the errors, counts and closings. */
+export type WireOutcome = Omit<ObjectOutcome, 'errors' | 'findings'> & { errors: WireError[]; findings: Uint8Array }
 
-/** A worker's answer for one request: the outcome, or what `scan()` threw (it throws only for bugs, not bad data). */
-export type ScanReply = { id: number; outcome: WireOutcome } | { id: number; thrown: WireError }
+/**
+ * A worker's messages for one request: batches of findings while the object is read (`findings`), then its end
+ * (`outcome`), or what `scan()` threw (it throws only for bugs, not bad data). A port keeps their order.
+ */
+export type ScanReply = { id: number; findings: Uint8Array } | { id: number; outcome: WireOutcome } | { id: number; thrown: WireError }
+
+/** Findings per message from a worker while an object is read (scan/object-scanner.ts FindingBatches). */
+export const FINDINGS_PER_MESSAGE = 256
+
+/**
+ * Findings as bytes (V8's serializer: what postMessage would clone, so nothing changes on the way), to be moved
+ * to the main thread, not copied. There they wait in this form, a fraction of the objects' size and outside the
+ * heap, until their object's turn in the listing order, and are decoded one batch at a time as they are emitted.
+ */
+export function packFindings(findings: readonly BuiltFinding[]): Uint8Array {
+  return serialize(findings)
+}
+
+export function unpackFindings(bytes: Uint8Array): BuiltFinding[] {
+  return deserialize(bytes) as BuiltFinding[]
+}
+
+/** The buffers a reply can give up rather than copy. */
+export function transferable(r: ScanReply): ArrayBuffer[] {
+  const bytes = 'findings' in r ? r.findings : 'outcome' in r ? r.outcome.findings : undefined
+  // Only a buffer of its own: a view into a shared pool would take the rest of the pool with it.
+  return bytes && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+    ? [bytes.buffer]
+    : []
+}
 
 export function toWire(e: unknown): WireError {
   const err = e instanceof Error ? e : new Error(String(e))
@@ -80,9 +111,22 @@ export function fromWire(w: WireError): Error {
 }
 
 export function outcomeToWire(out: ObjectOutcome): WireOutcome {
-  return { ...out, errors: out.errors.map(toWire) }
+  return { ...out, errors: out.errors.map(toWire), findings: packFindings(Array.from(out.findings)) }
 }
 
-export function outcomeFromWire(w: WireOutcome): ObjectOutcome {
-  return { ...w, errors: w.errors.map((e) => fromWire(e) as TrailscanError) }
+/**
+ * The outcome again. `batches`: the findings sent before the end, packed, in order; each is let go once decoded,
+ * and `decoded` told its size.
+ */
+export function outcomeFromWire(w: WireOutcome, batches: Uint8Array[] = [], decoded?: (bytes: number) => void): ObjectOutcome {
+  batches.push(w.findings)
+  return { ...w, errors: w.errors.map((e) => fromWire(e) as TrailscanError), findings: unpacked(batches, decoded) }
+}
+
+function* unpacked(batches: Uint8Array[], decoded: ((bytes: number) => void) | undefined): Generator<BuiltFinding> {
+  for (let b = batches.shift(); b; b = batches.shift()) {
+    const findings = unpackFindings(b)
+    decoded?.(b.byteLength)
+    yield* findings
+  }
 }

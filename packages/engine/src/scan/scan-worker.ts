@@ -6,6 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import type { BuiltFinding } from '../emit/finding.js'
+import { packFindings } from '../emit/packed-findings.js'
 import { compileRule } from '../match/compile.js'
 import { wasmModule } from '../read/json-scan-wasm.js'
 import { objectFromRef } from '../source/object-from-ref.js'
@@ -13,7 +14,6 @@ import { objectScanner } from './scanner-setup.js'
 import {
   FINDINGS_PER_MESSAGE,
   outcomeToWire,
-  packFindings,
   toWire,
   transferable,
   type ScanReply,

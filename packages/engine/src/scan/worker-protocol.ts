@@ -1,4 +1,3 @@
-import { deserialize, serialize } from 'node:v8'
 import {
   RecordParseError,
   RuleSpecError,
@@ -13,6 +12,7 @@ import type { compiledFrom } from '../match/compile.js'
 import type { ObjectRef } from '../source/object-ref.js'
 import { FatalS3Error } from '../source/s3-errors.js'
 import type { BuiltFinding } from '../emit/finding.js'
+import { packFindings, unpackFindings } from '../emit/packed-findings.js'
 import type { ObjectOutcome } from './object-scanner.js'
 import type { ScannerSetup } from './scanner-setup.js'
 
@@ -53,22 +53,6 @@ export type ScanReply = { id: number; findings: Uint8Array } | { id: number; out
 
 /** Findings per message from a worker while an object is read (scan/object-scanner.ts FindingBatches). */
 export const FINDINGS_PER_MESSAGE = 256
-
-/**
- * Findings as bytes (V8's serializer: what postMessage would clone, so nothing changes on the way), to be moved
- * to the main thread, not copied. There they wait in this form, a fraction of the objects' size and outside the
- * heap, until their object's turn in the listing order, and are decoded one batch at a time as they are emitted.
- */
-export function packFindings(findings: readonly BuiltFinding[]): Uint8Array {
-  // Most objects of a trail have no finding: no serializer for them.
-  return findings.length === 0 ? NONE : serialize(findings)
-}
-
-export function unpackFindings(bytes: Uint8Array): BuiltFinding[] {
-  return bytes.byteLength === 0 ? [] : (deserialize(bytes) as BuiltFinding[])
-}
-
-const NONE = new Uint8Array(0)
 
 /**
  * The buffers a reply gives up rather than copy: large ones only, since moving a buffer costs more than copying a

@@ -91,7 +91,7 @@ export async function scan(options: ScanOptions): Promise<ScanSummary> {
 /** scan(), with the worker pool's options open to tests (a faulty worker script, other limits). */
 export async function scanWith(
   options: ScanOptions,
-  pool: Partial<Pick<PoolOptions, 'script' | 'resourceLimits'>> = {},
+  pool: Partial<Pick<PoolOptions, 'script' | 'resourceLimits'>> & { heldBytes?: number } = {},
 ): Promise<ScanSummary> {
   const t0 = performance.now()
   const summary = options.listing?.summary ?? emptySummary()
@@ -109,13 +109,15 @@ export async function scanWith(
     decode: { ...DECODE_DEFAULTS, ...(options.maxObjectBytes ? { maxBytes: options.maxObjectBytes } : {}) },
   }
   let local: ObjectScanner | undefined
-  const workers = workerPool(options, setup, pool)
+  const { heldBytes: maxHeld = MAX_HELD_BYTES, ...poolOptions } = pool
+  const workers = workerPool(options, setup, poolOptions)
   const scanObject = (o: LogObject): Promise<ObjectOutcome> => {
     const ref = workers && refOf(o)
     return ref ? workers.scan(ref) : (local ??= objectScanner(options.rules, setup)).scan(o)
   }
   try {
-    return await run(options, summary, filter, scanObject, t0)
+    const full = workers ? () => workers.heldBytes > maxHeld : () => false
+    return await run(options, summary, filter, scanObject, full, t0)
   } finally {
     // Stopped, the scan does not wait for objects still in the workers; finished, there are none.
     const closed = workers?.close()
@@ -144,6 +146,7 @@ async function run(
   summary: ScanSummary,
   filter: RecordFilter,
   scanObject: (o: LogObject) => Promise<ObjectOutcome>,
+  full: () => boolean,
   t0: number,
 ): Promise<ScanSummary> {
   // A carry is read once, here, and written once, at the end: nothing mid-scan sees it half-updated.
@@ -190,7 +193,8 @@ async function run(
   }
 
   // Ordered concurrency: objects are read in parallel but their results are emitted in listing order, so output
-  // is reproducible; the window bounds how many finished objects wait in memory.
+  // is reproducible; the window bounds how many finished objects wait in memory, and, with workers, the bytes of
+  // their findings (`full`): over that, no further object is started until the earliest ones are emitted.
   const concurrency = options.concurrency ?? DEFAULTS.concurrency
   const limit = pLimit(concurrency)
   const pending: { o: LogObject; out: Promise<ObjectOutcome | undefined>; done?: ObjectOutcome }[] = []
@@ -228,7 +232,7 @@ async function run(
       () => undefined,
     )
     pending.push(entry)
-    if (pending.length >= 2 * concurrency) await next()
+    while (pending.length > 0 && !stop.aborted && (pending.length >= 2 * concurrency || full())) await next()
   }
   while (pending.length > 0 && !stop.aborted) {
     await letAbortIn()
@@ -257,6 +261,12 @@ async function run(
   finishSummary(summary, t0, performance.now())
   return summary
 }
+
+/**
+ * Findings from workers, packed, that may wait for their objects' turn before no further object is started. A
+ * finding packs to about 1 KB: some 30,000, a few objects' worth even of the largest objects.
+ */
+const MAX_HELD_BYTES = 32 * 2 ** 20
 
 const STOPPED = Symbol('stopped')
 const YIELD_EVERY_MS = 20

@@ -1,7 +1,8 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
+import { PassThrough, Readable } from 'node:stream'
+import { setTimeout as delay } from 'node:timers/promises'
 import { Worker } from 'node:worker_threads'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,6 +11,9 @@ import { scanWith, type ScanOptions } from '../src/scan.js'
 import { FatalS3Error } from '../src/source/s3-errors.js'
 import { RetryBudget } from '../src/source/s3-retry.js'
 import { fromWire, toWire } from '../src/scan/worker-protocol.js'
+import { WorkerPool } from '../src/scan/worker-pool.js'
+import { compiledFrom } from '../src/match/compile.js'
+import { DECODE_DEFAULTS } from '../src/read/decompress.js'
 import { localObject } from '../src/source/local.js'
 import { refOf } from '../src/source/object-ref.js'
 import { RecordParseError, SourceReadError } from '../src/errors.js'
@@ -94,6 +98,74 @@ describe('scan({ workers }): a worker that throws or exits loses no object silen
     expect(r.findings.map((f) => f.eventId)).toEqual(['f1-0', 'f1-1', 'f1-2', 'stdin-0', 'stdin-1', 'f2-0', 'f2-1', 'f2-2'])
     expect(r.summary.errors).toEqual([])
   })
+})
+
+describe('what waits on the main thread for its turn is bounded', () => {
+  it('starts no further object while the findings waiting for an earlier object pass the bound', async () => {
+    const logs = join(dir, 'held')
+    await mkdir(logs)
+    // Each over one message's worth of findings, so some arrive while the object is still being read.
+    for (let i = 0; i <= 70; i++)
+      await writeFile(join(logs, `${String(i).padStart(2, '0')}.json`), JSON.stringify({ Records: rootRecords(`s${i}`, 300) }))
+    const concurrency = 32
+    const head = new PassThrough()
+    let pulled = 0
+    let pulledBeforeHead = -1
+    const listing = async function* (): AsyncGenerator<LogObject> {
+      const files: LogObject[] = []
+      for await (const o of listLocalObjects([logs])) files.push(o)
+      yield files[0]!
+      // Read on this thread, and not done until the stream ends: every object after it waits for it.
+      yield streamObject('head.json', head)
+      // A worker up (it reads the first object meanwhile), so what follows is not held back by its start.
+      await delay(1000)
+      setTimeout(() => {
+        pulledBeforeHead = pulled
+        head.end(JSON.stringify({ Records: rootRecords('head', 1) }))
+      }, 2000)
+      for (const o of files.slice(1)) {
+        pulled++
+        yield o
+        await delay(10)
+      }
+    }
+    const findings: Finding[] = []
+    const summary = await scanWith(
+      { objects: listing(), rules: [rootCall], workers: 2, concurrency, onFinding: (f) => findings.push(f) },
+      { heldBytes: 0 },
+    )
+    // By count alone the window would have taken 2 × 32 - 2 objects behind the head; over the byte bound (here 0:
+    // any finding waiting) none is started once the first object behind the head is read.
+    expect(pulledBeforeHead).toBeGreaterThan(0)
+    expect(pulledBeforeHead).toBeLessThanOrEqual(concurrency)
+    expect(summary.objects).toMatchObject({ read: 72, failed: 0 })
+    expect(findings.map((f) => f.eventId)).toEqual([
+      ...rootRecords('s0', 300).map((r) => (r as { eventID: string }).eventID),
+      'head-0',
+      ...Array.from({ length: 70 }, (_, i) => rootRecords(`s${i + 1}`, 300).map((r) => (r as { eventID: string }).eventID)).flat(),
+    ])
+  }, 60_000)
+
+  it("counts an object's findings from their first batch until they are emitted, and forgets them then", async () => {
+    const logs = join(dir, 'batches')
+    await mkdir(logs)
+    const path = join(logs, 'many.json.gz')
+    await writeFile(path, gzipSync(JSON.stringify({ Records: rootRecords('m', 1000) })))
+    const pool = new WorkerPool({
+      size: 1,
+      setup: { rules: [compiledFrom(rootCall)!], scanner: { filter: {}, marginDays: 1, decode: DECODE_DEFAULTS } },
+    })
+    try {
+      const out = await pool.scan(refOf(localObject(path, (await stat(path)).size))!)
+      // Four batches of 256 and the end: all held, packed, until the findings are read.
+      expect(pool.heldBytes).toBeGreaterThan(0)
+      const ids = [...out.findings].map((b) => b.finding.eventId)
+      expect(ids).toEqual(Array.from({ length: 1000 }, (_, i) => `m-${i}`))
+      expect(pool.heldBytes).toBe(0)
+    } finally {
+      await pool.close()
+    }
+  }, 60_000)
 })
 
 describe('public exposures with workers', () => {

@@ -1,7 +1,7 @@
 import { AlarmEvaluator, type AlarmPeriod } from './alarms.js'
 import { CarryError, parseEmitCarry, type CarriedAlarmPeriod, type CarriedAlarmRule, type EmitCarry } from './carry.js'
 import { newestOf, remediationRecords, unionExposures } from './carry-settle.js'
-import { closingOf, ExposureTracker, remediation, type Remediation, type RemediationRecord } from './exposure-tracker.js'
+import { ClosingIndex, ExposureTracker, remediation, type Remediation, type RemediationRecord } from './exposure-tracker.js'
 
 /** What a single run over the objects of every shard would have given, from the shards' carries alone. */
 export interface CarryMerge {
@@ -61,9 +61,10 @@ export function mergeEmitCarries(shards: readonly EmitCarry[]): CarryMerge {
     all.filter((e) => e.run),
   )
   const remediated = new Map<string, Remediation | null>()
+  const closed = new ClosingIndex(closings)
   for (const e of exposures) {
     if (!e.run) continue
-    const c = closingOf(closings, e.exposure, e.account, e.eventTime)
+    const c = closed.of(e.exposure, e.account, e.eventTime)
     remediated.set(e.findingId, c ? remediation(c) : null)
   }
 

@@ -1,6 +1,6 @@
 import { parseEmitCarry, type CarriedClosing, type CarriedExposure, type EmitCarry } from './carry.js'
 import type { AlarmEvaluator } from './alarms.js'
-import { closingOf, type RemediationRecord } from './exposure-tracker.js'
+import { ClosingIndex, type RemediationRecord } from './exposure-tracker.js'
 import { derivedId } from './finding-id.js'
 
 const DAY_MS = 86_400_000
@@ -33,6 +33,7 @@ export function startFrom(given: EmitCarry): EmitCarry {
   const carry = parseEmitCarry(given)
   const floor = floorOf(carry)
   const deleteFloor = carry.newest === null ? -Infinity : Math.max(floor, Date.parse(carry.newest) - DELETE_OBJECT_DAYS * DAY_MS)
+  const closed = new ClosingIndex(carry.closings)
   return {
     ...carry,
     alarms: carry.alarms.map((r) => ({
@@ -45,9 +46,7 @@ export function startFrom(given: EmitCarry): EmitCarry {
             : { start: p.start, count: p.count, reported: 'earlier' as const },
         ),
     })),
-    exposures: carry.exposures
-      .filter((e) => !closingOf(carry.closings, e.exposure, e.account, e.eventTime))
-      .map((e) => ({ ...e, run: false })),
+    exposures: carry.exposures.filter((e) => !closed.of(e.exposure, e.account, e.eventTime)).map((e) => ({ ...e, run: false })),
     closings: carry.closings
       .filter((c) => Date.parse(c.eventTime) > (c.eventName === 'DeleteObject' ? deleteFloor : floor))
       .map((c) => ({ ...c, closes: [...c.closes] })),
@@ -82,9 +81,10 @@ export function endRun(
  */
 export function remediationRecords(exposures: readonly CarriedExposure[], closings: readonly CarriedClosing[]): RemediationRecord[] {
   const out: RemediationRecord[] = []
+  const closed = new ClosingIndex(closings)
   for (const e of [...exposures].sort(byExposureOrder)) {
     if (e.run) continue
-    const c = closingOf(closings, e.exposure, e.account, e.eventTime)
+    const c = closed.of(e.exposure, e.account, e.eventTime)
     if (!c) continue
     out.push({
       kind: 'remediation',

@@ -21,7 +21,7 @@ export function findingId(
   h.update(recipientAccount ?? '').update('\u0000')
   if (eventId !== null) h.update('event\u0000').update(eventId)
   else h.update('at\u0000').update(where.uri).update('\u0000').update(String(where.recordIndex))
-  return h.digest('hex').slice(0, 32)
+  return hex128(h.digest())
 }
 
 /**
@@ -31,5 +31,13 @@ export function findingId(
 export function derivedId(tag: string, parts: readonly string[]): string {
   const h = createHash('sha256').update(`trailscan-${tag}-v1\u0000`)
   for (const p of parts) h.update(p).update('\u0000')
-  return h.digest('hex').slice(0, 32)
+  return hex128(h.digest())
+}
+
+/**
+ * The first 128 bits, in hex, as a string of its own: `.slice(0, 32)` of the whole digest's hex would keep all 64
+ * characters alive behind each id, and a scan keeps every id it emitted (dedup): 40 MB more over 400,000 findings.
+ */
+function hex128(digest: Buffer): string {
+  return digest.toString('hex', 0, 16)
 }

@@ -3,6 +3,7 @@ import type { CarriedExposure } from './carry.js'
 import type { ExposureTracker } from './exposure-tracker.js'
 import { RecordParseError, type TrailscanError } from '../errors.js'
 import type { BuiltFinding, Finding } from './finding.js'
+import { packFindings, unpackFindings } from './packed-findings.js'
 import { severityOf, type AccountContext } from './severity.js'
 import type { SuppressionMark, Suppressor } from './suppress.js'
 import { countFinding, errorEntry, type ScanSummary } from './summary.js'
@@ -36,7 +37,11 @@ export interface SinkOptions {
  */
 export class FindingSink {
   private readonly seen: Set<string>
-  private readonly held: BuiltFinding[] = []
+  /**
+   * Packed (emit/packed-findings.ts): a 10 GB scan holds thousands, each with the policy or ACL that made the
+   * bucket public, to the end.
+   */
+  private readonly held: { eventTime: string; packed: Uint8Array }[] = []
   /**
    * Own entries only: the account id comes from the record, and a plain-object lookup of `__proto__`,
    * `constructor` or `toString` would find Object.prototype's members instead of nothing.
@@ -63,7 +68,7 @@ export class FindingSink {
   finding(b: BuiltFinding): void {
     if (this.isDuplicate(b.finding)) return
     this.decideSeverity(b)
-    if (b.hit.exposure) this.held.push(b)
+    if (b.hit.exposure) this.held.push({ eventTime: b.finding.eventTime ?? '', packed: packFindings([b]) })
     else this.deliver(b.finding)
   }
 
@@ -72,10 +77,11 @@ export class FindingSink {
    * delivered (not suppressed), as the carry keeps them.
    */
   finish(tracker: ExposureTracker): CarriedExposure[] {
-    const time = (b: BuiltFinding): string => b.finding.eventTime ?? ''
-    this.held.sort((a, b) => (time(a) < time(b) ? -1 : time(a) > time(b) ? 1 : 0))
+    this.held.sort((a, b) => (a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0))
     const delivered: CarriedExposure[] = []
-    for (const { finding: f, hit } of this.held) {
+    for (const h of this.held) {
+      // One at a time: unpacked all at once, they would take at the end what packing saved during the scan.
+      const { finding: f, hit } = unpackFindings(h.packed)[0]!
       const exposure = hit.exposure!
       f.details = { ...f.details, remediated: tracker.remediationOf(f, exposure) }
       if (!this.deliver(f) || f.eventTime === null || Number.isNaN(Date.parse(f.eventTime))) continue

@@ -10,7 +10,8 @@ import { Selector, SKIP, type SelectPlan } from '../select/selector.js'
 import type { LogObject } from '../source/log-object.js'
 
 export interface ObjectOutcome {
-  findings: BuiltFinding[]
+  /** In record order; from a worker, decoded batch by batch as they are iterated (scan/worker-protocol.ts). */
+  findings: Iterable<BuiltFinding>
   errors: TrailscanError[]
   read: ObjectReadResult
   /** Records outside the filters (with a filter set, every readable record is checked). */
@@ -32,6 +33,15 @@ export interface RecordWatch {
 }
 
 /**
+ * Where a worker thread sends an object's findings while it is read, `size` at a time: a large object's findings
+ * then never pile up in the worker (the 1 GB object has tens of thousands).
+ */
+export interface FindingBatches {
+  size: number
+  send(findings: BuiltFinding[]): void
+}
+
+/**
  * One object → its findings and faults: read (read/), select (select/selector.ts) the rules each record may
  * fire, parse only those records, match (match/), build findings (emit/finding.ts). Only the wiring is here.
  */
@@ -42,7 +52,7 @@ export class ObjectScanner {
     private readonly decode: DecodeOptions,
   ) {}
 
-  async scan(o: LogObject): Promise<ObjectOutcome> {
+  async scan(o: LogObject, batches?: FindingBatches): Promise<ObjectOutcome> {
     const findings: BuiltFinding[] = []
     const errors: TrailscanError[] = []
     const closings: CarriedClosing[] = []
@@ -67,6 +77,7 @@ export class ObjectScanner {
       if (rules === SKIP) return
       const ctx = recordContext(record, text)
       for (const rule of rules) this.run(rule, ctx, o, rt.index, findings, errors)
+      if (batches && findings.length >= batches.size) batches.send(findings.splice(0))
     }
     const read = await readRecords(o, this.decode, onRecord, (e) => errors.push(e))
     return { findings, errors, read, filteredOut: selector.filteredOut, closings }

@@ -5,11 +5,21 @@
  * caches: dedup, severity, correlation, suppression, alarms and the sinks stay on the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import type { BuiltFinding } from '../emit/finding.js'
+import { packFindings } from '../emit/packed-findings.js'
 import { compileRule } from '../match/compile.js'
 import { wasmModule } from '../read/json-scan-wasm.js'
 import { objectFromRef } from '../source/object-from-ref.js'
 import { objectScanner } from './scanner-setup.js'
-import { outcomeToWire, toWire, type ScanReply, type ScanRequest, type WorkerSetup } from './worker-protocol.js'
+import {
+  FINDINGS_PER_MESSAGE,
+  outcomeToWire,
+  toWire,
+  transferable,
+  type ScanReply,
+  type ScanRequest,
+  type WorkerSetup,
+} from './worker-protocol.js'
 
 const setup = workerData as WorkerSetup
 const scanner = objectScanner(
@@ -21,14 +31,17 @@ const port = parentPort!
 // sent with it, would otherwise wait out the compile inside their deadlines.
 wasmModule()
 
+const send = (r: ScanReply): void => port.postMessage(r, transferable(r))
+
 async function answer({ id, ref }: ScanRequest): Promise<void> {
   let reply: ScanReply
   try {
-    reply = { id, outcome: outcomeToWire(await scanner.scan(await objectFromRef(ref))) }
+    const batches = { size: FINDINGS_PER_MESSAGE, send: (findings: BuiltFinding[]) => send({ id, findings: packFindings(findings) }) }
+    reply = { id, outcome: outcomeToWire(await scanner.scan(await objectFromRef(ref), batches)) }
   } catch (e) {
     reply = { id, thrown: toWire(e) }
   }
-  port.postMessage(reply)
+  send(reply)
 }
 
 port.on('message', (m: ScanRequest) => void answer(m))

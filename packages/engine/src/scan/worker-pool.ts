@@ -5,11 +5,13 @@ import type { ObjectOutcome } from './object-scanner.js'
 import { fromWire, outcomeFromWire, type ScanReply, type ScanRequest, type WorkerSetup } from './worker-protocol.js'
 
 /**
- * Each worker's heap. Normal objects need far less (a worker's share of a 10 GB scan stays under 100 MB resident,
- * benchmarks/README.md); the cap is there so one object that needs an outsized heap (a record of hundreds of MB
- * parsed) fails alone, reported as not scanned, instead of taking the process and every other object with it.
+ * Each worker's heap. The old generation: normal objects need far less; the cap is there so one object that needs
+ * an outsized heap (a record of hundreds of MB parsed) fails alone, reported as not scanned, instead of taking the
+ * process and every other object with it. The young generation: V8's default (two 16 MB semi-spaces, kept full
+ * once grown) was most of a worker's resident memory; almost everything a worker allocates (a record, its parse)
+ * dies within one record, so 4 MB semi-spaces collect as much for the same CPU.
  */
-export const WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512 }
+export const WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 12 }
 
 export interface PoolOptions {
   /** Worker threads at most; they start as objects arrive, so a scan of one object starts one. */
@@ -24,6 +26,8 @@ interface Job {
   ref: ObjectRef
   /** Workers that stopped while this object was in them. */
   crashes: number
+  /** Its findings sent so far, packed; dropped if the worker stops, since the object is read again whole. */
+  batches: Uint8Array[]
   resolve(o: ObjectOutcome): void
   reject(e: unknown): void
 }
@@ -31,6 +35,8 @@ interface Job {
 interface Slot {
   worker: Worker
   jobs: Map<number, Job>
+  /** Stored bytes of the objects in it. */
+  bytes: number
   /** Runs one object at a time: an object a crash caught in company, read again alone. */
   solo: boolean
   /** Stopped on purpose: its exit is no crash. */
@@ -45,8 +51,9 @@ function defaultScript(): URL {
 }
 
 /**
- * Worker threads that scan whole objects (scan/scan-worker.ts). An object goes to the least busy worker; what is
- * in flight, and so in each worker's memory, is bounded by the caller (scan(): its `concurrency` over all workers).
+ * Worker threads that scan whole objects (scan/scan-worker.ts). An object goes to the worker with the fewest bytes
+ * in flight; how many objects are in flight is bounded by the caller (scan(): its `concurrency` over all workers),
+ * and so are the findings held here until their object's turn (`heldBytes`, scan()'s ordering window).
  * A worker that throws or exits takes no object with it silently: each object it held is read again alone on a
  * fresh worker, and one that stops that worker too comes back as a failed object with an error naming it.
  */
@@ -57,13 +64,22 @@ export class WorkerPool {
   private nextId = 0
   private closed = false
   private readonly script: URL
+  private held = 0
 
   constructor(private readonly opts: PoolOptions) {
     this.script = opts.script ?? defaultScript()
   }
 
   scan(ref: ObjectRef): Promise<ObjectOutcome> {
-    return new Promise((resolve, reject) => this.send(this.pick(), this.nextId++, { ref, crashes: 0, resolve, reject }))
+    return new Promise((resolve, reject) => this.send(this.pick(), this.nextId++, { ref, crashes: 0, batches: [], resolve, reject }))
+  }
+
+  /**
+   * Bytes of packed findings received and not decoded yet: of objects still being read, and of objects read
+   * whose outcome waits for its turn in the listing order (decoded as it is emitted).
+   */
+  get heldBytes(): number {
+    return this.held
   }
 
   /** Stops every worker; objects still in them are not wanted any more (the scan ended or was stopped). */
@@ -76,7 +92,7 @@ export class WorkerPool {
 
   private pick(): Slot {
     let best: Slot | undefined
-    for (const s of this.slots) if (!best || s.jobs.size < best.jobs.size) best = s
+    for (const s of this.slots) if (!best || s.bytes < best.bytes) best = s
     if (best && (best.jobs.size === 0 || this.slots.length >= this.opts.size)) return best
     const s = this.spawn(false)
     this.slots.push(s)
@@ -85,6 +101,7 @@ export class WorkerPool {
 
   private send(slot: Slot, id: number, job: Job): void {
     slot.jobs.set(id, job)
+    slot.bytes += job.ref.size
     const req: ScanRequest = { id, ref: job.ref }
     slot.worker.postMessage(req)
   }
@@ -94,7 +111,7 @@ export class WorkerPool {
       workerData: this.opts.setup,
       resourceLimits: this.opts.resourceLimits ?? WORKER_LIMITS,
     })
-    const slot: Slot = { worker, jobs: new Map(), solo, retired: false }
+    const slot: Slot = { worker, jobs: new Map(), bytes: 0, solo, retired: false }
     worker.on('message', (r: ScanReply) => this.reply(slot, r))
     worker.on('error', (e) => (slot.why ??= e.message))
     // A reply that cannot be read back would leave its object waiting forever: treat it as the worker failing.
@@ -109,9 +126,20 @@ export class WorkerPool {
   private reply(slot: Slot, r: ScanReply): void {
     const job = slot.jobs.get(r.id)
     if (!job) return
+    if ('findings' in r) {
+      job.batches.push(r.findings)
+      this.held += r.findings.byteLength
+      return
+    }
     slot.jobs.delete(r.id)
-    if ('thrown' in r) job.reject(fromWire(r.thrown))
-    else job.resolve(outcomeFromWire(r.outcome))
+    slot.bytes -= job.ref.size
+    if ('thrown' in r) {
+      this.drop(job)
+      job.reject(fromWire(r.thrown))
+    } else {
+      this.held += r.outcome.findings.byteLength
+      job.resolve(outcomeFromWire(r.outcome, job.batches, (n) => (this.held -= n)))
+    }
     if (slot.solo) this.nextSolo()
   }
 
@@ -122,12 +150,19 @@ export class WorkerPool {
     if (this.solo === slot) this.solo = undefined
     const why = slot.why ?? `exited with code ${code}`
     for (const [id, job] of slot.jobs) {
+      this.drop(job)
       job.crashes++
       if (job.crashes === 1 && !slot.solo) this.soloQueue.push({ id, job })
       else job.resolve(notScanned(job.ref, why))
     }
     slot.jobs.clear()
     this.nextSolo()
+  }
+
+  /** Forgets the findings an object sent before its worker failed. */
+  private drop(job: Job): void {
+    for (const b of job.batches) this.held -= b.byteLength
+    job.batches = []
   }
 
   /** Objects caught in a crash, one at a time on their own worker, so the one that causes it is found. */

@@ -61,7 +61,10 @@ export function summaryText(s: ScanSummary, stoppedBy?: string): string {
   const sev = Object.entries(s.findings.bySeverity).filter(([, n]) => n > 0)
   if (sev.length) lines.push(`    by severity  ${sev.map(([k, n]) => `${k} ${n}`).join(', ')}`)
   const rules = Object.entries(s.findings.byRule).sort(([a], [b]) => naturalCompare(a, b))
-  for (const [id, n] of rules) lines.push(`    ${escapeControls(id).padEnd(32)} ${n}`)
+  // One column for the counts, as wide as the longest rule id (an id past 64 characters pushes only its own count).
+  const ids = rules.map(([id]) => escapeControls(id))
+  const width = Math.min(64, Math.max(32, ...ids.map((id) => id.length)))
+  rules.forEach(([, n], i) => lines.push(`    ${ids[i]!.padEnd(width)} ${n}`))
   if (o.skipped > 0) {
     lines.push(`  skipped   ${o.skipped} (${skippedWhy(Object.entries(s.skipped.byReason))})`)
     for (const k of s.skipped.first.slice(0, MAX_SKIPPED_SHOWN)) lines.push(`    ${escapeControls(k.object)}: ${escapeControls(k.detail)}`)

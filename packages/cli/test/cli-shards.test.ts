@@ -155,6 +155,18 @@ describe('trailscan merge refuses what is not one whole plan', () => {
     expect(merged.stdout).toBe(one.stdout)
   })
 
+  it('logs at the --log-level given, as scan and plan do', async () => {
+    // Port 9 is one fetch refuses at once: every finding fails delivery, each logged as an error.
+    const to = ['--to', 'webhook:http://127.0.0.1:9/hook']
+    const loud = await runCli(['merge', ...dirs, '--plan', planPath, ...to])
+    const quiet = await runCli(['merge', ...dirs, '--plan', planPath, ...to, '--log-level', 'fatal'])
+    expect(loud.code).toBe(5)
+    expect(quiet.code).toBe(5)
+    expect(loud.stderr).toContain('not delivered')
+    expect(quiet.stderr).not.toContain('not delivered')
+    expect(quiet.stdout).toBe(loud.stdout)
+  })
+
   it('names a missing shard', async () => {
     const r = await runCli(['merge', dirs[0]!, dirs[2]!, '--plan', planPath])
     expect(r.code).toBe(2)

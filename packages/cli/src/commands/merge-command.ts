@@ -1,10 +1,24 @@
 import type { CommandModule } from 'yargs'
 import { runCommand } from '../fail.js'
+import { LOG_LEVELS, type LogLevel } from '../log-levels.js'
 import type { ScanArgs } from './scan-command.js'
+
+const DEFAULT_LOG_LEVEL: LogLevel = 'info'
 
 export type MergeArgs = Pick<
   ScanArgs,
-  'out' | 'output' | 'summary-json' | 'fail-on' | 'state' | 'append' | 'to' | 'to-min-severity' | 'profile' | 's3-region' | 'endpoint-url'
+  | 'out'
+  | 'output'
+  | 'summary-json'
+  | 'fail-on'
+  | 'state'
+  | 'append'
+  | 'to'
+  | 'to-min-severity'
+  | 'profile'
+  | 's3-region'
+  | 'endpoint-url'
+  | 'log-level'
 > & {
   dirs: string[]
   plan: string
@@ -31,6 +45,7 @@ export const command: CommandModule<object, MergeArgs> = {
         describe: 'also write findings as FORMAT to PATH (- for stdout; repeatable): jsonl, table, ocsf, asff or csv',
       })
       .option('summary-json', { type: 'string', describe: 'also write the merged summary as JSON to FILE' })
+      .option('log-level', { choices: LOG_LEVELS, default: DEFAULT_LOG_LEVEL, describe: 'log level (logs go to stderr)' })
       .option('fail-on', {
         choices: ['info', 'low', 'medium', 'high', 'critical'],
         describe: 'exit 1 when a finding is at or above SEVERITY',

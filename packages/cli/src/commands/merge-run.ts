@@ -78,7 +78,19 @@ function readShard(dir: string, index: number): ShardResult {
 
 export async function runMerge(args: MergeArgs, argv: readonly string[] = process.argv.slice(2)): Promise<number> {
   const a = args as unknown as Record<string, unknown>
-  singleValued(a, ['plan', 'format', 'out', 'summary-json', 'fail-on', 'state', 'append', 'profile', 's3-region', 'endpoint-url'])
+  singleValued(a, [
+    'plan',
+    'format',
+    'out',
+    'summary-json',
+    'fail-on',
+    'state',
+    'append',
+    'profile',
+    's3-region',
+    'endpoint-url',
+    'log-level',
+  ])
   nonEmpty(a, ['dirs', 'plan', 'out', 'output', 'summary-json', 'state'])
   httpUrl(a, 'endpoint-url')
   // The scan's own checks of --append and of the outputs, and of --to with its --to-min-severity.
@@ -97,7 +109,7 @@ export async function runMerge(args: MergeArgs, argv: readonly string[] = proces
     if (e instanceof CliExit) throw e
     throw new CliExit(EXIT.usage, describeError(e))
   }
-  const log = createLogger('info')
+  const log = createLogger(args['log-level'])
   const stop = new AbortController()
   const delivery = await openDelivery(destinations, scanLike, log, stop.signal)
   const stateRun = await openPlanState(plan, args, log)

@@ -3,7 +3,7 @@
  * endpoints through the SDK's own endpoint variables (AWS_ENDPOINT_URL_SNS, …), webhook and Slack at a loopback
  * receiver.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -195,5 +195,31 @@ describe('scan --state --to: delivery is part of the commit', () => {
     expect(hook.requests.map((r) => r.headers['idempotency-key']).sort()).toEqual(found.map((f) => f.id).sort())
     expect(second.stderr).toContain(`${found.length} sent, 0 failed, ${found.length} from earlier runs`)
     expect(currentState(join(dir, 'state')).undelivered).toEqual([])
+  }, 90_000)
+
+  it('refuses a damaged outbox before scanning and leaves the state as it is; a run without --to goes on', async () => {
+    const dir = mkdtempSync(join(tmp, 'state-outbox-'))
+    const src = join(dir, 'logs')
+    cpSync(join(fixtures, 'public-s3'), src, { recursive: true })
+    const state = join(dir, 'state')
+    expect((await runCli(['scan', src, '--state', state])).code).toBe(0)
+    const gen = readdirSync(state)
+      .filter((n) => /^state-\d+\.json$/.test(n))
+      .sort()
+      .at(-1)!
+    const doc = JSON.parse(readFileSync(join(state, gen), 'utf8')) as Record<string, unknown>
+    doc.undelivered = [{ destination: 5, findings: 'none' }]
+    writeFileSync(join(state, gen), JSON.stringify(doc))
+    const damaged = readFileSync(join(state, gen))
+    const hook = await receiver(() => undefined)
+
+    const r = await runCli(['scan', src, '--state', state, '--to', `webhook:${hook.url}/in`])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('the state was left as it is')
+    expect(hook.requests).toEqual([])
+    expect(readFileSync(join(state, gen))).toEqual(damaged)
+    // A run that does not deliver never reads the outbox, and is not locked out by the refused one.
+    const next = await runCli(['scan', src, '--state', state])
+    expect(next.code).toBe(0)
   }, 90_000)
 })

@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs'
 import { runCommand } from '../fail.js'
 import { LOG_LEVELS, type LogLevel } from '../log-levels.js'
+import { appendOption, deliveryOptions } from './delivery-options.js'
 import type { ScanArgs } from './scan-command.js'
 
 const DEFAULT_LOG_LEVEL: LogLevel = 'info'
@@ -30,7 +31,7 @@ export const command: CommandModule<object, MergeArgs> = {
   command: 'merge <dirs..>',
   describe: 'Merge the --out-dir of every shard of a plan into the outputs one scan would write',
   builder: (y) =>
-    y
+    appendOption(deliveryOptions(y))
       .positional('dirs', {
         type: 'string',
         array: true,
@@ -50,26 +51,9 @@ export const command: CommandModule<object, MergeArgs> = {
         choices: ['info', 'low', 'medium', 'high', 'critical'],
         describe: 'exit 1 when a finding is at or above SEVERITY',
       })
-      .option('to', {
-        type: 'string',
-        describe:
-          'also deliver findings to DESTINATION: securityhub, sns:TOPIC_ARN, eventbridge:BUS, webhook:URL or slack:URL (repeatable)',
-        group: 'Delivery:',
-      })
-      .option('to-min-severity', {
-        type: 'string',
-        describe: 'only findings at or above SEVERITY go to the --to just before this option',
-        group: 'Delivery:',
-      })
       .option('state', {
         type: 'string',
         describe: "the plan's --state (it is taken from the plan; given here, it must name the same): commits the merged run to it",
-        group: 'Scheduled scans:',
-      })
-      .option('append', {
-        type: 'boolean',
-        default: false,
-        describe: 'append to the --out JSONL file, never writing an id it already holds',
         group: 'Scheduled scans:',
       })
       .option('profile', { type: 'string', describe: 'AWS profile for an S3 state and for delivery', group: 'S3:' })

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Finding, MergedRun, Outbox, Severity, ShardManifest, ShardPlan, ShardResult } from '@trailscan/engine'
+import type { Finding, MergedRun, Severity, ShardManifest, ShardPlan, ShardResult } from '@trailscan/engine'
 import { deliveryFailed, finishDelivery, openDelivery, planDestinations } from '../delivery.js'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
@@ -113,13 +113,7 @@ export async function runMerge(args: MergeArgs, argv: readonly string[] = proces
   const stop = new AbortController()
   const delivery = await openDelivery(destinations, scanLike, log, stop.signal)
   const stateRun = await openPlanState(plan, args, log)
-  let pending: Outbox | undefined
-  try {
-    pending = delivery ? stateRun?.undelivered() : undefined
-  } catch (e) {
-    await stateRun?.abandon()
-    throw e
-  }
+  const pending = delivery ? await stateRun?.undelivered() : undefined
   const summaryOut = args['summary-json'] ? OutputTarget.file(args['summary-json'], '--summary-json') : undefined
   const writer = await FindingOutputs.open(specs, {
     append: args.append,

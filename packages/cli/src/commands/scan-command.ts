@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs'
 import { LOG_LEVELS, type LogLevel } from '../log-levels.js'
 import { runCommand } from '../fail.js'
+import { appendOption, deliveryOptions } from './delivery-options.js'
 import { listingOptions } from './listing-options.js'
 
 export interface ScanArgs {
@@ -102,7 +103,7 @@ export const command: CommandModule<object, ScanArgs> = {
   command: 'scan [paths..]',
   describe: 'Scan CloudTrail logs (files, directories or s3://bucket/prefix) and print findings',
   builder: (y) =>
-    listingOptions(y)
+    appendOption(deliveryOptions(listingOptions(y)))
       .positional('paths', {
         type: 'string',
         array: true,
@@ -166,17 +167,6 @@ export const command: CommandModule<object, ScanArgs> = {
         describe: "with --plan: the directory for this shard's outputs, read by `trailscan merge`",
         group: 'Shards:',
       })
-      .option('to', {
-        type: 'string',
-        describe:
-          'also deliver findings to DESTINATION: securityhub, sns:TOPIC_ARN, eventbridge:BUS, webhook:URL or slack:URL (repeatable)',
-        group: 'Delivery:',
-      })
-      .option('to-min-severity', {
-        type: 'string',
-        describe: 'only findings at or above SEVERITY go to the --to just before this option',
-        group: 'Delivery:',
-      })
       .option('state', {
         type: 'string',
         describe: 'remember what was scanned in LOCATION (a directory or s3://bucket/prefix): each run scans only what is new',
@@ -185,12 +175,6 @@ export const command: CommandModule<object, ScanArgs> = {
       .option('lookback', {
         type: 'string',
         describe: 'with --state: days whose prefixes are listed again for late objects, e.g. 2d or 31d (default 2d)',
-        group: 'Scheduled scans:',
-      })
-      .option('append', {
-        type: 'boolean',
-        default: false,
-        describe: 'append to the --out JSONL file, never writing an id it already holds',
         group: 'Scheduled scans:',
       })
       .option('progress', { type: 'boolean', describe: 'show progress on stderr (default: on when stderr is a terminal and not in CI)' }),

@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { setFlagsFromString } from 'node:v8'
-import type { AccountContext, Finding, Outbox, RuleDiagnostic, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
+import type { AccountContext, Finding, RuleDiagnostic, ScanSummary, Severity, SkipReason, Suppressor } from '@trailscan/engine'
 import { scan, SEVERITIES, SKIP_WARNS, TrailscanError } from '@trailscan/engine/local-scan'
 import { EXIT } from '../exit-codes.js'
 import { CliExit, describeError } from '../fail.js'
@@ -167,14 +167,7 @@ export async function runScan(given: ScanArgs, argv: readonly string[] = process
   const stateRun: StateRun | undefined = args.state
     ? await (await import('../state/state-run.js')).StateRun.open(args, log, start, end)
     : undefined
-  // The state's outbox is checked now, before anything is scanned: a damaged one is refused (exit 2).
-  let pending: Outbox | undefined
-  try {
-    pending = delivery ? stateRun?.undelivered() : undefined
-  } catch (e) {
-    await stateRun?.abandon()
-    throw e
-  }
+  const pending = delivery ? await stateRun?.undelivered() : undefined
   // Every output is opened before the scan: a path that cannot be written is a usage error, not a lost scan.
   const summaryOut = args['summary-json'] ? OutputTarget.file(args['summary-json'], '--summary-json') : undefined
   const held = stateRun ? stateRun.held : heldLinesOf(args)

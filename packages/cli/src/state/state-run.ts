@@ -9,7 +9,7 @@ import { CliExit, describeError } from '../fail.js'
 import type { CliLogger } from '../logger.js'
 import { HeldLines } from '../output/held-lines.js'
 import { openStateStore } from './open-state-store.js'
-import { readSnapshot, StateSelection, usage } from './state-selection.js'
+import { firstRunEnd, readSnapshot, StateSelection, usage } from './state-selection.js'
 
 /** How often a run renews its lease: well inside the shortest lease a backend gives (10 minutes). */
 const RENEW_EVERY_MS = 60_000
@@ -85,13 +85,9 @@ export class StateRun {
       }),
     )
     try {
-      const { state, version } = await readSnapshot(engine, store, args.paths, start)
-      if (version !== null) {
-        if (start !== undefined && start.toISOString() !== state.since)
-          log.warn({ since: state.since }, `--start is ignored: the state's first run set it (${state.since ?? 'none'})`)
-        if (end !== undefined)
-          log.warn({ end: end.toISOString() }, '--end is ignored: it bounds the first run only; later runs scan what is new, up to now')
-      }
+      const snapshot = await readSnapshot(engine, store, args.paths, start)
+      const { state, version } = snapshot
+      const listUntil = firstRunEnd(log, snapshot, start, end)
       let append: StateRun['append']
       if (args.append && args.out !== undefined) {
         const path = resolve(args.out)
@@ -104,18 +100,7 @@ export class StateRun {
           )
         append = { path, held }
       }
-      const run = new StateRun(
-        engine,
-        store,
-        lease,
-        version,
-        state,
-        lookbackDays,
-        append,
-        log,
-        version === null ? end : undefined,
-        listedAt ?? new Date(now),
-      )
+      const run = new StateRun(engine, store, lease, version, state, lookbackDays, append, log, listUntil, listedAt ?? new Date(now))
       run.keepLease()
       return run
     } catch (e) {

@@ -36,6 +36,20 @@ export async function readSnapshot(
 }
 
 /**
+ * The first run's --end, which bounds the delivery days it lists; undefined on later runs, which list up to now.
+ * Later runs say that --start and --end given again are ignored: the state's first run fixed the window.
+ */
+export function firstRunEnd(log: CliLogger, snapshot: StateSnapshot, start: Date | undefined, end: Date | undefined): Date | undefined {
+  const { state, version } = snapshot
+  if (version === null) return end
+  if (start !== undefined && start.toISOString() !== state.since)
+    log.warn({ since: state.since }, `--start is ignored: the state's first run set it (${state.since ?? 'none'})`)
+  if (end !== undefined)
+    log.warn({ end: end.toISOString() }, '--end is ignored: it bounds the first run only; later runs scan what is new, up to now')
+  return undefined
+}
+
+/**
  * The listing a state asks for, and the objects of it still to scan: every key not processed with the same change
  * token, in a day not closed. One selection for `scan --state` (StateRun) and `plan --state`, so a sharded cycle
  * scans exactly what a single scheduled run would.
